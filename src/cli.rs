@@ -1,0 +1,113 @@
+//! The command line. Names here are a contract with the hook shims and with
+//! users' muscle memory: later work extends them, never renames them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "leakgate",
+    version,
+    about = "Stop API keys from leaving your laptop: git hooks and a fast secret scanner.",
+    after_help = "Exit codes: 0 no blocking secret, 1 secrets found, 2 error (bad input, config or repository)."
+)]
+pub struct Cli {
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan for secrets (today: the staged change, as the pre-commit hook does).
+    Scan(ScanArgs),
+    /// Entry points for the git hook shims.
+    Hook {
+        #[command(subcommand)]
+        hook: HookCommand,
+    },
+    /// Add an entry to the allowlist (.leakgate-allow.toml at the repository root).
+    Allow(AllowArgs),
+    /// List or check the rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Scan what is staged for the next commit (HEAD against the index).
+    #[arg(long, required = true)]
+    pub staged: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Skip blobs larger than this (e.g. "10 MiB"); overrides .leakgate.toml.
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HookCommand {
+    /// Scan the staged change; what hooks/pre-commit runs.
+    PreCommit {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Scan the commits of a push; reads git's pre-push lines on stdin.
+    PrePush {
+        /// The remote's name, as git passes it.
+        remote: Option<String>,
+        /// The remote's URL, as git passes it.
+        url: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AllowArgs {
+    /// The fingerprint printed with the finding.
+    pub fingerprint: String,
+    /// Why this secret may stay (reviewed with the allowlist).
+    #[arg(long)]
+    pub reason: String,
+    /// Stop allowing it after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires: Option<String>,
+    /// Record the rule id too, for readers of the file.
+    #[arg(long)]
+    pub rule: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Print every rule: id, provider, severity, whether it blocks.
+    List,
+    /// Run every rule against its examples and negative examples.
+    Check,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,108 @@
+//! Project settings: `.leakgate.toml` at the repository root.
+//!
+//! Today it holds scan limits; custom rules will live here too, in the same
+//! schema as the built-in ones. Unknown keys are errors, so a typo cannot
+//! quietly turn a setting off.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde::Deserialize;
+
+pub const CONFIG_FILE: &str = ".leakgate.toml";
+
+/// Blobs larger than this are skipped, with a notice. Secrets live in source
+/// and config files, not in 10 MiB data dumps, and a hook must stay instant.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_file_size: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    #[serde(default)]
+    scan: ScanSpec,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScanSpec {
+    max_file_size: Option<toml::Value>,
+}
+
+impl Config {
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        Config::parse(&text, CONFIG_FILE)
+    }
+
+    pub fn parse(text: &str, file: &str) -> Result<Config> {
+        let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
+        let mut c = Config::default();
+        if let Some(v) = spec.scan.max_file_size {
+            let size = match &v {
+                toml::Value::Integer(n) if *n > 0 => *n as u64,
+                toml::Value::String(s) => parse_size(s)
+                    .map_err(|e| anyhow!("{file}: [scan] field `max_file_size`: {e}"))?,
+                _ => bail!("{file}: [scan] field `max_file_size`: expected a positive byte count or a size like \"10 MiB\""),
+            };
+            c.max_file_size = size;
+        }
+        Ok(c)
+    }
+}
+
+/// `1048576`, `512 KiB`, `10MiB`, `1 GiB` (also KB/MB/GB, read as powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| anyhow!("{s:?} is not a size (try \"10 MiB\")"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        other => bail!("unknown size unit {other:?} in {s:?} (use KiB, MiB or GiB)"),
+    };
+    if n == 0 {
+        bail!("a size of zero would skip every file");
+    }
+    Ok(n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_errors() {
+        assert_eq!(parse_size("10 MiB").unwrap(), 10 << 20);
+        assert_eq!(parse_size("512kb").unwrap(), 512 << 10);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert!(parse_size("ten").is_err());
+        let c = Config::parse("[scan]\nmax_file_size = \"1 KiB\"\n", "x").unwrap();
+        assert_eq!(c.max_file_size, 1024);
+        let e = Config::parse("[scan]\nmax_size = 3\n", ".leakgate.toml").unwrap_err().to_string();
+        assert!(e.contains(".leakgate.toml") && e.contains("max_size"), "{e}");
+    }
+}

@@ -1,0 +1,265 @@
+//! Finding "name = value" in any common syntax, and the keys a value sits under.
+//!
+//! A key with no prefix is only a key because of where it sits: assigned to
+//! `MESSAGEBIRD_KEY`, or to `access_key` inside a `messagebird:` block. This
+//! module knows the syntaxes (shell, .env, Dockerfile, YAML, JSON, TOML, INI,
+//! properties, HCL, XML, and the assignment and literal forms of the common
+//! languages) so that rules only have to say which names matter. It knows nothing
+//! of any provider.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::text::Lines;
+
+/// One value assigned to one name.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+}
+
+struct Patterns {
+    bare: Regex,
+    quoted: Regex,
+    docker_env: Regex,
+    xml_pair: Regex,
+    xml_element: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        // A value: quoted (the quote possibly escaped, as in notebooks) or bare.
+        let value = r#"(?:\\{0,3}["'`](?P<qv>[^"'`\\\r\n]{1,512})\\{0,3}["'`]|(?P<uv>[^\s"'`,;<>(){}\[\]\\]{1,512}))"#;
+        let bare = format!(
+            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]{{0,120}})(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*(?::=|=>|==|=|:)[ \t]*{value}"#
+        );
+        let quoted = format!(
+            r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]{{1,120}})\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
+        );
+        Patterns {
+            bare: Regex::new(&bare).unwrap(),
+            quoted: Regex::new(&quoted).unwrap(),
+            docker_env: Regex::new(r"(?mR)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]+(?P<uv>[^\s=]\S*)[ \t]*$")
+                .unwrap(),
+            xml_pair: Regex::new(
+                r#"(?i)\b(?:key|name)\s*=\s*"(?P<name>[^"\r\n]{1,120})"\s+value\s*=\s*"(?P<qv>[^"\r\n]{1,512})""#,
+            )
+            .unwrap(),
+            xml_element: Regex::new(
+                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]{0,120})(?:\s[^<>]*)?>(?P<uv>[^<>\s]{1,512})</"#,
+            )
+            .unwrap(),
+        }
+    })
+}
+
+/// Every assignment in `text`, in no particular order.
+pub fn assignments(text: &str) -> Vec<Assignment> {
+    let p = patterns();
+    let mut out = Vec::new();
+    for re in [&p.bare, &p.quoted, &p.docker_env, &p.xml_pair, &p.xml_element] {
+        for c in re.captures_iter(text) {
+            let name = c.name("name").expect("every pattern names its name");
+            let value = c.name("qv").or_else(|| c.name("uv"));
+            if let Some(value) = value {
+                out.push(Assignment {
+                    name: name.range(),
+                    value: value.range(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A key that encloses a value: the text of an opening line (`messagebird:`,
+/// `"messagebird": {`, `[messagebird]`, `provider "messagebird" {`, `<messagebird>`)
+/// or of an unclosed opener earlier on the value's own line.
+#[derive(Debug)]
+pub struct Parent<'t> {
+    pub text: &'t str,
+    pub line: usize,
+}
+
+/// How far back to look for enclosing keys. Config blocks are short; this bounds
+/// the cost on huge generated files.
+const LOOKBACK_LINES: usize = 400;
+
+/// The keys that enclose the byte at `at`, innermost first.
+pub fn parents<'t>(text: &'t str, lines: &Lines, at: usize) -> Vec<Parent<'t>> {
+    let mut out = Vec::new();
+    let line = lines.line_of(at);
+    let (start, _) = lines.span(text, line);
+    same_line_openers(&text[start..at], line, &mut out);
+
+    let mut indent = indentation(&text[start..]);
+    let first = line.saturating_sub(LOOKBACK_LINES).max(1);
+    for l in (first..line).rev() {
+        let (s, e) = lines.span(text, l);
+        let raw = &text[s..e];
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || is_comment(trimmed) {
+            continue;
+        }
+        if is_section_header(trimmed) {
+            // A section header encloses everything below it up to the next
+            // one, and nothing above it encloses the value.
+            out.push(Parent {
+                text: trimmed,
+                line: l,
+            });
+            break;
+        }
+        let ind = indentation(raw);
+        if ind < indent && opens_block(trimmed) {
+            out.push(Parent {
+                text: trimmed,
+                line: l,
+            });
+            indent = ind;
+        }
+        // At the top level only a section header can still enclose the value.
+    }
+    out
+}
+
+/// Unclosed `{`, `(`, `[` and `<tag` earlier on the line: `{"messagebird": {"key": …`
+/// or `<messagebird accessKey="…">`.
+fn same_line_openers<'t>(prefix: &'t str, line: usize, out: &mut Vec<Parent<'t>>) {
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    let bytes = prefix.as_bytes();
+    let mut in_quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(q) = in_quote {
+            if b == q {
+                in_quote = None;
+            }
+            continue;
+        }
+        match b {
+            b'"' | b'\'' => in_quote = Some(b),
+            b'{' | b'(' | b'[' | b'<' => stack.push((i, b)),
+            b'}' | b')' | b']' | b'>' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let mut prev_end = 0;
+    let mut found = Vec::new();
+    for &(pos, kind) in &stack {
+        let text = if kind == b'<' {
+            let after = &prefix[pos + 1..];
+            let end = after
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(after.len());
+            &after[..end]
+        } else {
+            prefix[prev_end..pos].trim()
+        };
+        prev_end = pos + 1;
+        if !text.is_empty() {
+            found.push(Parent { text, line });
+        }
+    }
+    out.extend(found.into_iter().rev());
+}
+
+fn indentation(line: &str) -> usize {
+    line.bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+fn is_comment(trimmed: &str) -> bool {
+    trimmed.starts_with('#') || trimmed.starts_with("//") || trimmed.starts_with(';')
+}
+
+fn is_section_header(trimmed: &str) -> bool {
+    trimmed.starts_with('[')
+        && trimmed.ends_with(']')
+        && trimmed.len() > 2
+        && !trimmed[1..].starts_with(']')
+        && !trimmed.contains(',')
+        && !trimmed.contains('"')
+}
+
+fn opens_block(trimmed: &str) -> bool {
+    let t = trimmed
+        .trim_end_matches(|c: char| c == ',' || c.is_whitespace())
+        .as_bytes();
+    match t.last() {
+        Some(b':' | b'{' | b'[' | b'(') => true,
+        Some(b'>') => trimmed.starts_with('<') && !trimmed.ends_with("/>") && !trimmed.contains("</"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        let mut v: Vec<_> = assignments(text)
+            .into_iter()
+            .map(|a| (text[a.name].to_string(), text[a.value].to_string()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn has(text: &str, name: &str, value: &str) -> bool {
+        pairs(text).iter().any(|(n, v)| n == name && v == value)
+    }
+
+    #[test]
+    fn finds_assignments_across_syntaxes() {
+        assert!(has("export API_KEY=\"v1\"", "API_KEY", "v1"));
+        assert!(has("ENV API_KEY v1", "API_KEY", "v1"));
+        assert!(has("  api_key: 'v1'", "api_key", "v1"));
+        assert!(has("{\"a.b:c\": \"v1\"}", "a.b:c", "v1"));
+        assert!(has("api.key=v1", "api.key", "v1"));
+        assert!(has("key: str = \"v1\"", "key", "v1"));
+        assert!(has("'k' => 'v1',", "k", "v1"));
+        assert!(has("k := \"v1\"", "k", "v1"));
+        assert!(has("<add key=\"K\" value=\"v1\" />", "K", "v1"));
+        assert!(has("<K>v1</K>", "K", "v1"));
+        assert!(has(r#"    "k = \"v1\"\n","#, "k", "v1"));
+        assert!(has("os.environ.setdefault(\"K\", \"v1\")", "K", "v1"));
+    }
+
+    #[test]
+    fn finds_enclosing_keys() {
+        let text = "sms:\n  messagebird:\n    originator: x\n    access_key: v\nother: 1\n";
+        let lines = Lines::new(text);
+        let at = text.find("v\n").unwrap();
+        let p: Vec<_> = parents(text, &lines, at).iter().map(|p| p.text).collect();
+        assert_eq!(p, vec!["messagebird:", "sms:"]);
+
+        let ini = "[messagebird]\nkey = v\n";
+        let p = parents(ini, &Lines::new(ini), ini.find("v\n").unwrap());
+        assert_eq!(p[0].text, "[messagebird]");
+
+        let json = "{\"messagebird\": {\"key\": \"v\"}}";
+        let p = parents(json, &Lines::new(json), json.find("v\"").unwrap());
+        assert_eq!(p[0].text, "\"messagebird\":");
+
+        let xml = "<messagebird accessKey=\"v\"/>";
+        let p = parents(xml, &Lines::new(xml), xml.find("v\"").unwrap());
+        assert_eq!(p[0].text, "messagebird");
+    }
+
+    #[test]
+    fn siblings_are_not_parents() {
+        let text = "messagebird: true\napi_key: v\n";
+        let lines = Lines::new(text);
+        assert!(parents(text, &lines, text.find("v\n").unwrap()).is_empty());
+        let json = "{\"provider\": \"messagebird\", \"key\": \"v\"}";
+        let p = parents(json, &Lines::new(json), json.rfind('v').unwrap());
+        assert!(p.iter().all(|p| !p.text.contains("messagebird")), "{p:?}");
+    }
+}

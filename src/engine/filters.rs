@@ -1,0 +1,141 @@
+//! Telling a real key from something shaped like one.
+//!
+//! These checks run only on values that already have a secret's shape and sit
+//! in a provider's context, so they can afford to be thorough. Each returns the
+//! reason a value is *not* a secret, which the tests and `--verbose` output can
+//! show; `None` means it passed.
+
+/// Words that mark a value as a stand-in, not a credential.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your", "example", "changeme", "change_me", "placeholder", "xxxx", "dummy", "sample",
+    "redacted", "fake", "insert", "replace", "secret", "apikey", "accesskey", "token", "password",
+    "notreal", "invalid",
+];
+
+pub fn not_a_secret(value: &str, keywords: &[String], entropy_floor: Option<f64>) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return Some("contains a placeholder word");
+    }
+    if keywords
+        .iter()
+        .any(|k| k.len() >= 4 && lower.contains(&k.to_ascii_lowercase()))
+    {
+        return Some("contains the provider's name");
+    }
+    let body = random_part(value);
+    if body.is_empty() {
+        return Some("empty");
+    }
+    if body.bytes().all(|b| b == body.as_bytes()[0]) {
+        return Some("one repeated character");
+    }
+    if longest_sequential_run(body) >= 8 {
+        return Some("a sequential run (abcdefgh, 12345678)");
+    }
+    if is_periodic(body) {
+        return Some("a short pattern repeated");
+    }
+    if looks_like_identifier(body) {
+        return Some("reads as words (an identifier, not random)");
+    }
+    if let Some(floor) = entropy_floor {
+        if shannon_entropy(body) < floor {
+            return Some("entropy below the rule's floor");
+        }
+    }
+    None
+}
+
+/// The part of a token after a known fixed prefix like `test_`.
+fn random_part(value: &str) -> &str {
+    match value.rfind('_') {
+        Some(i) if i < 12 && i + 1 < value.len() => &value[i + 1..],
+        _ => value,
+    }
+}
+
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn longest_sequential_run(s: &str) -> usize {
+    let b = s.as_bytes();
+    let (mut best, mut up, mut down) = (1, 1, 1);
+    for w in b.windows(2) {
+        up = if w[1] == w[0].wrapping_add(1) { up + 1 } else { 1 };
+        down = if w[1] == w[0].wrapping_sub(1) { down + 1 } else { 1 };
+        best = best.max(up).max(down);
+    }
+    best
+}
+
+/// `abcabcabc…`, `12341234…`: a unit of up to 6 characters repeated (the last
+/// repetition may be cut short).
+fn is_periodic(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=6).any(|p| b.len() >= 2 * p && (p..b.len()).all(|i| b[i] == b[i - p]))
+}
+
+/// CamelCase words with no digits: `MessagebirdLiveAccessKey`. Random keys
+/// essentially never split into words of three or more lowercase letters.
+fn looks_like_identifier(s: &str) -> bool {
+    if s.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if c.is_ascii_uppercase() && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    words.push(cur);
+    words.len() >= 2
+        && words.iter().all(|w| {
+            let rest = &w[1..];
+            w.len() >= 3 && rest.bytes().all(|b| b.is_ascii_lowercase())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testgen::token;
+
+    #[test]
+    fn random_tokens_pass() {
+        for seed in 0..500 {
+            let t = token("alnum", 25, seed);
+            assert_eq!(not_a_secret(&t, &[], Some(3.2)), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn stand_ins_fail() {
+        for v in [
+            "aaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdefghijklmnopqrstuvwxy",
+            "abcabcabcabcabcabcabcabca",
+            "YourAccessKeyGoesHere1234",
+            "MessagebirdLiveAccessKey",
+            "ProductionLiveSmsGateway",
+            "test_xxxxxxxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert!(not_a_secret(v, &["messagebird".into()], Some(3.2)).is_some(), "{v}");
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The engine: text in, matches out.
+//!
+//! It knows rules and text, and nothing of git, files on disk, terminals or
+//! allowlists. A *match* is one span of one text that a rule says is a secret;
+//! sources decide which matches are new, and reports decide how to show them.
+
+pub mod assign;
+pub mod filters;
+pub mod text;
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use crate::rules::{Catalog, ContextKind, Rule};
+use assign::Assignment;
+use text::Lines;
+
+/// One secret found at one place in one text.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub rule: usize,
+    /// Byte range of the secret in the scanned text.
+    pub span: Range<usize>,
+    /// Why the engine believes this is the rule's secret.
+    pub why: String,
+}
+
+/// The marker that lets a single line through, on the line itself or on the
+/// line before it (for formats with no comments, such as JSON).
+pub const INLINE_ALLOW: &str = "leakgate:allow";
+
+/// A scanned text with its line index, shared by everything that reports on it.
+pub struct Scanned {
+    pub text: String,
+    pub lines: Lines,
+    pub matches: Vec<Match>,
+    /// Matches dropped by an inline `leakgate:allow` marker.
+    pub inline_allowed: usize,
+}
+
+pub fn scan(catalog: &Catalog, text: String) -> Scanned {
+    let lines = Lines::new(&text);
+    let mut matches = Vec::new();
+    let candidates = catalog.candidates(&text);
+    if !candidates.is_empty() {
+        let mut assignments: Option<Vec<Assignment>> = None;
+        for &ri in &candidates {
+            let rule = &catalog.rules[ri];
+            for ctx in &rule.contexts {
+                if let Some(file) = &ctx.file {
+                    if !file.get().is_match(&text) {
+                        continue;
+                    }
+                }
+                match &ctx.kind {
+                    ContextKind::Pattern { pattern } => {
+                        for c in pattern.get().captures_iter(&text) {
+                            let m = c.name("secret").expect("patterns carry {secret}");
+                            if accept(rule, &text, m.range()) {
+                                push(&mut matches, ri, m.range(), ctx.why.clone());
+                            }
+                        }
+                    }
+                    ContextKind::Assignment { name } => {
+                        let all = assignments.get_or_insert_with(|| assign::assignments(&text));
+                        let name_re = name.get();
+                        for a in all.iter() {
+                            let value = &text[a.value.clone()];
+                            if !rule.secret_whole.get().is_match(value) {
+                                continue;
+                            }
+                            let key = &text[a.name.clone()];
+                            let why = if name_re.is_match(key) {
+                                format!("{} (`{}`)", ctx.why, escape(key))
+                            } else if let Some(p) = assign::parents(&text, &lines, a.name.start)
+                                .into_iter()
+                                .find(|p| name_re.is_match(p.text))
+                            {
+                                format!(
+                                    "{}: `{}` sits under `{}` (line {})",
+                                    ctx.why,
+                                    escape(key),
+                                    escape(p.text),
+                                    p.line
+                                )
+                            } else {
+                                continue;
+                            };
+                            if accept(rule, &text, a.value.clone()) {
+                                push(&mut matches, ri, a.value.clone(), why);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let before = matches.len();
+    matches.retain(|m| !inline_allowed(&text, &lines, m.span.start));
+    let inline_allowed = before - matches.len();
+    matches.sort_by_key(|m| (m.span.start, m.rule));
+    Scanned {
+        text,
+        lines,
+        matches,
+        inline_allowed,
+    }
+}
+
+fn push(matches: &mut Vec<Match>, rule: usize, span: Range<usize>, why: String) {
+    // The same span found by two contexts of one rule is one match; keep the
+    // first (most specific contexts come first in a rule).
+    if !matches.iter().any(|m| m.rule == rule && m.span == span) {
+        matches.push(Match { rule, span, why });
+    }
+}
+
+/// The checks every candidate passes: a whole token, not a placeholder, not a
+/// published example.
+fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    if span.start > 0 && word(b[span.start - 1]) {
+        return false;
+    }
+    if span.end < b.len() && word(b[span.end]) {
+        return false;
+    }
+    let value = &text[span];
+    if filters::not_a_secret(value, &rule.keywords, rule.entropy).is_some() {
+        return false;
+    }
+    if !rule.known_examples_sha256.is_empty() {
+        let digest = hex(&Sha256::digest(value.as_bytes()));
+        if rule.known_examples_sha256.iter().any(|h| h.eq_ignore_ascii_case(&digest)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn inline_allowed(text: &str, lines: &Lines, offset: usize) -> bool {
+    let line = lines.line_of(offset);
+    let (s, e) = lines.span(text, line);
+    if text[s..e].contains(INLINE_ALLOW) {
+        return true;
+    }
+    if line > 1 {
+        let (s, e) = lines.span(text, line - 1);
+        return text[s..e].contains(INLINE_ALLOW);
+    }
+    false
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Control and bidi characters escaped, so file content echoed to a terminal
+/// cannot move the cursor or reorder what the user reads.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c.is_control() && c != '\t') || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

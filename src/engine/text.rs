@@ -1,0 +1,152 @@
+//! Turning blob bytes into text the rules can read, and offsets back into
+//! line:column positions.
+//!
+//! Git's own rule decides what is binary (a NUL byte in the first 8000 bytes),
+//! except that UTF-16 text, which is full of NULs, is recognised and decoded
+//! first. Invalid UTF-8 is replaced rather than refused: a key in a Latin-1 file
+//! is still a key.
+
+/// What a blob turned out to be.
+pub enum Decoded {
+    Text(String),
+    Binary,
+}
+
+const BINARY_PROBE: usize = 8000;
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    if let Some(text) = decode_utf16(bytes) {
+        return Decoded::Text(text);
+    }
+    let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
+    if probe.contains(&0) {
+        return Decoded::Binary;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Decoded::Text(s.to_owned()),
+        Err(_) => Decoded::Text(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// UTF-16 with a byte-order mark, or without one when the NUL pattern of
+/// ASCII-range text says which byte order it is.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let (body, little) = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
+        (b, true)
+    } else if let Some(b) = bytes.strip_prefix(b"\xFE\xFF") {
+        (b, false)
+    } else {
+        let probe = &bytes[..bytes.len().min(BINARY_PROBE) & !1];
+        if probe.len() < 8 {
+            return None;
+        }
+        let pairs = probe.len() / 2;
+        let odd_nul = probe.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        let even_nul = probe.iter().step_by(2).filter(|&&b| b == 0).count();
+        // ASCII-range text: one byte of every pair is NUL, the other never is.
+        if odd_nul * 10 >= pairs * 9 && even_nul == 0 {
+            (bytes, true)
+        } else if even_nul * 10 >= pairs * 9 && odd_nul == 0 {
+            (bytes, false)
+        } else {
+            return None;
+        }
+    };
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| {
+            if little {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    Some(String::from_utf16_lossy(&units))
+}
+
+/// Byte offsets of line starts, for offset -> (line, column) lookups.
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(newline_offsets(text).map(|i| i + 1));
+        Lines { starts }
+    }
+
+    /// 1-based line number of the byte at `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// Byte range of 1-based line `line`, without its line terminator.
+    pub fn span(&self, text: &str, line: usize) -> (usize, usize) {
+        let start = self.starts[line - 1];
+        let mut end = self.starts.get(line).map_or(text.len(), |&s| s - 1);
+        if end > start && text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// 1-based column, counted in characters, of the byte at `offset`.
+    pub fn column_of(&self, text: &str, offset: usize) -> usize {
+        let start = self.starts[self.line_of(offset) - 1];
+        text[start..offset].chars().count() + 1
+    }
+
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+fn newline_offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_with_and_without_bom_is_text() {
+        let s = "KEY=value\r\n";
+        let le: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let mut bom = vec![0xFF, 0xFE];
+        bom.extend(&le);
+        for bytes in [le, bom] {
+            match decode(&bytes) {
+                Decoded::Text(t) => assert_eq!(t, s),
+                Decoded::Binary => panic!("utf-16 taken for binary"),
+            }
+        }
+        let be: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert!(matches!(decode(&be), Decoded::Text(t) if t == s));
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Decoded::Binary));
+    }
+
+    #[test]
+    fn lines_and_columns_handle_crlf() {
+        let t = "a\r\nbcd\r\nxy";
+        let l = Lines::new(t);
+        assert_eq!(l.line_of(0), 1);
+        assert_eq!(l.line_of(4), 2);
+        assert_eq!(l.column_of(t, 5), 3);
+        assert_eq!(&t[l.span(t, 2).0..l.span(t, 2).1], "bcd");
+        assert_eq!(&t[l.span(t, 3).0..l.span(t, 3).1], "xy");
+    }
+}

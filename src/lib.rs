@@ -1,0 +1,274 @@
+//! leakgate: stop API keys from leaving a developer's laptop.
+//!
+//! The flow is sources -> engine -> findings -> allowlist -> reports:
+//! [`sources`] turn the staged change or a push into blobs with provenance,
+//! [`engine`] finds secrets in text using [`rules`], [`finding`] redacts and
+//! fingerprints them, [`allow`] drops what the team allowed, and [`report`]
+//! prints. Nothing in this crate writes to the index, the working tree, refs or
+//! the object database; the only file it ever writes is the allowlist, and only
+//! when asked to by `leakgate allow`.
+
+pub mod allow;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod sources;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use git2::Repository;
+
+use allow::{Allowlist, Day};
+use cli::{Cli, ColorChoice, Command, CommonArgs, Format, HookCommand, RulesCommand};
+use config::Config;
+use report::{Report, Scope};
+use rules::Catalog;
+use sources::{push, staged, Pipeline};
+
+/// Exit codes, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing that blocks.
+    Clean = 0,
+    /// At least one blocking secret.
+    Found = 1,
+    /// Bad input, configuration or repository: nothing was decided.
+    Error = 2,
+}
+
+/// Where a command's report goes: hooks talk to the person at the terminal
+/// through stderr (git passes it through); `scan` writes its report to stdout.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    let color = cli.color;
+    match cli.command {
+        Command::Scan(args) => {
+            // Only --staged exists today (clap requires it).
+            debug_assert!(args.staged);
+            staged_command(&args.common, Stream::Stdout, color)
+        }
+        Command::Hook { hook } => match hook {
+            HookCommand::PreCommit { common } => staged_command(&common, Stream::Stderr, color),
+            HookCommand::PrePush { remote, url, common } => {
+                let mut input = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut input)
+                    .context("reading the pre-push lines from stdin")?;
+                push_command(&input, remote.or(url), &common, color)
+            }
+        },
+        Command::Allow(args) => {
+            let root = repo_root_or_cwd()?;
+            let expires = args
+                .expires
+                .as_deref()
+                .map(Day::parse)
+                .transpose()
+                .context("--expires")?;
+            let file = allow::location(&root);
+            allow::append(&file, &args.fingerprint, &args.reason, expires, args.rule.as_deref())?;
+            emit(
+                Stream::Stdout,
+                &format!(
+                    "leakgate: added {} to {}; commit that file so the team reviews it.\n",
+                    args.fingerprint,
+                    allow::ALLOW_FILE
+                ),
+            )?;
+            Ok(Exit::Clean)
+        }
+        Command::Rules { command } => {
+            let catalog = Catalog::builtin()?;
+            match command {
+                RulesCommand::List => {
+                    let mut out = format!("{:<28} {:<14} {:<9} blocks\n", "ID", "PROVIDER", "SEVERITY");
+                    for r in &catalog.rules {
+                        out.push_str(&format!(
+                            "{:<28} {:<14} {:<9} {}\n",
+                            r.id,
+                            r.provider,
+                            r.severity.to_string(),
+                            if r.block { "yes" } else { "no" }
+                        ));
+                    }
+                    emit(Stream::Stdout, &out)?;
+                    Ok(Exit::Clean)
+                }
+                RulesCommand::Check => {
+                    let (failures, count) = rules::check::run(&catalog);
+                    let mut out = String::new();
+                    for f in &failures {
+                        out.push_str(&format!("FAIL {}: {}: {:?}\n", f.rule, f.problem, f.example));
+                    }
+                    out.push_str(&format!(
+                        "{} rules, {} examples: {} passed, {} failed\n",
+                        catalog.rules.len(),
+                        count,
+                        count - failures.len(),
+                        failures.len()
+                    ));
+                    emit(Stream::Stdout, &out)?;
+                    Ok(if failures.is_empty() { Exit::Clean } else { Exit::Found })
+                }
+            }
+        }
+    }
+}
+
+/// Everything a scan of one repository needs, loaded once.
+struct Setup {
+    repo: Repository,
+    root: PathBuf,
+    config: Config,
+    allow: Allowlist,
+    catalog: Catalog,
+}
+
+fn setup(common: &CommonArgs) -> Result<Setup> {
+    let repo = Repository::open_from_env()
+        .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| anyhow!("this repository has no work tree (bare); there is nothing staged to scan"))?
+        .to_path_buf();
+    let mut config = Config::load(&root)?;
+    if let Some(size) = &common.max_file_size {
+        config.max_file_size = config::parse_size(size).context("--max-file-size")?;
+    }
+    let allow = Allowlist::load(&allow::location(&root), allow::ALLOW_FILE)?;
+    let catalog = Catalog::builtin()?;
+    Ok(Setup {
+        repo,
+        root,
+        config,
+        allow,
+        catalog,
+    })
+}
+
+fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Result<Exit> {
+    let s = setup(common)?;
+    let _ = &s.root;
+    let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
+    let items = staged::items(&s.repo, &mut pipeline.summary)?;
+    let mut findings = Vec::new();
+    for item in &items {
+        findings.extend(pipeline.scan(item)?);
+    }
+    let report = Report::new(Scope::Staged, findings, &s.allow, Day::today(), pipeline.summary);
+    finish(&report, &s.catalog, common.format, stream, color)
+}
+
+fn push_command(input: &str, remote: Option<String>, common: &CommonArgs, color: ColorChoice) -> Result<Exit> {
+    let s = setup(common)?;
+    let mut lines = push::parse_lines(input)?;
+    if lines.is_empty() {
+        lines = pre_commit_framework_lines(&s.repo)?;
+    }
+    let mut notices = Vec::new();
+    let commits = push::commits(&s.repo, &lines, &mut notices)?;
+    let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
+    let mut findings = Vec::new();
+    for id in commits {
+        for item in push::items(&s.repo, id, &mut pipeline.summary)? {
+            findings.extend(pipeline.scan(&item)?);
+        }
+    }
+    let remote = remote.unwrap_or_else(|| "the remote".to_string());
+    let mut report = Report::new(Scope::Push { remote }, findings, &s.allow, Day::today(), pipeline.summary);
+    report.notices = notices;
+    finish(&report, &s.catalog, common.format, Stream::Stderr, color)
+}
+
+/// The pre-commit framework runs pre-push hooks without git's stdin lines and
+/// passes the range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead.
+fn pre_commit_framework_lines(repo: &Repository) -> Result<Vec<push::PushLine>> {
+    let Ok(to) = std::env::var("PRE_COMMIT_TO_REF") else {
+        return Ok(Vec::new());
+    };
+    let resolve = |spec: &str| -> Result<git2::Oid> {
+        Ok(repo
+            .revparse_single(spec)
+            .with_context(|| format!("PRE_COMMIT_*_REF: cannot resolve {spec:?}"))?
+            .id())
+    };
+    let local = resolve(&to)?;
+    let remote = match std::env::var("PRE_COMMIT_FROM_REF") {
+        Ok(from) if !from.is_empty() && from.bytes().any(|b| b != b'0') => resolve(&from)?,
+        _ => git2::Oid::ZERO_SHA1,
+    };
+    Ok(vec![push::PushLine {
+        local_ref: to,
+        local,
+        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote,
+    }])
+}
+
+fn finish(report: &Report, catalog: &Catalog, format: Format, stream: Stream, color: ColorChoice) -> Result<Exit> {
+    let text = match format {
+        Format::Json => report::json::render(report),
+        Format::Human => {
+            set_color(color, stream);
+            report::human::render(report, catalog)
+        }
+    };
+    let stream = if format == Format::Json { Stream::Stdout } else { stream };
+    emit(stream, &text)?;
+    Ok(if report.blocking() > 0 { Exit::Found } else { Exit::Clean })
+}
+
+fn set_color(choice: ColorChoice, stream: Stream) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let tty = match stream {
+                Stream::Stdout => std::io::stdout().is_terminal(),
+                Stream::Stderr => std::io::stderr().is_terminal(),
+            };
+            tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    colored::control::set_override(on);
+}
+
+/// Writes `text`; a reader that went away (`| head`) is not an error.
+fn emit(stream: Stream, text: &str) -> Result<()> {
+    let r = match stream {
+        Stream::Stdout => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        }
+        Stream::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
+    };
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the report"),
+    }
+}
+
+fn repo_root_or_cwd() -> Result<PathBuf> {
+    match Repository::open_from_env() {
+        Ok(repo) => match repo.workdir() {
+            Some(w) => Ok(w.to_path_buf()),
+            None => bail!("this repository has no work tree (bare); run `leakgate allow` in a checkout"),
+        },
+        Err(_) => std::env::current_dir().context("finding the current directory"),
+    }
+}
+
+/// Shown as a path in messages: relative to the repository root.
+pub fn display_path(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}

@@ -1,0 +1,136 @@
+//! The JSON report: a stable, documented contract (README "JSON output").
+//!
+//! These types exist only to be serialized; `tests/json_contract.rs` parses the
+//! output back into its own typed structs, so a change here that breaks readers
+//! breaks a test first.
+
+use serde::Serialize;
+
+use super::Report;
+use crate::rules::Severity;
+use crate::sources::SkipReason;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary<'a>,
+    notices: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    provider: &'a str,
+    severity: Severity,
+    blocking: bool,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    commit: Option<&'a str>,
+    fingerprint: &'a str,
+    redacted: &'a str,
+    why: &'a str,
+    allowlist_expired: Option<JsonExpired<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExpired<'a> {
+    file: &'a str,
+    line: usize,
+    reason: &'a str,
+    expires: String,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    commits: usize,
+    files_scanned: usize,
+    bytes_scanned: u64,
+    findings: usize,
+    blocking: usize,
+    allowlisted: usize,
+    inline_allowed: usize,
+    skipped: JsonSkipped,
+    skipped_files: Vec<JsonSkippedFile<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped {
+    binary: usize,
+    too_large: usize,
+    submodule: usize,
+    symlink: usize,
+}
+
+#[derive(Serialize)]
+struct JsonSkippedFile<'a> {
+    path: &'a str,
+    reason: &'a str,
+    size: Option<u64>,
+}
+
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let doc = Document {
+        version: FORMAT_VERSION,
+        findings: report
+            .active
+            .iter()
+            .map(|a| {
+                let f = &a.finding;
+                JsonFinding {
+                    rule_id: &f.rule_id,
+                    rule_name: &f.rule_name,
+                    provider: &f.provider,
+                    severity: f.severity,
+                    blocking: f.blocking,
+                    path: &f.path,
+                    line: f.line,
+                    column: f.column,
+                    commit: f.commit.as_ref().map(|c| c.id.as_str()),
+                    fingerprint: &f.fingerprint,
+                    redacted: &f.redacted,
+                    why: &f.why,
+                    allowlist_expired: a.expired.as_ref().map(|e| JsonExpired {
+                        file: &e.file,
+                        line: e.line,
+                        reason: &e.reason,
+                        expires: e.expires.to_string(),
+                    }),
+                }
+            })
+            .collect(),
+        summary: JsonSummary {
+            commits: s.commits,
+            files_scanned: s.blobs,
+            bytes_scanned: s.bytes,
+            findings: report.active.len(),
+            blocking: report.blocking(),
+            allowlisted: report.allowlisted,
+            inline_allowed: s.inline_allowed,
+            skipped: JsonSkipped {
+                binary: s.skipped_count(SkipReason::Binary),
+                too_large: s.skipped_count(SkipReason::TooLarge),
+                submodule: s.skipped_count(SkipReason::Submodule),
+                symlink: s.skipped_count(SkipReason::Symlink),
+            },
+            skipped_files: s
+                .skipped
+                .iter()
+                .map(|k| JsonSkippedFile {
+                    path: &k.path,
+                    reason: k.reason.as_str(),
+                    size: k.size,
+                })
+                .collect(),
+        },
+        notices: &report.notices,
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("report types always serialize");
+    out.push('\n');
+    out
+}

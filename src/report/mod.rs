@@ -1,0 +1,81 @@
+//! Reports consume findings and nothing else: the human report for terminals
+//! and hooks, JSON for machines. Neither ever sees a raw secret, only the
+//! redaction and fingerprint a [`Finding`] carries.
+
+pub mod human;
+pub mod json;
+
+use crate::allow::{Allowlist, Day, Verdict};
+use crate::finding::Finding;
+use crate::sources::Summary;
+
+/// What was scanned, for the wording of the report.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    Staged,
+    Push { remote: String },
+}
+
+/// A finding that stands, and the expired allowlist entry that no longer
+/// covers it, if any.
+#[derive(Debug, Clone)]
+pub struct Active {
+    pub finding: Finding,
+    pub expired: Option<Expired>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expired {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+    pub expires: Day,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub scope: Scope,
+    pub active: Vec<Active>,
+    pub allowlisted: usize,
+    pub summary: Summary,
+    pub notices: Vec<String>,
+    /// Where the allowlist lives, relative to the repository root.
+    pub allow_file: String,
+}
+
+impl Report {
+    pub fn new(scope: Scope, findings: Vec<Finding>, allow: &Allowlist, today: Day, summary: Summary) -> Report {
+        let mut active = Vec::new();
+        let mut allowlisted = 0;
+        for f in findings {
+            match allow.check(&f, today) {
+                Verdict::Allowed(_) => allowlisted += 1,
+                Verdict::Expired(e) => active.push(Active {
+                    finding: f,
+                    expired: Some(Expired {
+                        file: allow.file.clone(),
+                        line: e.line,
+                        reason: e.reason.clone(),
+                        expires: e.expires.expect("only dated entries expire"),
+                    }),
+                }),
+                Verdict::None => active.push(Active {
+                    finding: f,
+                    expired: None,
+                }),
+            }
+        }
+        Report {
+            scope,
+            active,
+            allowlisted,
+            summary,
+            notices: Vec::new(),
+            allow_file: allow.file.clone(),
+        }
+    }
+
+    pub fn blocking(&self) -> usize {
+        self.active.iter().filter(|a| a.finding.blocking).count()
+    }
+}

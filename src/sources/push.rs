@@ -1,0 +1,181 @@
+//! The commits of a push, from the lines git gives a pre-push hook on stdin:
+//! `<local ref> <local id> <remote ref> <remote id>`.
+//!
+//! Every commit that will reach the remote is scanned, each against its first
+//! parent: a key added in one commit and deleted in the next is still pushed
+//! (both commits go), so it still blocks. A merge is read against its first
+//! parent, and a file it takes unchanged from another parent, or a secret that
+//! already sat in another parent's version, is not reported again.
+
+use std::collections::HashSet;
+
+use anyhow::{bail, Context as _, Result};
+use git2::{Commit, Delta, FileMode, ObjectType, Oid, Repository, Sort};
+
+use super::{Item, SkipReason, Summary};
+use crate::finding::CommitInfo;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushLine {
+    pub local_ref: String,
+    pub local: Oid,
+    pub remote_ref: String,
+    pub remote: Oid,
+}
+
+/// Parses git's pre-push input. A malformed line is an error that quotes it.
+pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
+    let mut out = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [local_ref, local, remote_ref, remote] = f[..] else {
+            bail!(
+                "pre-push input line {}: expected `<local ref> <local sha> <remote ref> <remote sha>`, got {:?}",
+                n + 1,
+                line
+            );
+        };
+        let oid = |s: &str, field: &str| {
+            Oid::from_str(s).with_context(|| {
+                format!("pre-push input line {}: field `{field}`: {s:?} is not an object id", n + 1)
+            })
+        };
+        out.push(PushLine {
+            local_ref: local_ref.to_string(),
+            local: oid(local, "local sha")?,
+            remote_ref: remote_ref.to_string(),
+            remote: oid(remote, "remote sha")?,
+        });
+    }
+    Ok(out)
+}
+
+/// What could not be scanned and why, for the report (a tag pointing at a
+/// blob, say).
+pub type Notices = Vec<String>;
+
+/// The commits the push sends, oldest first, each once.
+pub fn commits(repo: &Repository, lines: &[PushLine], notices: &mut Notices) -> Result<Vec<Oid>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in lines {
+        if l.local.is_zero() {
+            continue; // deleting a remote ref sends no commits
+        }
+        let object = repo
+            .find_object(l.local, None)
+            .with_context(|| format!("{}: object {} is not in this repository", l.local_ref, l.local))?;
+        let commit = match object.peel(ObjectType::Commit) {
+            Ok(c) => c.id(),
+            Err(_) => {
+                notices.push(format!(
+                    "{} points to a {} ({}), not a commit: nothing in it was scanned",
+                    l.local_ref,
+                    object.kind().map_or("object", |k| k.str()),
+                    short(l.local)
+                ));
+                continue;
+            }
+        };
+        let mut walk = repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.push(commit)?;
+        let remote_known = !l.remote.is_zero() && repo.find_commit(l.remote).is_ok();
+        if remote_known {
+            walk.hide(l.remote)?;
+        } else {
+            // A new ref, or a remote tip we have never fetched: send-able
+            // commits are those on no remote-tracking ref.
+            walk.hide_glob("refs/remotes/*")?;
+        }
+        for id in walk {
+            let id = id?;
+            if seen.insert(id) {
+                out.push(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The changed files of one commit, against its first parent.
+pub fn items(repo: &Repository, id: Oid, summary: &mut Summary) -> Result<Vec<Item>> {
+    let commit = repo.find_commit(id)?;
+    summary.commits += 1;
+    let info = CommitInfo {
+        id: id.to_string(),
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
+    };
+    let tree = commit.tree()?;
+    let parents: Vec<Commit> = commit.parents().collect();
+    let base = match parents.first() {
+        Some(p) => Some(p.tree()?),
+        None => None,
+    };
+    let mut opts = git2::DiffOptions::new();
+    opts.ignore_submodules(false);
+    let mut diff = repo.diff_tree_to_tree(base.as_ref(), Some(&tree), Some(&mut opts))?;
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true).copies(false);
+    diff.find_similar(Some(&mut find))?;
+    let other_trees = parents
+        .iter()
+        .skip(1)
+        .map(|p| p.tree())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    'delta: for delta in diff.deltas() {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        ) {
+            continue;
+        }
+        let new = delta.new_file();
+        let path = new
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match new.mode() {
+            FileMode::Commit => {
+                summary.skip(&path, SkipReason::Submodule, None);
+                continue;
+            }
+            FileMode::Link => {
+                summary.skip(&path, SkipReason::Symlink, None);
+                continue;
+            }
+            _ => {}
+        }
+        let mut olds = Vec::new();
+        let old = delta.old_file();
+        if !old.id().is_zero() && matches!(old.mode(), FileMode::Blob | FileMode::BlobExecutable) {
+            olds.push(old.id());
+        }
+        for t in &other_trees {
+            if let Ok(entry) = t.get_path(std::path::Path::new(&path)) {
+                if entry.id() == new.id() {
+                    continue 'delta; // taken as-is from another parent
+                }
+                if entry.kind() == Some(ObjectType::Blob) {
+                    olds.push(entry.id());
+                }
+            }
+        }
+        out.push(Item {
+            path,
+            new: new.id(),
+            olds,
+            commit: Some(info.clone()),
+        });
+    }
+    Ok(out)
+}
+
+pub fn short(id: Oid) -> String {
+    id.to_string()[..10].to_string()
+}
