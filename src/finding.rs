@@ -26,6 +26,8 @@ pub struct Finding {
     pub line: usize,
     pub column: usize,
     pub commit: Option<CommitInfo>,
+    /// The change adds the whole file (no earlier version of it).
+    pub file_added: bool,
     pub fingerprint: String,
     pub redacted: String,
     pub why: String,
@@ -63,6 +65,7 @@ pub fn build(
     index: usize,
     path: &str,
     commit: Option<&CommitInfo>,
+    file_added: bool,
 ) -> Finding {
     let m = &scanned.matches[index];
     let text = &scanned.text;
@@ -78,6 +81,7 @@ pub fn build(
         line,
         column: scanned.lines.column_of(text, m.span.start),
         commit: commit.cloned(),
+        file_added,
         fingerprint: fingerprint(&rule.id, secret),
         redacted: redact(secret),
         why: m.why.clone(),

@@ -92,10 +92,23 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
     let _ = writeln!(out, "{}", "How to fix it:".bold());
     match &report.scope {
         Scope::Staged => {
-            let paths: BTreeSet<&str> = blocking.iter().map(|a| a.finding.path.as_str()).collect();
-            let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
+            // `git restore --staged` needs a HEAD to restore from; a file the
+            // commit adds is unstaged with `git rm --cached` (the file stays).
+            let mut added = BTreeSet::new();
+            let mut changed = BTreeSet::new();
+            for a in &blocking {
+                let set = if a.finding.file_added { &mut added } else { &mut changed };
+                set.insert(shell_quote(&a.finding.path));
+            }
             let _ = writeln!(out, "  1. Take the key out of this commit:");
-            let _ = writeln!(out, "       {}", format!("git restore --staged -- {}", quoted.join(" ")).cyan());
+            if !changed.is_empty() {
+                let cmd = format!("git restore --staged -- {}", changed.into_iter().collect::<Vec<_>>().join(" "));
+                let _ = writeln!(out, "       {}", cmd.cyan());
+            }
+            if !added.is_empty() {
+                let cmd = format!("git rm --cached -- {}", added.into_iter().collect::<Vec<_>>().join(" "));
+                let _ = writeln!(out, "       {}   (unstages the new file; your copy stays)", cmd.cyan());
+            }
             let _ = writeln!(
                 out,
                 "     then delete it from the file, read it from an environment variable or a secret\n     manager (AWS Secrets Manager, Vault, Conjur) instead, and `git add` the file again."

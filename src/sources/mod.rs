@@ -132,7 +132,14 @@ impl<'a> Pipeline<'a> {
                 }
             }
             let rule = &self.catalog.rules[m.rule];
-            out.push(finding::build(rule, &scanned, i, &item.path, item.commit.as_ref()));
+            out.push(finding::build(
+                rule,
+                &scanned,
+                i,
+                &item.path,
+                item.commit.as_ref(),
+                item.olds.is_empty(),
+            ));
         }
         Ok(out)
     }

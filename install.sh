@@ -1,0 +1,114 @@
+#!/bin/sh
+# Install leakgate into a git repository: build (or reuse) the binary, then put
+# the pre-commit and pre-push hooks into the repository's hooks directory.
+#
+#   ./install.sh [REPO]              install (REPO defaults to the current repo)
+#   ./install.sh --uninstall [REPO]  remove leakgate's hooks, restore what was there
+#   ./install.sh --bin PATH [REPO]   use this leakgate binary instead of building one
+#
+# Safe to run again. A hook that is not leakgate's is never overwritten: it is
+# kept beside ours as <hook>.leakgate-chained and run after ours passes, and
+# --uninstall puts it back. core.hooksPath and worktrees are honoured.
+set -eu
+
+MARKER='leakgate-managed-hook'
+HOOKS='pre-commit pre-push'
+
+die() { printf 'install.sh: %s\n' "$*" >&2; exit 2; }
+say() { printf 'install.sh: %s\n' "$*"; }
+
+src=$(cd "$(dirname "$0")" && pwd)
+mode=install
+bin=
+repo=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --uninstall) mode=uninstall ;;
+        --bin) [ $# -ge 2 ] || die "--bin needs a path"; bin=$2; shift ;;
+        --bin=*) bin=${1#--bin=} ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) die "unknown option $1 (see --help)" ;;
+        *) [ -z "$repo" ] || die "only one repository at a time"; repo=$1 ;;
+    esac
+    shift
+done
+[ -n "$repo" ] || repo=.
+
+[ -d "$repo" ] || die "no such directory: $repo"
+top=$(cd "$repo" && git rev-parse --show-toplevel 2>/dev/null) \
+    || die "not a git repository (or a bare one): $repo"
+cd "$top"
+hooks=$(git rev-parse --git-path hooks)
+case $hooks in
+    /*) ;;
+    *) hooks="$top/$hooks" ;;
+esac
+
+is_ours() { [ -f "$1" ] && grep -q "$MARKER" "$1" 2>/dev/null; }
+
+if [ "$mode" = uninstall ]; then
+    for h in $HOOKS; do
+        target="$hooks/$h"
+        saved="$target.leakgate-chained"
+        if is_ours "$target"; then
+            rm -f "$target"
+            if [ -e "$saved" ] || [ -L "$saved" ]; then
+                mv "$saved" "$target"
+                say "$h: removed leakgate's hook, restored the one that was there before"
+            else
+                say "$h: removed leakgate's hook"
+            fi
+        elif [ -e "$target" ]; then
+            say "$h: left alone (not leakgate's hook)"
+        fi
+    done
+    exit 0
+fi
+
+# The binary: an explicit one, an installed one of this version, or a fresh build.
+version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$src/Cargo.toml" | head -n 1)
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin/leakgate"
+if [ -n "$bin" ]; then
+    case $bin in /*) ;; *) bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" ;; esac
+    [ -x "$bin" ] || die "--bin: not an executable file: $bin"
+else
+    for candidate in "$cargo_bin" "$(command -v leakgate 2>/dev/null || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] \
+            && [ "$("$candidate" --version 2>/dev/null)" = "leakgate $version" ]; then
+            bin=$candidate
+            say "using installed $("$bin" --version) at $bin"
+            break
+        fi
+    done
+    if [ -z "$bin" ]; then
+        command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (https://rustup.rs) or pass --bin PATH"
+        say "building leakgate $version (cargo install --path . --locked)"
+        cargo install --quiet --path "$src" --locked --force
+        bin=$cargo_bin
+        [ -x "$bin" ] || die "cargo install did not produce $bin"
+    fi
+fi
+
+mkdir -p "$hooks"
+# The binary's path, quoted for sh, goes into the installed hook.
+quoted_bin="'$(printf '%s' "$bin" | sed "s/'/'\\\\''/g")'"
+for h in $HOOKS; do
+    target="$hooks/$h"
+    saved="$target.leakgate-chained"
+    if { [ -e "$target" ] || [ -L "$target" ]; } && ! is_ours "$target"; then
+        if [ -e "$saved" ] || [ -L "$saved" ]; then
+            die "$h: both $target and $saved exist and neither is leakgate's hook; move one away and run again"
+        fi
+        mv "$target" "$saved"
+        say "$h: kept your existing hook; it now runs after leakgate's ($saved)"
+    fi
+    tmp="$target.leakgate-tmp.$$"
+    LEAKGATE_LINE="installed_bin=$quoted_bin" awk '
+        $0 == "installed_bin=" { print ENVIRON["LEAKGATE_LINE"]; next }
+        { print }
+    ' "$src/hooks/$h" > "$tmp"
+    chmod 755 "$tmp"
+    mv "$tmp" "$target"
+    say "$h: installed ($target)"
+done
+say "done: commits and pushes in $top are now checked for API keys"
