@@ -20,7 +20,10 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     let warnings = report.active.len() - blocking;
     if report.active.is_empty() {
         let line = summary_line(&report.summary, report.allowlisted);
-        let quiet = report.summary.skipped.is_empty() && report.allowlisted == 0 && report.notices.is_empty();
+        let quiet = report.summary.skipped.is_empty()
+            && report.allowlisted == 0
+            && report.summary.inline_allowed == 0
+            && report.notices.is_empty();
         if !quiet {
             let _ = writeln!(out, "leakgate: no secrets found; {line}");
         }

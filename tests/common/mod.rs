@@ -1,0 +1,228 @@
+//! A sandbox for driving the real `git` through installed hooks.
+//!
+//! Every command runs with a cleared environment (its own HOME, no system git
+//! config, a fixed identity), so the developer's own git setup cannot change a
+//! result. Keys are generated at run time: no test source holds a literal that
+//! looks like a live key.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_leakgate");
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh MessageBird-shaped live key.
+pub fn key(seed: u64) -> String {
+    leakgate::rules::testgen::token("alnum", 25, 9000 + seed)
+}
+
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// The run succeeded; panics with its output otherwise.
+    pub fn expect_ok(self, what: &str) -> Run {
+        assert!(self.ok(), "{what} failed ({:?}):\n{}", self.code, self.all());
+        self
+    }
+
+    pub fn expect_fail(self, what: &str) -> Run {
+        assert!(!self.ok(), "{what} should have failed:\n{}", self.all());
+        self
+    }
+
+    /// No whole secret in anything the run printed.
+    pub fn assert_hides(&self, secret: &str) {
+        assert!(!self.all().contains(secret), "output shows the whole secret:\n{}", self.all());
+    }
+}
+
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new().prefix("leakgate test ").tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("home")).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn command(&self, program: &str, cwd: &Path) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(cwd)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", self.path("home"))
+            .env("LANG", "C")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, cwd: &Path, program: &str, args: &[&str]) -> Run {
+        Run::from(self.command(program, cwd).args(args).output().unwrap())
+    }
+
+    pub fn git(&self, cwd: &Path, args: &[&str]) -> Run {
+        self.run(cwd, "git", args)
+    }
+
+    pub fn leakgate(&self, cwd: &Path, args: &[&str]) -> Run {
+        self.run(cwd, BIN, args)
+    }
+
+    /// `git init` a repository at `rel` with one clean commit, hooks not yet
+    /// installed.
+    pub fn bare_init(&self, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        fs::create_dir_all(&p).unwrap();
+        self.git(&p, &["init", "-q", "-b", "main"]).expect_ok("git init");
+        self.git(&p, &["config", "commit.gpgsign", "false"]).expect_ok("config");
+        p
+    }
+
+    /// A repository with hooks installed and a first, clean commit.
+    pub fn repo(&self, rel: &str) -> PathBuf {
+        let p = self.bare_init(rel);
+        self.install(&p).expect_ok("install.sh");
+        write(&p, "README.md", "# demo\n");
+        self.git(&p, &["add", "README.md"]).expect_ok("add");
+        self.git(&p, &["commit", "-q", "-m", "init"]).expect_ok("first commit");
+        p
+    }
+
+    pub fn install(&self, repo: &Path) -> Run {
+        let script = project_root().join("install.sh");
+        self.run(repo, "sh", &[script.to_str().unwrap(), "--bin", BIN, "."])
+    }
+
+    pub fn uninstall(&self, repo: &Path) -> Run {
+        let script = project_root().join("install.sh");
+        self.run(repo, "sh", &[script.to_str().unwrap(), "--uninstall", "."])
+    }
+
+    /// A bare remote named `origin` for `repo`.
+    pub fn remote(&self, repo: &Path, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        self.git(self.dir.path(), &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()])
+            .expect_ok("init bare");
+        self.git(repo, &["remote", "add", "origin", p.to_str().unwrap()]).expect_ok("remote add");
+        p
+    }
+
+    pub fn commit(&self, repo: &Path, msg: &str) -> Run {
+        self.git(repo, &["commit", "-q", "-m", msg])
+    }
+
+    /// Commit past the hook, as someone without leakgate would.
+    pub fn commit_unchecked(&self, repo: &Path, msg: &str) {
+        self.git(repo, &["commit", "-q", "--no-verify", "-m", msg]).expect_ok("commit --no-verify");
+    }
+
+    /// A snapshot taken after `git write-tree`. `git commit` itself writes the
+    /// index's cache-tree before it runs the pre-commit hook; priming it first
+    /// means any remaining difference is the hook's doing.
+    pub fn settled_snapshot(&self, repo: &Path) -> Snapshot {
+        self.git(repo, &["write-tree"]).expect_ok("git write-tree");
+        snapshot(repo)
+    }
+
+    pub fn head(&self, repo: &Path) -> String {
+        self.git(repo, &["rev-parse", "HEAD"]).stdout.trim().to_string()
+    }
+}
+
+pub fn write(repo: &Path, rel: &str, content: &str) {
+    let p = repo.join(rel);
+    if let Some(parent) = p.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(p, content).unwrap();
+}
+
+pub fn write_bytes(repo: &Path, rel: &str, content: &[u8]) {
+    let p = repo.join(rel);
+    if let Some(parent) = p.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(p, content).unwrap();
+}
+
+/// The index file and every working-tree file, byte for byte.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub index: Vec<u8>,
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+pub fn snapshot(repo: &Path) -> Snapshot {
+    let mut files = BTreeMap::new();
+    collect(repo, repo, &mut files);
+    Snapshot {
+        index: fs::read(repo.join(".git/index")).unwrap_or_default(),
+        files,
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        if p.file_name().is_some_and(|n| n == ".git") {
+            continue;
+        }
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else {
+            out.insert(p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap());
+        }
+    }
+}
+
+/// The fingerprint the human report printed.
+pub fn fingerprint_in(output: &str) -> String {
+    let at = output.find("fingerprint: ").expect("a fingerprint in the report");
+    output[at + 13..at + 29].to_string()
+}
