@@ -142,16 +142,22 @@ impl Allowlist {
             }
             let path = match e.path {
                 Some(p) => {
-                    let g = Glob::new(&p).map_err(|err| anyhow!("{}: invalid glob {p:?}: {err}", at("path")))?;
+                    let g = Glob::new(&p)
+                        .map_err(|err| anyhow!("{}: invalid glob {p:?}: {err}", at("path")))?;
                     Some((p, g.compile_matcher()))
                 }
                 None => None,
             };
             let expires = match &e.expires {
                 None => None,
-                Some(toml::Value::Datetime(dt)) => Some(Day::from_datetime(dt).ok_or_else(|| {
-                    anyhow!("{}: use a date without a time, like 2027-01-31", at("expires"))
-                })?),
+                Some(toml::Value::Datetime(dt)) => {
+                    Some(Day::from_datetime(dt).ok_or_else(|| {
+                        anyhow!(
+                            "{}: use a date without a time, like 2027-01-31",
+                            at("expires")
+                        )
+                    })?)
+                }
                 Some(toml::Value::String(s)) => {
                     Some(Day::parse(s).map_err(|err| anyhow!("{}: {err}", at("expires")))?)
                 }
@@ -179,9 +185,14 @@ impl Allowlist {
     pub fn check(&self, finding: &Finding, today: Day) -> Verdict<'_> {
         let mut expired = None;
         for e in &self.entries {
-            let hit = e.fingerprint.as_ref().is_none_or(|f| *f == finding.fingerprint)
+            let hit = e
+                .fingerprint
+                .as_ref()
+                .is_none_or(|f| *f == finding.fingerprint)
                 && e.rule.as_ref().is_none_or(|r| *r == finding.rule_id)
-                && e.path.as_ref().is_none_or(|(_, g)| g.is_match(&finding.path));
+                && e.path
+                    .as_ref()
+                    .is_none_or(|(_, g)| g.is_match(&finding.path));
             if !hit {
                 continue;
             }
@@ -195,7 +206,9 @@ impl Allowlist {
 }
 
 pub fn is_fingerprint(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 16
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 const HEADER: &str = "\
@@ -208,7 +221,13 @@ const HEADER: &str = "\
 
 /// Appends an entry for `fingerprint` to `file` (creating it), after checking
 /// that the file as it stands is valid and has no entry for it yet.
-pub fn append(file: &Path, fingerprint: &str, reason: &str, expires: Option<Day>, rule: Option<&str>) -> Result<()> {
+pub fn append(
+    file: &Path,
+    fingerprint: &str,
+    reason: &str,
+    expires: Option<Day>,
+    rule: Option<&str>,
+) -> Result<()> {
     if !is_fingerprint(fingerprint) {
         bail!("{fingerprint:?} is not a leakgate fingerprint (16 lowercase hex characters, as printed with each finding)");
     }
@@ -232,7 +251,10 @@ pub fn append(file: &Path, fingerprint: &str, reason: &str, expires: Option<Day>
         }
     }
     let mut entry = String::new();
-    if existing.as_ref().is_some_and(|t| !t.is_empty() && !t.ends_with('\n')) {
+    if existing
+        .as_ref()
+        .is_some_and(|t| !t.is_empty() && !t.ends_with('\n'))
+    {
         entry.push('\n');
     }
     entry.push_str("\n[[allow]]\n");
@@ -280,15 +302,24 @@ mod tests {
             .to_string();
         assert!(err.contains("a.toml") && err.contains("reason"), "{err}");
 
-        let err = Allowlist::parse("[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpire = 2020-01-01\n", "a.toml")
-            .unwrap_err()
-            .to_string();
+        let err = Allowlist::parse(
+            "[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpire = 2020-01-01\n",
+            "a.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("line 4") && err.contains("expire"), "{err}");
 
-        let err = Allowlist::parse("[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpires = \"soon\"\n", "a.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("a.toml:1") && err.contains("`expires`"), "{err}");
+        let err = Allowlist::parse(
+            "[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpires = \"soon\"\n",
+            "a.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("a.toml:1") && err.contains("`expires`"),
+            "{err}"
+        );
     }
 
     #[test]

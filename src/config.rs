@@ -102,7 +102,12 @@ mod tests {
         assert!(parse_size("ten").is_err());
         let c = Config::parse("[scan]\nmax_file_size = \"1 KiB\"\n", "x").unwrap();
         assert_eq!(c.max_file_size, 1024);
-        let e = Config::parse("[scan]\nmax_size = 3\n", ".leakgate.toml").unwrap_err().to_string();
-        assert!(e.contains(".leakgate.toml") && e.contains("max_size"), "{e}");
+        let e = Config::parse("[scan]\nmax_size = 3\n", ".leakgate.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(".leakgate.toml") && e.contains("max_size"),
+            "{e}"
+        );
     }
 }

@@ -59,7 +59,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         Command::Hook { hook } => match hook {
             HookCommand::PreCommit { common } => staged_command(&common, Stream::Stderr, color),
-            HookCommand::PrePush { remote, url, common } => {
+            HookCommand::PrePush {
+                remote,
+                url,
+                common,
+            } => {
                 let mut input = String::new();
                 std::io::stdin()
                     .read_to_string(&mut input)
@@ -76,7 +80,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 .transpose()
                 .context("--expires")?;
             let file = allow::location(&root);
-            allow::append(&file, &args.fingerprint, &args.reason, expires, args.rule.as_deref())?;
+            allow::append(
+                &file,
+                &args.fingerprint,
+                &args.reason,
+                expires,
+                args.rule.as_deref(),
+            )?;
             emit(
                 Stream::Stdout,
                 &format!(
@@ -91,7 +101,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
             let catalog = Catalog::builtin()?;
             match command {
                 RulesCommand::List => {
-                    let mut out = format!("{:<28} {:<14} {:<9} blocks\n", "ID", "PROVIDER", "SEVERITY");
+                    let mut out =
+                        format!("{:<28} {:<14} {:<9} blocks\n", "ID", "PROVIDER", "SEVERITY");
                     for r in &catalog.rules {
                         out.push_str(&format!(
                             "{:<28} {:<14} {:<9} {}\n",
@@ -108,7 +119,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
                     let (failures, count) = rules::check::run(&catalog);
                     let mut out = String::new();
                     for f in &failures {
-                        out.push_str(&format!("FAIL {}: {}: {:?}\n", f.rule, f.problem, f.example));
+                        out.push_str(&format!(
+                            "FAIL {}: {}: {:?}\n",
+                            f.rule, f.problem, f.example
+                        ));
                     }
                     out.push_str(&format!(
                         "{} rules, {} examples: {} passed, {} failed\n",
@@ -118,7 +132,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
                         failures.len()
                     ));
                     emit(Stream::Stdout, &out)?;
-                    Ok(if failures.is_empty() { Exit::Clean } else { Exit::Found })
+                    Ok(if failures.is_empty() {
+                        Exit::Clean
+                    } else {
+                        Exit::Found
+                    })
                 }
             }
         }
@@ -139,7 +157,9 @@ fn setup(common: &CommonArgs) -> Result<Setup> {
         .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
     let root = repo
         .workdir()
-        .ok_or_else(|| anyhow!("this repository has no work tree (bare); there is nothing staged to scan"))?
+        .ok_or_else(|| {
+            anyhow!("this repository has no work tree (bare); there is nothing staged to scan")
+        })?
         .to_path_buf();
     let mut config = Config::load(&root)?;
     if let Some(size) = &common.max_file_size {
@@ -165,11 +185,22 @@ fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Re
     for item in &items {
         findings.extend(pipeline.scan(item)?);
     }
-    let report = Report::new(Scope::Staged, findings, &s.allow, Day::today(), pipeline.summary);
+    let report = Report::new(
+        Scope::Staged,
+        findings,
+        &s.allow,
+        Day::today(),
+        pipeline.summary,
+    );
     finish(&report, &s.catalog, common.format, stream, color)
 }
 
-fn push_command(input: &str, remote: Option<String>, common: &CommonArgs, color: ColorChoice) -> Result<Exit> {
+fn push_command(
+    input: &str,
+    remote: Option<String>,
+    common: &CommonArgs,
+    color: ColorChoice,
+) -> Result<Exit> {
     let s = setup(common)?;
     let mut lines = push::parse_lines(input)?;
     if lines.is_empty() {
@@ -185,7 +216,13 @@ fn push_command(input: &str, remote: Option<String>, common: &CommonArgs, color:
         }
     }
     let remote = remote.unwrap_or_else(|| "the remote".to_string());
-    let mut report = Report::new(Scope::Push { remote }, findings, &s.allow, Day::today(), pipeline.summary);
+    let mut report = Report::new(
+        Scope::Push { remote },
+        findings,
+        &s.allow,
+        Day::today(),
+        pipeline.summary,
+    );
     report.notices = notices;
     finish(&report, &s.catalog, common.format, Stream::Stderr, color)
 }
@@ -215,7 +252,13 @@ fn pre_commit_framework_lines(repo: &Repository) -> Result<Vec<push::PushLine>> 
     }])
 }
 
-fn finish(report: &Report, catalog: &Catalog, format: Format, stream: Stream, color: ColorChoice) -> Result<Exit> {
+fn finish(
+    report: &Report,
+    catalog: &Catalog,
+    format: Format,
+    stream: Stream,
+    color: ColorChoice,
+) -> Result<Exit> {
     let text = match format {
         Format::Json => report::json::render(report),
         Format::Human => {
@@ -223,9 +266,17 @@ fn finish(report: &Report, catalog: &Catalog, format: Format, stream: Stream, co
             report::human::render(report, catalog)
         }
     };
-    let stream = if format == Format::Json { Stream::Stdout } else { stream };
+    let stream = if format == Format::Json {
+        Stream::Stdout
+    } else {
+        stream
+    };
     emit(stream, &text)?;
-    Ok(if report.blocking() > 0 { Exit::Found } else { Exit::Clean })
+    Ok(if report.blocking() > 0 {
+        Exit::Found
+    } else {
+        Exit::Clean
+    })
 }
 
 fn set_color(choice: ColorChoice, stream: Stream) {
@@ -262,7 +313,9 @@ fn repo_root_or_cwd() -> Result<PathBuf> {
     match Repository::open_from_env() {
         Ok(repo) => match repo.workdir() {
             Some(w) => Ok(w.to_path_buf()),
-            None => bail!("this repository has no work tree (bare); run `leakgate allow` in a checkout"),
+            None => {
+                bail!("this repository has no work tree (bare); run `leakgate allow` in a checkout")
+            }
         },
         Err(_) => std::env::current_dir().context("finding the current directory"),
     }

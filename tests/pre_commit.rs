@@ -14,21 +14,36 @@ fn blocked_commit_explains_and_leaves_index_and_worktree_untouched() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     let k = key(1);
-    write(&repo, "config/app.env", &format!("# sms\nDEBUG=1\n{}", env_line(&k)));
+    write(
+        &repo,
+        "config/app.env",
+        &format!("# sms\nDEBUG=1\n{}", env_line(&k)),
+    );
     sb.git(&repo, &["add", "config/app.env"]).expect_ok("add");
     let head = sb.head(&repo);
     let before = sb.settled_snapshot(&repo);
 
-    let run = sb.commit(&repo, "add sms config").expect_fail("commit with a key");
+    let run = sb
+        .commit(&repo, "add sms config")
+        .expect_fail("commit with a key");
     run.assert_hides(&k);
     let err = &run.stderr;
     assert!(err.contains("commit blocked"), "{err}");
     assert!(err.contains("config/app.env:3:24"), "{err}");
     assert!(err.contains("messagebird-access-key"), "{err}");
-    assert!(err.contains(&format!("{}****", &k[..4])), "redacted key shown: {err}");
-    assert!(err.contains("why: assigned to a name that mentions MessageBird"), "{err}");
+    assert!(
+        err.contains(&format!("{}****", &k[..4])),
+        "redacted key shown: {err}"
+    );
+    assert!(
+        err.contains("why: assigned to a name that mentions MessageBird"),
+        "{err}"
+    );
     assert!(err.contains("git rm --cached -- config/app.env"), "{err}");
-    assert!(err.contains("Developers -> API access"), "rotation steps: {err}");
+    assert!(
+        err.contains("Developers -> API access"),
+        "rotation steps: {err}"
+    );
     assert!(err.contains("leakgate allow "), "{err}");
     assert!(err.contains("git commit --no-verify"), "{err}");
 
@@ -44,21 +59,37 @@ fn modified_file_gets_restore_staged_advice() {
     write(&repo, "settings.py", "DEBUG = True\n");
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "settings").expect_ok("clean commit");
-    write(&repo, "settings.py", &format!("DEBUG = True\nMESSAGEBIRD_KEY = '{k}'\n"));
+    write(
+        &repo,
+        "settings.py",
+        &format!("DEBUG = True\nMESSAGEBIRD_KEY = '{k}'\n"),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "key").expect_fail("commit with a key");
     assert!(run.stderr.contains("settings.py:2:"), "{}", run.stderr);
-    assert!(run.stderr.contains("git restore --staged -- settings.py"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git restore --staged -- settings.py"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn clean_commit_passes_quietly() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(&repo, "app.py", "import os\nKEY = os.environ['MESSAGEBIRD_ACCESS_KEY']\n");
+    write(
+        &repo,
+        "app.py",
+        "import os\nKEY = os.environ['MESSAGEBIRD_ACCESS_KEY']\n",
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "clean").expect_ok("clean commit");
-    assert!(!run.stderr.contains("leakgate"), "a clean commit should be silent: {}", run.stderr);
+    assert!(
+        !run.stderr.contains("leakgate"),
+        "a clean commit should be silent: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -71,20 +102,32 @@ fn allowlisted_key_passes_and_the_allowlist_holds_no_secret() {
     let run = sb.commit(&repo, "fixture").expect_fail("blocked first");
     let fp = fingerprint_in(&run.stderr);
 
-    sb.leakgate(&repo, &["allow", &fp, "--reason", "revoked key kept as a fixture"])
-        .expect_ok("leakgate allow");
+    sb.leakgate(
+        &repo,
+        &["allow", &fp, "--reason", "revoked key kept as a fixture"],
+    )
+    .expect_ok("leakgate allow");
     let allow = std::fs::read_to_string(repo.join(".leakgate-allow.toml")).unwrap();
     assert!(allow.contains(&fp) && allow.contains("revoked key kept as a fixture"));
     assert!(!allow.contains(&k), "the allowlist holds the raw key");
 
-    sb.git(&repo, &["add", ".leakgate-allow.toml"]).expect_ok("add allowlist");
+    sb.git(&repo, &["add", ".leakgate-allow.toml"])
+        .expect_ok("add allowlist");
     let run = sb.commit(&repo, "fixture").expect_ok("allowlisted commit");
-    assert!(run.stderr.contains("1 allowed by the allowlist"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 allowed by the allowlist"),
+        "{}",
+        run.stderr
+    );
 
     // The same fingerprint twice is refused, naming the existing entry.
     let again = sb.leakgate(&repo, &["allow", &fp, "--reason", "x"]);
     assert_eq!(again.code, Some(2));
-    assert!(again.stderr.contains(".leakgate-allow.toml:"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains(".leakgate-allow.toml:"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
@@ -102,7 +145,8 @@ fn allowlist_by_path_glob_and_rule() {
 
     write(&repo, "src/app.env", &env_line(&key(5)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    sb.commit(&repo, "app").expect_fail("outside the glob still blocks");
+    sb.commit(&repo, "app")
+        .expect_fail("outside the glob still blocks");
 }
 
 #[test]
@@ -114,17 +158,43 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
     sb.git(&repo, &["add", "fixture.env"]).expect_ok("add");
     let fp = fingerprint_in(&sb.commit(&repo, "f").expect_fail("blocked").stderr);
 
-    sb.leakgate(&repo, &["allow", &fp, "--reason", "temporary", "--expires", "2020-01-31"])
-        .expect_ok("allow with expiry");
-    let run = sb.commit(&repo, "f").expect_fail("expired entry must not apply");
+    sb.leakgate(
+        &repo,
+        &[
+            "allow",
+            &fp,
+            "--reason",
+            "temporary",
+            "--expires",
+            "2020-01-31",
+        ],
+    )
+    .expect_ok("allow with expiry");
+    let run = sb
+        .commit(&repo, "f")
+        .expect_fail("expired entry must not apply");
     assert!(run.stderr.contains("2020-01-31"), "{}", run.stderr);
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
-    assert!(run.stderr.contains(".leakgate-allow.toml:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".leakgate-allow.toml:"),
+        "{}",
+        run.stderr
+    );
 
     // A future date applies.
     std::fs::remove_file(repo.join(".leakgate-allow.toml")).unwrap();
-    sb.leakgate(&repo, &["allow", &fp, "--reason", "temporary", "--expires", "2999-12-31"])
-        .expect_ok("allow");
+    sb.leakgate(
+        &repo,
+        &[
+            "allow",
+            &fp,
+            "--reason",
+            "temporary",
+            "--expires",
+            "2999-12-31",
+        ],
+    )
+    .expect_ok("allow");
     sb.commit(&repo, "f").expect_ok("entry not yet expired");
 }
 
@@ -136,7 +206,8 @@ fn a_key_only_in_the_working_tree_is_not_reported() {
     sb.git(&repo, &["add", "app.env"]).expect_ok("add");
     // Added to the file after staging: not part of this commit.
     write(&repo, "app.env", &format!("DEBUG=1\n{}", env_line(&key(7))));
-    sb.commit(&repo, "clean part").expect_ok("only the staged blob counts");
+    sb.commit(&repo, "clean part")
+        .expect_ok("only the staged blob counts");
 }
 
 #[test]
@@ -147,7 +218,8 @@ fn a_key_staged_then_removed_from_the_working_tree_is_reported() {
     sb.git(&repo, &["add", "app.env"]).expect_ok("add");
     write(&repo, "app.env", "DEBUG=1\n");
     let before = sb.settled_snapshot(&repo);
-    sb.commit(&repo, "staged key").expect_fail("the staged blob has the key");
+    sb.commit(&repo, "staged key")
+        .expect_fail("the staged blob has the key");
     assert_eq!(snapshot(&repo), before);
 }
 
@@ -160,9 +232,15 @@ fn commit_all_scans_the_temporary_index() {
     sb.commit(&repo, "env").expect_ok("clean");
     write(&repo, "app.env", &format!("DEBUG=1\n{}", env_line(&key(9))));
     let before = sb.settled_snapshot(&repo);
-    let run = sb.git(&repo, &["commit", "-a", "-m", "all"]).expect_fail("commit -a with a key");
+    let run = sb
+        .git(&repo, &["commit", "-a", "-m", "all"])
+        .expect_fail("commit -a with a key");
     assert!(run.stderr.contains("app.env:2:"), "{}", run.stderr);
-    assert_eq!(snapshot(&repo), before, "commit -a must leave the real index alone");
+    assert_eq!(
+        snapshot(&repo),
+        before,
+        "commit -a must leave the real index alone"
+    );
 }
 
 #[test]
@@ -175,8 +253,10 @@ fn commit_with_paths_scans_the_temporary_index() {
     sb.commit(&repo, "env").expect_ok("clean");
     write(&repo, "a.env", &format!("A=1\n{}", env_line(&key(10))));
     write(&repo, "b.env", "B=2\n");
-    sb.git(&repo, &["commit", "-m", "a", "--", "a.env"]).expect_fail("commit <path> with a key");
-    sb.git(&repo, &["commit", "-q", "-m", "b", "--", "b.env"]).expect_ok("commit <clean path>");
+    sb.git(&repo, &["commit", "-m", "a", "--", "a.env"])
+        .expect_fail("commit <path> with a key");
+    sb.git(&repo, &["commit", "-q", "-m", "b", "--", "b.env"])
+        .expect_ok("commit <clean path>");
 }
 
 #[test]
@@ -186,8 +266,14 @@ fn unborn_head_first_commit() {
     sb.install(&repo).expect_ok("install");
     write(&repo, "app.env", &env_line(&key(11)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "first").expect_fail("first commit with a key");
-    assert!(run.stderr.contains("git rm --cached -- app.env"), "{}", run.stderr);
+    let run = sb
+        .commit(&repo, "first")
+        .expect_fail("first commit with a key");
+    assert!(
+        run.stderr.contains("git rm --cached -- app.env"),
+        "{}",
+        run.stderr
+    );
     write(&repo, "app.env", "MESSAGEBIRD_ACCESS_KEY=\n");
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "first").expect_ok("clean first commit");
@@ -205,25 +291,38 @@ fn only_added_lines_count_but_the_whole_file_is_context() {
     sb.commit_unchecked(&repo, "old key");
     write(&repo, "app.env", &format!("{}DEBUG=0\n", env_line(&old)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    sb.commit(&repo, "edit another line").expect_ok("existing key not reported again");
+    sb.commit(&repo, "edit another line")
+        .expect_ok("existing key not reported again");
 
     // The provider's name on an unchanged line above the added key.
     write(&repo, "sms.yml", "messagebird:\n  originator: Acme\n");
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "yaml").expect_ok("clean");
     let k = key(13);
-    write(&repo, "sms.yml", &format!("messagebird:\n  originator: Acme\n  access_key: {k}\n"));
+    write(
+        &repo,
+        "sms.yml",
+        &format!("messagebird:\n  originator: Acme\n  access_key: {k}\n"),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "nested").expect_fail("nested key");
     assert!(run.stderr.contains("sms.yml:3:15"), "{}", run.stderr);
-    assert!(run.stderr.contains("sits under `messagebird:` (line 1)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sits under `messagebird:` (line 1)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn binary_oversized_symlink_and_submodule_are_counted_not_followed() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(&repo, ".leakgate.toml", "[scan]\nmax_file_size = \"1 KiB\"\n");
+    write(
+        &repo,
+        ".leakgate.toml",
+        "[scan]\nmax_file_size = \"1 KiB\"\n",
+    );
     let k = key(14);
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend_from_slice(env_line(&k).as_bytes());
@@ -234,13 +333,36 @@ fn binary_oversized_symlink_and_submodule_are_counted_not_followed() {
     std::os::unix::fs::symlink(sb.path("outside/secret.env"), repo.join("linked.env")).unwrap();
     // A submodule entry (a gitlink) added straight to the index.
     let sub_commit = sb.head(&repo);
-    sb.git(&repo, &["update-index", "--add", "--cacheinfo", &format!("160000,{sub_commit},vendor/lib")])
-        .expect_ok("gitlink");
-    sb.git(&repo, &["add", "logo.png", "dump.sql", "linked.env", ".leakgate.toml"]).expect_ok("add");
+    sb.git(
+        &repo,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{sub_commit},vendor/lib"),
+        ],
+    )
+    .expect_ok("gitlink");
+    sb.git(
+        &repo,
+        &[
+            "add",
+            "logo.png",
+            "dump.sql",
+            "linked.env",
+            ".leakgate.toml",
+        ],
+    )
+    .expect_ok("add");
 
-    let run = sb.commit(&repo, "assets").expect_ok("nothing scannable holds a key");
+    let run = sb
+        .commit(&repo, "assets")
+        .expect_ok("nothing scannable holds a key");
     let err = &run.stderr;
-    assert!(err.contains("skipped 1 binary, 1 too large, 1 submodule, 1 symlink"), "{err}");
+    assert!(
+        err.contains("skipped 1 binary, 1 too large, 1 submodule, 1 symlink"),
+        "{err}"
+    );
     assert!(err.contains("dump.sql was not scanned"), "{err}");
 }
 
@@ -254,9 +376,15 @@ fn utf16_and_crlf_files_are_scanned() {
     utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
     write_bytes(&repo, "win.env", &utf16);
     let k2 = key(17);
-    write(&repo, "crlf.env", &format!("A=1\r\nMESSAGEBIRD_KEY=\"{k2}\"\r\n"));
+    write(
+        &repo,
+        "crlf.env",
+        &format!("A=1\r\nMESSAGEBIRD_KEY=\"{k2}\"\r\n"),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "windows files").expect_fail("keys in utf-16 and crlf files");
+    let run = sb
+        .commit(&repo, "windows files")
+        .expect_fail("keys in utf-16 and crlf files");
     assert!(run.stderr.contains("win.env:2:24"), "{}", run.stderr);
     assert!(run.stderr.contains("crlf.env:2:18"), "{}", run.stderr);
     run.assert_hides(&k1);
@@ -270,12 +398,18 @@ fn inline_marker_allows_a_line() {
     write(
         &repo,
         "fixture.py",
-        &format!("MESSAGEBIRD_KEY = '{}'  # leakgate:allow revoked\n", key(18)),
+        &format!(
+            "MESSAGEBIRD_KEY = '{}'  # leakgate:allow revoked\n",
+            key(18)
+        ),
     );
     write(
         &repo,
         "fixture.json",
-        &format!("{{\n  \"_comment\": \"leakgate:allow revoked\",\n  \"messagebird_key\": \"{}\"\n}}\n", key(19)),
+        &format!(
+            "{{\n  \"_comment\": \"leakgate:allow revoked\",\n  \"messagebird_key\": \"{}\"\n}}\n",
+            key(19)
+        ),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "fixtures").expect_ok("inline markers");
@@ -293,7 +427,9 @@ fn malformed_allowlist_blocks_naming_file_line_and_field() {
     );
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
-    let run = sb.commit(&repo, "a").expect_fail("a broken allowlist must not be ignored");
+    let run = sb
+        .commit(&repo, "a")
+        .expect_fail("a broken allowlist must not be ignored");
     let err = &run.stderr;
     assert!(err.contains(".leakgate-allow.toml:5"), "{err}");
     assert!(err.contains("`fingerprint`"), "{err}");
@@ -308,14 +444,31 @@ fn missing_binary_blocks_with_the_way_out() {
     std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
     std::fs::copy(BIN, &copy).unwrap();
     let script = project_root().join("install.sh");
-    sb.run(&repo, "sh", &[script.to_str().unwrap(), "--bin", copy.to_str().unwrap(), "."])
-        .expect_ok("install");
+    sb.run(
+        &repo,
+        "sh",
+        &[
+            script.to_str().unwrap(),
+            "--bin",
+            copy.to_str().unwrap(),
+            ".",
+        ],
+    )
+    .expect_ok("install");
     std::fs::remove_file(&copy).unwrap();
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
     let run = sb.commit(&repo, "a").expect_fail("no binary, no commit");
-    assert!(run.stderr.contains("leakgate binary was not found"), "{}", run.stderr);
-    assert!(run.stderr.contains("git commit --no-verify"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("leakgate binary was not found"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git commit --no-verify"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -331,9 +484,17 @@ fn scan_staged_by_hand_exits_1_and_prints_to_stdout() {
     run.assert_hides(&k);
     let sub = repo.join("sub");
     std::fs::create_dir_all(&sub).unwrap();
-    assert_eq!(sb.leakgate(&sub, &["scan", "--staged"]).code, Some(1), "works from a subdirectory");
+    assert_eq!(
+        sb.leakgate(&sub, &["scan", "--staged"]).code,
+        Some(1),
+        "works from a subdirectory"
+    );
     let outside = sb.path("home");
     let run = sb.leakgate(&outside, &["scan", "--staged"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
 }

@@ -61,7 +61,13 @@ fn patterns() -> &'static Patterns {
 pub fn assignments(text: &str) -> Vec<Assignment> {
     let p = patterns();
     let mut out = Vec::new();
-    for re in [&p.bare, &p.quoted, &p.docker_env, &p.xml_pair, &p.xml_element] {
+    for re in [
+        &p.bare,
+        &p.quoted,
+        &p.docker_env,
+        &p.xml_pair,
+        &p.xml_element,
+    ] {
         for c in re.captures_iter(text) {
             let name = c.name("name").expect("every pattern names its name");
             let value = c.name("qv").or_else(|| c.name("uv"));
@@ -194,7 +200,9 @@ fn opens_block(trimmed: &str) -> bool {
         .as_bytes();
     match t.last() {
         Some(b':' | b'{' | b'[' | b'(') => true,
-        Some(b'>') => trimmed.starts_with('<') && !trimmed.ends_with("/>") && !trimmed.contains("</"),
+        Some(b'>') => {
+            trimmed.starts_with('<') && !trimmed.ends_with("/>") && !trimmed.contains("</")
+        }
         _ => false,
     }
 }

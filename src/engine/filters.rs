@@ -7,12 +7,32 @@
 
 /// Words that mark a value as a stand-in, not a credential.
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "your", "example", "changeme", "change_me", "placeholder", "xxxx", "dummy", "sample",
-    "redacted", "fake", "insert", "replace", "secret", "apikey", "accesskey", "token", "password",
-    "notreal", "invalid",
+    "your",
+    "example",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "xxxx",
+    "dummy",
+    "sample",
+    "redacted",
+    "fake",
+    "insert",
+    "replace",
+    "secret",
+    "apikey",
+    "accesskey",
+    "token",
+    "password",
+    "notreal",
+    "invalid",
 ];
 
-pub fn not_a_secret(value: &str, keywords: &[String], entropy_floor: Option<f64>) -> Option<&'static str> {
+pub fn not_a_secret(
+    value: &str,
+    keywords: &[String],
+    entropy_floor: Option<f64>,
+) -> Option<&'static str> {
     let lower = value.to_ascii_lowercase();
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return Some("contains a placeholder word");
@@ -75,8 +95,16 @@ fn longest_sequential_run(s: &str) -> usize {
     let b = s.as_bytes();
     let (mut best, mut up, mut down) = (1, 1, 1);
     for w in b.windows(2) {
-        up = if w[1] == w[0].wrapping_add(1) { up + 1 } else { 1 };
-        down = if w[1] == w[0].wrapping_sub(1) { down + 1 } else { 1 };
+        up = if w[1] == w[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if w[1] == w[0].wrapping_sub(1) {
+            down + 1
+        } else {
+            1
+        };
         best = best.max(up).max(down);
     }
     best
@@ -135,7 +163,10 @@ mod tests {
             "ProductionLiveSmsGateway",
             "test_xxxxxxxxxxxxxxxxxxxxxxxxx",
         ] {
-            assert!(not_a_secret(v, &["messagebird".into()], Some(3.2)).is_some(), "{v}");
+            assert!(
+                not_a_secret(v, &["messagebird".into()], Some(3.2)).is_some(),
+                "{v}"
+            );
         }
     }
 }

@@ -133,7 +133,11 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     }
     if !rule.known_examples_sha256.is_empty() {
         let digest = hex(&Sha256::digest(value.as_bytes()));
-        if rule.known_examples_sha256.iter().any(|h| h.eq_ignore_ascii_case(&digest)) {
+        if rule
+            .known_examples_sha256
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&digest))
+        {
             return false;
         }
     }
@@ -155,10 +159,12 @@ fn inline_allowed(text: &str, lines: &Lines, offset: usize) -> bool {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Control and bidi characters escaped, so file content echoed to a terminal

@@ -52,7 +52,11 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     for a in &report.active {
         let f = &a.finding;
         let _ = writeln!(out);
-        let label = if f.blocking { "" } else { " (warning, does not block)" };
+        let label = if f.blocking {
+            ""
+        } else {
+            " (warning, does not block)"
+        };
         let _ = writeln!(
             out,
             "  {}  {}  [{}, {}]{label}",
@@ -66,7 +70,11 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         }
         let _ = writeln!(out, "      {}", f.excerpt.dimmed());
         let _ = writeln!(out, "      why: {}", f.why);
-        let _ = writeln!(out, "      key: {}   fingerprint: {}", f.redacted, f.fingerprint);
+        let _ = writeln!(
+            out,
+            "      key: {}   fingerprint: {}",
+            f.redacted, f.fingerprint
+        );
         if let Some(e) = &a.expired {
             let _ = writeln!(
                 out,
@@ -84,13 +92,21 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         advice(&mut out, report, catalog);
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "  {}", summary_line(&report.summary, report.allowlisted).dimmed());
+    let _ = writeln!(
+        out,
+        "  {}",
+        summary_line(&report.summary, report.allowlisted).dimmed()
+    );
     notices(&mut out, report);
     out
 }
 
 fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
-    let blocking: Vec<_> = report.active.iter().filter(|a| a.finding.blocking).collect();
+    let blocking: Vec<_> = report
+        .active
+        .iter()
+        .filter(|a| a.finding.blocking)
+        .collect();
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", "How to fix it:".bold());
     match &report.scope {
@@ -100,17 +116,31 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             let mut added = BTreeSet::new();
             let mut changed = BTreeSet::new();
             for a in &blocking {
-                let set = if a.finding.file_added { &mut added } else { &mut changed };
+                let set = if a.finding.file_added {
+                    &mut added
+                } else {
+                    &mut changed
+                };
                 set.insert(shell_quote(&a.finding.path));
             }
             let _ = writeln!(out, "  1. Take the key out of this commit:");
             if !changed.is_empty() {
-                let cmd = format!("git restore --staged -- {}", changed.into_iter().collect::<Vec<_>>().join(" "));
+                let cmd = format!(
+                    "git restore --staged -- {}",
+                    changed.into_iter().collect::<Vec<_>>().join(" ")
+                );
                 let _ = writeln!(out, "       {}", cmd.cyan());
             }
             if !added.is_empty() {
-                let cmd = format!("git rm --cached -- {}", added.into_iter().collect::<Vec<_>>().join(" "));
-                let _ = writeln!(out, "       {}   (unstages the new file; your copy stays)", cmd.cyan());
+                let cmd = format!(
+                    "git rm --cached -- {}",
+                    added.into_iter().collect::<Vec<_>>().join(" ")
+                );
+                let _ = writeln!(
+                    out,
+                    "       {}   (unstages the new file; your copy stays)",
+                    cmd.cyan()
+                );
             }
             let _ = writeln!(
                 out,
@@ -135,10 +165,16 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                     format!("git rebase -i {c}^").cyan()
                 );
             }
-            let _ = writeln!(out, "     and read the key from an environment variable or a secret manager instead.");
+            let _ = writeln!(
+                out,
+                "     and read the key from an environment variable or a secret manager instead."
+            );
         }
     }
-    let rules: BTreeSet<&str> = blocking.iter().map(|a| a.finding.rule_id.as_str()).collect();
+    let rules: BTreeSet<&str> = blocking
+        .iter()
+        .map(|a| a.finding.rule_id.as_str())
+        .collect();
     let _ = writeln!(out, "  2. If the key was ever pushed or shared, rotate it:");
     for id in &rules {
         if let Some(rule) = catalog.get(id) {
@@ -157,7 +193,10 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         out,
         "  3. If it is meant to be there (a revoked key in a test fixture, documentation), allow it:"
     );
-    let fps: BTreeSet<&str> = blocking.iter().map(|a| a.finding.fingerprint.as_str()).collect();
+    let fps: BTreeSet<&str> = blocking
+        .iter()
+        .map(|a| a.finding.fingerprint.as_str())
+        .collect();
     for fp in fps {
         let _ = writeln!(
             out,
@@ -165,12 +204,20 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             format!("leakgate allow {fp} --reason \"<why it is safe>\"").cyan()
         );
     }
-    let _ = writeln!(out, "     and commit {} with the change.", report.allow_file);
+    let _ = writeln!(
+        out,
+        "     and commit {} with the change.",
+        report.allow_file
+    );
     let skip = match report.scope {
         Scope::Staged => "git commit --no-verify",
         Scope::Push { .. } => "git push --no-verify",
     };
-    let _ = writeln!(out, "  To skip this check once (not recommended): {}", skip.cyan());
+    let _ = writeln!(
+        out,
+        "  To skip this check once (not recommended): {}",
+        skip.cyan()
+    );
 }
 
 fn notices(out: &mut String, report: &Report) {
@@ -193,7 +240,12 @@ fn notices(out: &mut String, report: &Report) {
 pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
     let mut line = String::new();
     if s.commits > 0 {
-        let _ = write!(line, "{} commit{}, ", s.commits, if s.commits == 1 { "" } else { "s" });
+        let _ = write!(
+            line,
+            "{} commit{}, ",
+            s.commits,
+            if s.commits == 1 { "" } else { "s" }
+        );
     }
     let _ = write!(
         line,
@@ -244,8 +296,7 @@ pub fn human_bytes(n: u64) -> String {
 /// Quotes a path for a POSIX shell command the user will copy.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./@%+=:,".contains(&b))
     {
         s.to_string()

@@ -44,7 +44,13 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(scope: Scope, findings: Vec<Finding>, allow: &Allowlist, today: Day, summary: Summary) -> Report {
+    pub fn new(
+        scope: Scope,
+        findings: Vec<Finding>,
+        allow: &Allowlist,
+        today: Day,
+        summary: Summary,
+    ) -> Report {
         let mut active = Vec::new();
         let mut allowlisted = 0;
         for f in findings {

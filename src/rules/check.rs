@@ -78,7 +78,11 @@ mod tests {
                 match &c.kind {
                     super::super::ContextKind::Pattern { pattern } => {
                         let re = pattern.get();
-                        assert!(re.capture_names().any(|n| n == Some("secret")), "{}", rule.id);
+                        assert!(
+                            re.capture_names().any(|n| n == Some("secret")),
+                            "{}",
+                            rule.id
+                        );
                     }
                     super::super::ContextKind::Assignment { name } => {
                         name.get();

@@ -33,7 +33,11 @@ pub fn expand(template: &str, seed: u64) -> String {
 fn parse(spec: &str) -> Option<(&str, usize)> {
     let (kind, len) = spec.split_once(':')?;
     let len: usize = len.parse().ok()?;
-    matches!(kind, "alnum" | "hex" | "upper" | "lower" | "digits" | "base64").then_some((kind, len))
+    matches!(
+        kind,
+        "alnum" | "hex" | "upper" | "lower" | "digits" | "base64"
+    )
+    .then_some((kind, len))
 }
 
 /// A token of `len` characters drawn from `kind`'s alphabet. Alphanumeric

@@ -190,8 +190,9 @@ impl<'a> Pipeline<'a> {
 fn added_lines(old: &str, new: &str) -> Result<Vec<Range<usize>>> {
     let mut opts = git2::DiffOptions::new();
     opts.context_lines(0).force_text(true);
-    let patch = git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))
-        .context("diffing a changed file")?;
+    let patch =
+        git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))
+            .context("diffing a changed file")?;
     let mut out = Vec::with_capacity(patch.num_hunks());
     for h in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(h)?;

@@ -40,9 +40,16 @@ pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
             );
         };
         let oid = |s: &str, field: &str| {
-            Oid::from_str(s).with_context(|| {
-                format!("pre-push input line {}: field `{field}`: {s:?} is not an object id", n + 1)
-            })
+            // Oid::from_str pads short hex; git always sends full ids.
+            let full = (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+            full.then(|| Oid::from_str(s).ok())
+                .flatten()
+                .with_context(|| {
+                    format!(
+                        "pre-push input line {}: field `{field}`: {s:?} is not a full object id",
+                        n + 1
+                    )
+                })
         };
         out.push(PushLine {
             local_ref: local_ref.to_string(),
@@ -66,9 +73,12 @@ pub fn commits(repo: &Repository, lines: &[PushLine], notices: &mut Notices) -> 
         if l.local.is_zero() {
             continue; // deleting a remote ref sends no commits
         }
-        let object = repo
-            .find_object(l.local, None)
-            .with_context(|| format!("{}: object {} is not in this repository", l.local_ref, l.local))?;
+        let object = repo.find_object(l.local, None).with_context(|| {
+            format!(
+                "{}: object {} is not in this repository",
+                l.local_ref, l.local
+            )
+        })?;
         let commit = match object.peel(ObjectType::Commit) {
             Ok(c) => c.id(),
             Err(_) => {
@@ -84,14 +94,14 @@ pub fn commits(repo: &Repository, lines: &[PushLine], notices: &mut Notices) -> 
         let mut walk = repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         walk.push(commit)?;
-        let remote_known = !l.remote.is_zero() && repo.find_commit(l.remote).is_ok();
-        if remote_known {
+        // Commits the remote already has are not sent: those below the remote
+        // tip when we know it, and those on any remote-tracking ref (already
+        // on a remote, so already out; a new ref's history mostly lives
+        // there). A remote tip we never fetched can't be hidden by id.
+        if !l.remote.is_zero() && repo.find_commit(l.remote).is_ok() {
             walk.hide(l.remote)?;
-        } else {
-            // A new ref, or a remote tip we have never fetched: send-able
-            // commits are those on no remote-tracking ref.
-            walk.hide_glob("refs/remotes/*")?;
         }
+        walk.hide_glob("refs/remotes/*")?;
         for id in walk {
             let id = id?;
             if seen.insert(id) {

@@ -29,7 +29,10 @@ pub fn items(repo: &Repository, summary: &mut Summary) -> Result<Vec<Item>> {
             .id()
             .to_string(),
         // Unborn HEAD: the first commit adds everything.
-        Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
             EMPTY_TREE.to_string()
         }
         Err(e) => return Err(e).context("resolving HEAD"),
@@ -72,7 +75,8 @@ fn parse_raw(raw: &[u8], summary: &mut Summary) -> Result<Vec<Item>> {
         if head.is_empty() {
             continue;
         }
-        let head = std::str::from_utf8(head).context("git diff-index printed a non-UTF-8 header")?;
+        let head =
+            std::str::from_utf8(head).context("git diff-index printed a non-UTF-8 header")?;
         let parts: Vec<&str> = head.trim_start_matches(':').split(' ').collect();
         let [old_mode, new_mode, old_id, new_id, status] = parts[..] else {
             bail!("unexpected `git diff-index` line: {head:?}");

@@ -49,7 +49,12 @@ impl Run {
 
     /// The run succeeded; panics with its output otherwise.
     pub fn expect_ok(self, what: &str) -> Run {
-        assert!(self.ok(), "{what} failed ({:?}):\n{}", self.code, self.all());
+        assert!(
+            self.ok(),
+            "{what} failed ({:?}):\n{}",
+            self.code,
+            self.all()
+        );
         self
     }
 
@@ -60,7 +65,11 @@ impl Run {
 
     /// No whole secret in anything the run printed.
     pub fn assert_hides(&self, secret: &str) {
-        assert!(!self.all().contains(secret), "output shows the whole secret:\n{}", self.all());
+        assert!(
+            !self.all().contains(secret),
+            "output shows the whole secret:\n{}",
+            self.all()
+        );
     }
 }
 
@@ -76,7 +85,10 @@ impl Default for Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::Builder::new().prefix("leakgate test ").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("leakgate test ")
+            .tempdir()
+            .unwrap();
         fs::create_dir_all(dir.path().join("home")).unwrap();
         Sandbox { dir }
     }
@@ -118,8 +130,10 @@ impl Sandbox {
     pub fn bare_init(&self, rel: &str) -> PathBuf {
         let p = self.path(rel);
         fs::create_dir_all(&p).unwrap();
-        self.git(&p, &["init", "-q", "-b", "main"]).expect_ok("git init");
-        self.git(&p, &["config", "commit.gpgsign", "false"]).expect_ok("config");
+        self.git(&p, &["init", "-q", "-b", "main"])
+            .expect_ok("git init");
+        self.git(&p, &["config", "commit.gpgsign", "false"])
+            .expect_ok("config");
         p
     }
 
@@ -129,7 +143,8 @@ impl Sandbox {
         self.install(&p).expect_ok("install.sh");
         write(&p, "README.md", "# demo\n");
         self.git(&p, &["add", "README.md"]).expect_ok("add");
-        self.git(&p, &["commit", "-q", "-m", "init"]).expect_ok("first commit");
+        self.git(&p, &["commit", "-q", "-m", "init"])
+            .expect_ok("first commit");
         p
     }
 
@@ -146,9 +161,13 @@ impl Sandbox {
     /// A bare remote named `origin` for `repo`.
     pub fn remote(&self, repo: &Path, rel: &str) -> PathBuf {
         let p = self.path(rel);
-        self.git(self.dir.path(), &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()])
-            .expect_ok("init bare");
-        self.git(repo, &["remote", "add", "origin", p.to_str().unwrap()]).expect_ok("remote add");
+        self.git(
+            self.dir.path(),
+            &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()],
+        )
+        .expect_ok("init bare");
+        self.git(repo, &["remote", "add", "origin", p.to_str().unwrap()])
+            .expect_ok("remote add");
         p
     }
 
@@ -158,7 +177,8 @@ impl Sandbox {
 
     /// Commit past the hook, as someone without leakgate would.
     pub fn commit_unchecked(&self, repo: &Path, msg: &str) {
-        self.git(repo, &["commit", "-q", "--no-verify", "-m", msg]).expect_ok("commit --no-verify");
+        self.git(repo, &["commit", "-q", "--no-verify", "-m", msg])
+            .expect_ok("commit --no-verify");
     }
 
     /// A snapshot taken after `git write-tree`. `git commit` itself writes the
@@ -170,7 +190,10 @@ impl Sandbox {
     }
 
     pub fn head(&self, repo: &Path) -> String {
-        self.git(repo, &["rev-parse", "HEAD"]).stdout.trim().to_string()
+        self.git(repo, &["rev-parse", "HEAD"])
+            .stdout
+            .trim()
+            .to_string()
     }
 }
 
@@ -216,13 +239,18 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         if p.is_dir() {
             collect(root, &p, out);
         } else {
-            out.insert(p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap());
+            out.insert(
+                p.strip_prefix(root).unwrap().to_path_buf(),
+                fs::read(&p).unwrap(),
+            );
         }
     }
 }
 
 /// The fingerprint the human report printed.
 pub fn fingerprint_in(output: &str) -> String {
-    let at = output.find("fingerprint: ").expect("a fingerprint in the report");
+    let at = output
+        .find("fingerprint: ")
+        .expect("a fingerprint in the report");
     output[at + 13..at + 29].to_string()
 }

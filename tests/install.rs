@@ -1,0 +1,182 @@
+//! install.sh: idempotent, never overwrites a foreign hook (chains to it), and
+//! --uninstall restores exactly what was there.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::*;
+
+const MARKER: &str = "leakgate-managed-hook";
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn foreign_hooks_are_kept_chained_and_restored() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let hooks = repo.join(".git/hooks");
+    let log = sb.path("chained.log");
+    let pre_commit = format!("#!/bin/sh\necho pre-commit ran >> '{}'\n", log.display());
+    let pre_push = format!(
+        "#!/bin/sh\necho \"pre-push $1\" >> '{0}'\ncat >> '{0}'\n",
+        log.display()
+    );
+    fs::write(hooks.join("pre-commit"), &pre_commit).unwrap();
+    fs::write(hooks.join("pre-push"), &pre_push).unwrap();
+    fs::set_permissions(hooks.join("pre-commit"), fs::Permissions::from_mode(0o750)).unwrap();
+    fs::set_permissions(hooks.join("pre-push"), fs::Permissions::from_mode(0o755)).unwrap();
+
+    let run = sb.install(&repo).expect_ok("install");
+    assert!(
+        run.stdout.contains("kept your existing hook"),
+        "{}",
+        run.stdout
+    );
+    assert!(fs::read_to_string(hooks.join("pre-commit"))
+        .unwrap()
+        .contains(MARKER));
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit.leakgate-chained")).unwrap(),
+        pre_commit
+    );
+
+    // leakgate runs first; the foreign hook runs after it passes.
+    write(&repo, "a.txt", "a\n");
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "a").expect_ok("clean commit");
+    assert_eq!(fs::read_to_string(&log).unwrap(), "pre-commit ran\n");
+
+    // ...and not when leakgate blocks.
+    write(
+        &repo,
+        "b.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(1)),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "b").expect_fail("blocked");
+    assert_eq!(fs::read_to_string(&log).unwrap(), "pre-commit ran\n");
+    sb.git(&repo, &["rm", "-q", "--cached", "b.env"])
+        .expect_ok("unstage");
+    fs::remove_file(repo.join("b.env")).unwrap();
+
+    // The chained pre-push hook gets git's stdin lines and arguments.
+    sb.remote(&repo, "origin.git");
+    sb.git(&repo, &["push", "-q", "origin", "main"])
+        .expect_ok("push");
+    let logged = fs::read_to_string(&log).unwrap();
+    let head = sb.head(&repo);
+    assert!(logged.contains("pre-push origin\n"), "{logged}");
+    assert!(
+        logged.contains(&format!("refs/heads/main {head} refs/heads/main ")),
+        "stdin not passed through: {logged}"
+    );
+
+    sb.uninstall(&repo).expect_ok("uninstall");
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        pre_commit
+    );
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        pre_push
+    );
+    assert_eq!(mode(&hooks.join("pre-commit")), 0o750);
+    assert_eq!(mode(&hooks.join("pre-push")), 0o755);
+    assert!(!hooks.join("pre-commit.leakgate-chained").exists());
+    assert!(!hooks.join("pre-push.leakgate-chained").exists());
+}
+
+#[test]
+fn install_twice_then_uninstall_leaves_nothing() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let hooks = repo.join(".git/hooks");
+    let listing = |d: &Path| {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&hooks);
+    sb.install(&repo).expect_ok("install");
+    let first = fs::read(hooks.join("pre-commit")).unwrap();
+    sb.install(&repo).expect_ok("install again");
+    assert_eq!(
+        fs::read(hooks.join("pre-commit")).unwrap(),
+        first,
+        "not idempotent"
+    );
+    assert!(
+        !hooks.join("pre-commit.leakgate-chained").exists(),
+        "chained to itself"
+    );
+    sb.uninstall(&repo).expect_ok("uninstall");
+    assert_eq!(listing(&hooks), before);
+    sb.uninstall(&repo).expect_ok("uninstall twice is fine");
+}
+
+#[test]
+fn core_hooks_path_is_honoured() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    sb.git(&repo, &["config", "core.hooksPath", "tools/git hooks"])
+        .expect_ok("config");
+    sb.install(&repo).expect_ok("install");
+    assert!(repo.join("tools/git hooks/pre-commit").exists());
+    assert!(!repo.join(".git/hooks/pre-commit").exists());
+    write(
+        &repo,
+        "a.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(2)),
+    );
+    sb.git(&repo, &["add", "a.env"]).expect_ok("add");
+    sb.commit(&repo, "a")
+        .expect_fail("the hook in core.hooksPath runs");
+}
+
+#[test]
+fn worktrees_share_the_hooks() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let wt = sb.path("wt");
+    sb.git(
+        &repo,
+        &["worktree", "add", "-q", wt.to_str().unwrap(), "-b", "wt"],
+    )
+    .expect_ok("worktree");
+    let k = key(3);
+    write(&wt, "w.env", &format!("MESSAGEBIRD_ACCESS_KEY={k}\n"));
+    sb.git(&wt, &["add", "w.env"]).expect_ok("add");
+    let run = sb.commit(&wt, "w").expect_fail("blocked in a worktree");
+    assert!(run.stderr.contains("w.env:1:24"), "{}", run.stderr);
+    // Installing from inside the worktree targets the same hooks.
+    sb.install(&wt).expect_ok("install from the worktree");
+    assert!(!repo.join(".git/hooks/pre-commit.leakgate-chained").exists());
+}
+
+#[test]
+fn a_foreign_hook_and_a_leftover_chained_one_is_refused_clearly() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let hooks = repo.join(".git/hooks");
+    fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
+    fs::write(
+        hooks.join("pre-commit.leakgate-chained"),
+        "#!/bin/sh\nexit 0\n",
+    )
+    .unwrap();
+    let run = sb.install(&repo);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("move one away"), "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        "#!/bin/sh\nexit 0\n"
+    );
+}

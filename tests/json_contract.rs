@@ -1,0 +1,198 @@
+//! The JSON report is a contract: parse it back into our own typed structs
+//! (deny_unknown_fields, so an added or renamed field is a deliberate change
+//! here too).
+
+mod common;
+
+use common::*;
+use serde::Deserialize;
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    version: u32,
+    findings: Vec<Finding>,
+    summary: Summary,
+    notices: Vec<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Finding {
+    rule_id: String,
+    rule_name: String,
+    provider: String,
+    severity: String,
+    blocking: bool,
+    path: String,
+    line: usize,
+    column: usize,
+    commit: Option<String>,
+    fingerprint: String,
+    redacted: String,
+    why: String,
+    allowlist_expired: Option<Expired>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Expired {
+    file: String,
+    line: usize,
+    reason: String,
+    expires: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Summary {
+    commits: usize,
+    files_scanned: usize,
+    bytes_scanned: u64,
+    findings: usize,
+    blocking: usize,
+    allowlisted: usize,
+    inline_allowed: usize,
+    skipped: Skipped,
+    skipped_files: Vec<SkippedFile>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Skipped {
+    binary: usize,
+    too_large: usize,
+    submodule: usize,
+    symlink: usize,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct SkippedFile {
+    path: String,
+    reason: String,
+    size: Option<u64>,
+}
+
+#[test]
+fn scan_staged_json_parses_back_and_holds_no_secret() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let live = key(1);
+    let test_key = format!("test_{}", key(2));
+    write(
+        &repo,
+        "a.env",
+        &format!("DEBUG=1\nMESSAGEBIRD_ACCESS_KEY={live}\n"),
+    );
+    write(
+        &repo,
+        "b.py",
+        &format!("client = messagebird.Client('{test_key}')\n"),
+    );
+    write_bytes(&repo, "c.bin", b"\0\x01\x02");
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+
+    let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    run.assert_hides(&live);
+    run.assert_hides(&test_key);
+    let doc: Document =
+        serde_json::from_str(&run.stdout).expect("valid JSON of the documented shape");
+
+    assert_eq!(doc.version, 1);
+    assert!(doc.notices.is_empty());
+    assert_eq!(doc.findings.len(), 2);
+    let a = &doc.findings[0];
+    assert_eq!((a.path.as_str(), a.line, a.column), ("a.env", 2, 24));
+    assert_eq!(a.rule_id, "messagebird-access-key");
+    assert_eq!(a.rule_name, "MessageBird live access key");
+    assert_eq!(a.provider, "MessageBird");
+    assert_eq!(a.severity, "high");
+    assert!(a.blocking);
+    assert_eq!(a.commit, None);
+    assert_eq!(a.fingerprint.len(), 16);
+    assert!(a.redacted.starts_with(&live[..4]) && a.redacted.ends_with('*'));
+    assert!(a.why.contains("MESSAGEBIRD_ACCESS_KEY"));
+    assert!(a.allowlist_expired.is_none());
+    let b = &doc.findings[1];
+    assert_eq!(b.rule_id, "messagebird-test-key");
+    assert_eq!(b.severity, "medium");
+    assert!(b.why.contains("Python SDK"));
+
+    let s = &doc.summary;
+    assert_eq!(
+        (s.commits, s.files_scanned, s.findings, s.blocking),
+        (0, 2, 2, 2)
+    );
+    assert!(s.bytes_scanned > 0);
+    assert_eq!((s.allowlisted, s.inline_allowed), (0, 0));
+    assert_eq!(
+        (
+            s.skipped.binary,
+            s.skipped.too_large,
+            s.skipped.submodule,
+            s.skipped.symlink
+        ),
+        (1, 0, 0, 0)
+    );
+    assert_eq!(s.skipped_files.len(), 1);
+    assert_eq!(s.skipped_files[0].path, "c.bin");
+    assert_eq!(s.skipped_files[0].reason, "binary");
+    assert_eq!(s.skipped_files[0].size, Some(3));
+}
+
+#[test]
+fn expired_entries_show_in_json_and_clean_runs_exit_0() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    write(
+        &repo,
+        "a.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(3)),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let first: Document = serde_json::from_str(
+        &sb.leakgate(&repo, &["scan", "--staged", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    let fp = &first.findings[0].fingerprint;
+    sb.leakgate(
+        &repo,
+        &[
+            "allow",
+            fp,
+            "--reason",
+            "old fixture",
+            "--expires",
+            "2021-06-30",
+        ],
+    )
+    .expect_ok("allow");
+    let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(run.code, Some(1));
+    let doc: Document = serde_json::from_str(&run.stdout).unwrap();
+    let e = doc.findings[0]
+        .allowlist_expired
+        .as_ref()
+        .expect("expired entry reported");
+    assert_eq!(
+        (
+            e.file.as_str(),
+            e.line,
+            e.reason.as_str(),
+            e.expires.as_str()
+        ),
+        (".leakgate-allow.toml", 7, "old fixture", "2021-06-30")
+    );
+
+    std::fs::remove_file(repo.join(".leakgate-allow.toml")).unwrap();
+    sb.leakgate(&repo, &["allow", fp, "--reason", "fixture"])
+        .expect_ok("allow");
+    let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(run.code, Some(0));
+    let doc: Document = serde_json::from_str(&run.stdout).unwrap();
+    assert!(doc.findings.is_empty());
+    assert_eq!(doc.summary.allowlisted, 1);
+}
