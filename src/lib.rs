@@ -65,10 +65,17 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 common,
             } => {
                 let mut input = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut input)
-                    .context("reading the pre-push lines from stdin")?;
-                push_command(&input, remote.or(url), &common, color)
+                // Run by hand or by the pre-commit framework, stdin may be a
+                // terminal with nothing to say: don't wait on it.
+                if !std::io::stdin().is_terminal() {
+                    std::io::stdin()
+                        .read_to_string(&mut input)
+                        .context("reading the pre-push lines from stdin")?;
+                }
+                let remote = remote
+                    .or(url)
+                    .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
+                push_command(&input, remote, &common, color)
             }
         },
         Command::Allow(args) => {

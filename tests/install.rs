@@ -180,3 +180,40 @@ fn a_foreign_hook_and_a_leftover_chained_one_is_refused_clearly() {
         "#!/bin/sh\nexit 0\n"
     );
 }
+
+#[test]
+fn an_installed_binary_of_the_same_version_is_reused() {
+    // No --bin: install.sh looks for leakgate on PATH (or in ~/.cargo/bin),
+    // and builds only when none of this version is found.
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let bindir = sb.path("bin dir");
+    fs::create_dir_all(&bindir).unwrap();
+    std::os::unix::fs::symlink(BIN, bindir.join("leakgate")).unwrap();
+    let script = project_root().join("install.sh");
+    let run = sb
+        .command("sh", &repo)
+        .args([script.to_str().unwrap(), "."])
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", bindir.display()),
+        )
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.contains("using installed leakgate"), "{out}");
+    assert!(!out.contains("building"), "{out}");
+    let hook = fs::read_to_string(repo.join(".git/hooks/pre-commit")).unwrap();
+    assert!(
+        hook.contains(&format!(
+            "installed_bin='{}'",
+            bindir.join("leakgate").display()
+        )),
+        "{hook}"
+    );
+}

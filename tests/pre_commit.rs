@@ -498,3 +498,39 @@ fn scan_staged_by_hand_exits_1_and_prints_to_stdout() {
         run.stderr
     );
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    write(&repo, "a.env", &env_line(&key(21)));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    const ESC: char = '\u{1b}';
+
+    let piped = sb.leakgate(&repo, &["scan", "--staged"]);
+    assert!(!piped.stdout.contains(ESC), "colour when piped");
+    let forced = sb.leakgate(&repo, &["--color", "always", "scan", "--staged"]);
+    assert!(forced.stdout.contains(ESC), "--color always");
+
+    // A real terminal, through util-linux `script`.
+    if std::path::Path::new("/usr/bin/script").exists() {
+        let cmd = format!("'{BIN}' scan --staged");
+        let tty = sb.run(&repo, "script", &["-qec", &cmd, "/dev/null"]);
+        assert!(
+            tty.stdout.contains(ESC),
+            "no colour on a terminal: {}",
+            tty.stdout
+        );
+        let out = sb
+            .command("script", &repo)
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("a.env:1:24") && !text.contains(ESC),
+            "NO_COLOR ignored: {text}"
+        );
+    }
+}

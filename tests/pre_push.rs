@@ -268,3 +268,39 @@ fn malformed_push_input_is_an_error_naming_the_line() {
         "{err}"
     );
 }
+
+#[test]
+fn pre_commit_framework_ranges_from_the_environment() {
+    // The pre-commit framework runs pre-push hooks with no stdin lines and
+    // passes the range as PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
+    let sb = Sandbox::new();
+    let (repo, _remote) = pushed_repo(&sb);
+    let from = sb.head(&repo);
+    write(&repo, "app.env", &env_line(&key(9)));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "key");
+    let to = sb.head(&repo);
+    let out = sb
+        .command(BIN, &repo)
+        .args(["hook", "pre-push"])
+        .env("PRE_COMMIT_FROM_REF", &from)
+        .env("PRE_COMMIT_TO_REF", &to)
+        .env("PRE_COMMIT_REMOTE_NAME", "origin")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("push to origin blocked") && err.contains("app.env:1:24"),
+        "{err}"
+    );
+
+    let out = sb
+        .command(BIN, &repo)
+        .args(["hook", "pre-push"])
+        .env("PRE_COMMIT_FROM_REF", &to)
+        .env("PRE_COMMIT_TO_REF", &to)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "an empty range is clean");
+}
