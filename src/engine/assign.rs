@@ -33,12 +33,12 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         // A value: quoted (the quote possibly escaped, as in notebooks) or bare.
-        let value = r#"(?:\\{0,3}["'`](?P<qv>[^"'`\\\r\n]{1,512})\\{0,3}["'`]|(?P<uv>[^\s"'`,;<>(){}\[\]\\]{1,512}))"#;
+        let value = r#"(?:\\{0,3}["'`](?P<qv>[^"'`\\\r\n]+)\\{0,3}["'`]|(?P<uv>[^\s"'`,;<>(){}\[\]\\]+))"#;
         let bare = format!(
-            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]{{0,120}})(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*(?::=|=>|==|=|:)[ \t]*{value}"#
+            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*(?::=|=>|==|=|:)[ \t]*{value}"#
         );
         let quoted = format!(
-            r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]{{1,120}})\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
+            r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
         );
         Patterns {
             bare: Regex::new(&bare).unwrap(),
@@ -46,11 +46,11 @@ fn patterns() -> &'static Patterns {
             docker_env: Regex::new(r"(?mR)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]+(?P<uv>[^\s=]\S*)[ \t]*$")
                 .unwrap(),
             xml_pair: Regex::new(
-                r#"(?i)\b(?:key|name)\s*=\s*"(?P<name>[^"\r\n]{1,120})"\s+value\s*=\s*"(?P<qv>[^"\r\n]{1,512})""#,
+                r#"(?i)(?-u:\b)(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]+)""#,
             )
             .unwrap(),
             xml_element: Regex::new(
-                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]{0,120})(?:\s[^<>]*)?>(?P<uv>[^<>\s]{1,512})</"#,
+                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>(?P<uv>[^<>\s]+)</"#,
             )
             .unwrap(),
         }
@@ -71,7 +71,8 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
         for c in re.captures_iter(text) {
             let name = c.name("name").expect("every pattern names its name");
             let value = c.name("qv").or_else(|| c.name("uv"));
-            if let Some(value) = value {
+            // Names and values past these lengths are data, not settings.
+            if let Some(value) = value.filter(|v| v.len() <= 512 && name.len() <= 120) {
                 out.push(Assignment {
                     name: name.range(),
                     value: value.range(),

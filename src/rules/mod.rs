@@ -70,6 +70,11 @@ pub struct RuleSpec {
     pub secret: String,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Exact substrings that must all occur for the rule to run (a fixed
+    /// prefix of the secret, like `test_`): checked after the keywords,
+    /// before any regex is compiled.
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// Minimum Shannon entropy, in bits per character.
     #[serde(default)]
     pub entropy: Option<f64>,
@@ -156,6 +161,7 @@ pub struct Rule {
     pub severity: Severity,
     pub block: bool,
     pub keywords: Vec<String>,
+    pub requires: Vec<String>,
     pub entropy: Option<f64>,
     pub docs: Option<String>,
     pub rotate: Option<String>,
@@ -258,7 +264,13 @@ impl Catalog {
         }
         hit.iter()
             .enumerate()
-            .filter_map(|(i, h)| h.then_some(i))
+            .filter(|&(i, &h)| {
+                h && self.rules[i]
+                    .requires
+                    .iter()
+                    .all(|r| text.contains(r.as_str()))
+            })
+            .map(|(i, _)| i)
             .collect()
     }
 
@@ -377,6 +389,7 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         severity: spec.severity,
         block: spec.block.unwrap_or(true),
         keywords: spec.keywords,
+        requires: spec.requires,
         entropy: spec.entropy,
         docs: spec.docs,
         rotate: spec.rotate,
