@@ -181,3 +181,56 @@ pub fn escape(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testgen::token;
+
+    fn rule_ids(text: &str) -> Vec<String> {
+        let catalog = Catalog::builtin().unwrap();
+        scan(&catalog, text.to_string())
+            .matches
+            .iter()
+            .map(|m| catalog.rules[m.rule].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn messagebirds_published_example_key_is_not_reported() {
+        // The test key in MessageBird's curl examples, assembled here so the
+        // repository never holds it whole.
+        let doc = ["test_gshu", "PaZoeEG6ov", "bc8M79w0QyM"].concat();
+        let header = format!(
+            "curl https://rest.messagebird.com/balance -H 'Authorization: AccessKey {doc}'"
+        );
+        assert!(rule_ids(&header).is_empty());
+        // ...while any other test key in the same place is.
+        let other = header.replace(&doc[5..], &token("alnum", 25, 1));
+        assert_eq!(rule_ids(&other), vec!["messagebird-test-key"]);
+    }
+
+    #[test]
+    fn a_key_is_reported_once_with_where_and_why() {
+        let k = token("alnum", 25, 2);
+        let text = format!("# settings\nmessagebird:\n  access_key: \"{k}\"\n");
+        let catalog = Catalog::builtin().unwrap();
+        let s = scan(&catalog, text);
+        assert_eq!(s.matches.len(), 1);
+        let m = &s.matches[0];
+        assert_eq!(&s.text[m.span.clone()], k);
+        assert_eq!(s.lines.line_of(m.span.start), 3);
+        assert!(
+            m.why.contains("sits under `messagebird:` (line 2)"),
+            "{}",
+            m.why
+        );
+    }
+
+    #[test]
+    fn escape_neutralises_terminal_control() {
+        assert_eq!(escape("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(escape("tab\tok"), "tab\tok");
+    }
+}
