@@ -1,14 +1,16 @@
 //! Project settings: `.leakgate.toml` at the repository root.
 //!
-//! Today it holds scan limits; custom rules will live here too, in the same
-//! schema as the built-in ones. Unknown keys are errors, so a typo cannot
-//! quietly turn a setting off.
+//! Scan limits, which built-in rules to disable or re-grade, and the
+//! project's own rules in the same schema as the built-in ones. Unknown keys
+//! are errors, so a typo cannot quietly turn a setting off.
 
 use std::fs;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
+
+use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
 
@@ -19,12 +21,17 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub max_file_size: u64,
+    pub rules: ProjectRules,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            rules: ProjectRules {
+                origin: CONFIG_FILE.to_string(),
+                ..ProjectRules::default()
+            },
         }
     }
 }
@@ -34,6 +41,19 @@ impl Default for Config {
 struct FileSpec {
     #[serde(default)]
     scan: ScanSpec,
+    #[serde(default)]
+    rules: RulesSpec,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RulesSpec {
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default, rename = "override")]
+    overrides: std::collections::BTreeMap<String, Override>,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,6 +76,12 @@ impl Config {
     pub fn parse(text: &str, file: &str) -> Result<Config> {
         let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
         let mut c = Config::default();
+        c.rules = ProjectRules {
+            origin: file.to_string(),
+            disable: spec.rules.disable,
+            overrides: spec.rules.overrides.into_iter().collect(),
+            rules: spec.rule,
+        };
         if let Some(v) = spec.scan.max_file_size {
             let size = match &v {
                 toml::Value::Integer(n) if *n > 0 => *n as u64,

@@ -105,7 +105,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(Exit::Clean)
         }
         Command::Rules { command } => {
-            let catalog = Catalog::builtin()?;
+            // In a repository, its .leakgate.toml counts (custom rules are
+            // checked like built-in ones).
+            let catalog = match project_root() {
+                Some(root) => Catalog::for_project(&Config::load(&root)?.rules)?,
+                None => Catalog::builtin()?,
+            };
             match command {
                 RulesCommand::List => {
                     let mut out =
@@ -173,7 +178,7 @@ fn setup(common: &CommonArgs) -> Result<Setup> {
         config.max_file_size = config::parse_size(size).context("--max-file-size")?;
     }
     let allow = Allowlist::load(&allow::location(&root), allow::ALLOW_FILE)?;
-    let catalog = Catalog::builtin()?;
+    let catalog = Catalog::for_project(&config.rules)?;
     Ok(Setup {
         repo,
         root,
@@ -314,6 +319,12 @@ fn emit(stream: Stream, text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing the report"),
     }
+}
+
+fn project_root() -> Option<PathBuf> {
+    Repository::open_from_env()
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
 }
 
 fn repo_root_or_cwd() -> Result<PathBuf> {

@@ -131,6 +131,11 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     if filters::not_a_secret(value, &rule.keywords, rule.entropy).is_some() {
         return false;
     }
+    if let Some(v) = rule.validator {
+        if !v.accepts(value) {
+            return false;
+        }
+    }
     if !rule.known_examples_sha256.is_empty() {
         let digest = hex(&Sha256::digest(value.as_bytes()));
         if rule

@@ -78,10 +78,27 @@ pub struct RuleSpec {
     /// Minimum Shannon entropy, in bits per character.
     #[serde(default)]
     pub entropy: Option<f64>,
+    /// An offline check of the secret's own structure (see [`Validator`]).
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// The provider's documentation for this credential.
     #[serde(default)]
     pub docs: Option<String>,
+    /// How to rotate and revoke it: where in the provider's dashboard.
     #[serde(default)]
     pub rotate: Option<String>,
+    /// What someone holding the key can do.
+    #[serde(default)]
+    pub impact: Option<String>,
+    /// How to check whether it was misused.
+    #[serde(default)]
+    pub misuse: Option<String>,
+    /// How to find the services that will break when it is rotated.
+    #[serde(default)]
+    pub dependents: Option<String>,
+    /// The environment variable the code should read it from instead.
+    #[serde(default)]
+    pub env_var: Option<String>,
     /// SHA-256 (hex) of example keys the provider publishes in its docs.
     #[serde(default)]
     pub known_examples_sha256: Vec<String>,
@@ -163,8 +180,13 @@ pub struct Rule {
     pub keywords: Vec<String>,
     pub requires: Vec<String>,
     pub entropy: Option<f64>,
+    pub validator: Option<Validator>,
     pub docs: Option<String>,
     pub rotate: Option<String>,
+    pub impact: Option<String>,
+    pub misuse: Option<String>,
+    pub dependents: Option<String>,
+    pub env_var: Option<String>,
     pub known_examples_sha256: Vec<String>,
     /// `^(?:secret)$`: does a whole value have the secret's shape?
     pub secret_whole: Lazy,
@@ -181,6 +203,59 @@ pub struct Catalog {
     always: Vec<usize>,
 }
 
+/// Offline checks of a secret's own structure, which reject look-alikes that
+/// a regex cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validator {
+    /// GitHub's and npm's token format: the part after the last `_` ends in six
+    /// base62 characters that encode the CRC32 of the rest of that part.
+    Crc32Base62,
+}
+
+impl Validator {
+    pub const NAMES: &'static [&'static str] = &["crc32-base62"];
+
+    fn from_name(name: &str) -> Option<Validator> {
+        match name {
+            "crc32-base62" => Some(Validator::Crc32Base62),
+            _ => None,
+        }
+    }
+
+    pub fn accepts(self, secret: &str) -> bool {
+        match self {
+            Validator::Crc32Base62 => {
+                let body = secret.rsplit('_').next().unwrap_or(secret);
+                if body.len() <= 6 || !body.is_ascii() {
+                    return false;
+                }
+                let (payload, check) = body.split_at(body.len() - 6);
+                base62_decode(check) == Some(u64::from(crc32fast::hash(payload.as_bytes())))
+            }
+        }
+    }
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn base62_decode(s: &str) -> Option<u64> {
+    s.bytes().try_fold(0u64, |n, b| {
+        let d = BASE62.iter().position(|&c| c == b)? as u64;
+        n.checked_mul(62)?.checked_add(d)
+    })
+}
+
+/// Six base62 digits of `n`, zero-padded: the checksum GitHub and npm append.
+pub fn base62_checksum(n: u32) -> String {
+    let mut n = u64::from(n);
+    let mut out = vec![b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out).expect("ascii")
+}
+
 /// The quote token usable in patterns: a quote, possibly escaped (JSON strings
 /// inside notebooks escape theirs).
 const QUOTE: &str = r#"\\{0,3}["'`]"#;
@@ -188,18 +263,49 @@ const QUOTE: &str = r#"\\{0,3}["'`]"#;
 impl Catalog {
     /// The built-in rules.
     pub fn builtin() -> Result<Catalog> {
-        let mut specs = Vec::new();
-        for (file, text) in BUILTIN {
-            specs.extend(parse_rule_file(file, text)?);
-        }
-        Catalog::from_specs(specs, "built-in rules")
+        Catalog::from_specs(builtin_specs()?)
     }
 
-    pub fn from_specs(specs: Vec<RuleSpec>, origin: &str) -> Result<Catalog> {
-        let resolved = resolve_inheritance(specs, origin)?;
+    /// The built-in rules as a project configures them: some disabled, some
+    /// with another severity or blocking choice, plus the project's own rules
+    /// (which may `inherit` a built-in one).
+    pub fn for_project(project: &ProjectRules) -> Result<Catalog> {
+        let origin = &project.origin;
+        let mut specs = builtin_specs()?;
+        for id in &project.disable {
+            if !specs.iter().any(|(s, _)| &s.id == id) {
+                bail!("{origin}: [rules] field `disable`: there is no built-in rule `{id}` (see `leakgate rules list`)");
+            }
+        }
+        for (id, o) in &project.overrides {
+            let Some((spec, _)) = specs.iter_mut().find(|(s, _)| &s.id == id) else {
+                bail!("{origin}: [rules.override.{id}]: there is no built-in rule `{id}` (see `leakgate rules list`)");
+            };
+            if let Some(sev) = o.severity {
+                spec.severity = sev;
+            }
+            if let Some(b) = o.block {
+                spec.block = Some(b);
+            }
+        }
+        // Inheritance resolves before disabling, so a project's rule can reuse
+        // the contexts of a built-in one it turned off.
+        for spec in &project.rules {
+            specs.push((spec.clone(), origin.clone()));
+        }
+        let mut resolved = resolve_inheritance(specs)?;
+        resolved.retain(|(s, _)| !project.disable.contains(&s.id));
+        Catalog::build(resolved)
+    }
+
+    fn from_specs(specs: Vec<(RuleSpec, String)>) -> Result<Catalog> {
+        Catalog::build(resolve_inheritance(specs)?)
+    }
+
+    fn build(resolved: Vec<(RuleSpec, String)>) -> Result<Catalog> {
         let mut rules = Vec::with_capacity(resolved.len());
-        for spec in resolved {
-            rules.push(compile_spec(spec, origin)?);
+        for (spec, origin) in resolved {
+            rules.push(compile_spec(spec, &origin)?);
         }
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -279,19 +385,42 @@ impl Catalog {
     }
 }
 
-fn parse_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>> {
-    let parsed: RuleFile = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
-    Ok(parsed.rule)
+fn builtin_specs() -> Result<Vec<(RuleSpec, String)>> {
+    let mut specs = Vec::new();
+    for (file, text) in BUILTIN {
+        let parsed: RuleFile = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
+        specs.extend(parsed.rule.into_iter().map(|r| (r, file.to_string())));
+    }
+    Ok(specs)
 }
 
-fn resolve_inheritance(specs: Vec<RuleSpec>, origin: &str) -> Result<Vec<RuleSpec>> {
-    let mut out: Vec<RuleSpec> = Vec::with_capacity(specs.len());
-    for mut spec in specs {
-        if out.iter().any(|r| r.id == spec.id) {
-            bail!("{origin}: rule `{}` is defined twice", spec.id);
+/// What a project's `.leakgate.toml` says about rules.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectRules {
+    /// The file, as named in error messages.
+    pub origin: String,
+    pub disable: Vec<String>,
+    pub overrides: Vec<(String, Override)>,
+    pub rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub severity: Option<Severity>,
+    pub block: Option<bool>,
+}
+
+/// Resolves `inherit` (a rule may inherit only from one defined before it)
+/// and rejects duplicate ids.
+fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, String)>> {
+    let mut out: Vec<(RuleSpec, String)> = Vec::with_capacity(specs.len());
+    for (mut spec, origin) in specs {
+        if let Some((_, first)) = out.iter().find(|(r, _)| r.id == spec.id) {
+            bail!("{origin}: rule `{}` is already defined in {first}", spec.id);
         }
         if let Some(parent_id) = &spec.inherit {
-            let parent = out.iter().find(|r| &r.id == parent_id).ok_or_else(|| {
+            let (parent, _) = out.iter().find(|(r, _)| &r.id == parent_id).ok_or_else(|| {
                 anyhow!(
                     "{origin}: rule `{}`, field `inherit`: no earlier rule is called `{parent_id}`",
                     spec.id
@@ -303,8 +432,10 @@ fn resolve_inheritance(specs: Vec<RuleSpec>, origin: &str) -> Result<Vec<RuleSpe
             if spec.context.is_empty() {
                 spec.context = parent.context.clone();
             }
+            // Inherited once: resolving again must not look for the parent.
+            spec.inherit = None;
         }
-        out.push(spec);
+        out.push((spec, origin));
     }
     Ok(out)
 }
@@ -333,6 +464,15 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
             bail!("{origin}: rule `{id}`, field `known_examples_sha256`: `{h}` is not a SHA-256 hex digest");
         }
     }
+    let validator = match spec.validator.as_deref() {
+        None => None,
+        Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
+            anyhow!(
+                "{origin}: rule `{id}`, field `validator`: unknown validator `{name}` (known: {})",
+                Validator::NAMES.join(", ")
+            )
+        })?),
+    };
     let mut contexts = Vec::with_capacity(spec.context.len());
     for (n, c) in spec.context.iter().enumerate() {
         let field = |f: &str| format!("context[{n}].{f}");
@@ -391,8 +531,13 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         keywords: spec.keywords,
         requires: spec.requires,
         entropy: spec.entropy,
+        validator,
         docs: spec.docs,
         rotate: spec.rotate,
+        impact: spec.impact,
+        misuse: spec.misuse,
+        dependents: spec.dependents,
+        env_var: spec.env_var,
         known_examples_sha256: spec.known_examples_sha256,
         secret_whole: Lazy::new(secret_whole),
         contexts,

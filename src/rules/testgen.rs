@@ -33,18 +33,32 @@ pub fn expand(template: &str, seed: u64) -> String {
 fn parse(spec: &str) -> Option<(&str, usize)> {
     let (kind, len) = spec.split_once(':')?;
     let len: usize = len.parse().ok()?;
-    matches!(
-        kind,
-        "alnum" | "hex" | "upper" | "lower" | "digits" | "base64"
-    )
-    .then_some((kind, len))
+    KINDS.contains(&kind).then_some((kind, len))
 }
+
+/// `alnum`, `hex` (lower case), `HEX` (upper case), `upper`, `lower`, `digits`,
+/// `base64`, `base64url`; `crc32` is `len` base62 characters followed by their
+/// six-character base62 CRC32 (GitHub's and npm's token format), `crc32bad` the
+/// same with a wrong checksum.
+pub const KINDS: &[&str] = &[
+    "alnum", "hex", "HEX", "upper", "lower", "digits", "base64", "base64url", "crc32", "crc32bad",
+];
 
 /// A token of `len` characters drawn from `kind`'s alphabet. Alphanumeric
 /// tokens always mix upper case, lower case and digits, as real keys do.
 pub fn token(kind: &str, len: usize, seed: u64) -> String {
+    if kind == "crc32" || kind == "crc32bad" {
+        let body = token("alnum", len, seed);
+        let mut crc = crc32fast::hash(body.as_bytes());
+        if kind == "crc32bad" {
+            crc ^= 0x5a5a;
+        }
+        return body + &super::base62_checksum(crc);
+    }
     let alphabet: &[u8] = match kind {
         "hex" => b"0123456789abcdef",
+        "HEX" => b"0123456789ABCDEF",
+        "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
         "upper" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
         "lower" => b"abcdefghijklmnopqrstuvwxyz",
         "digits" => b"0123456789",
@@ -88,6 +102,18 @@ mod tests {
         assert_ne!(&parts[0][2..], &parts[1][7..]);
         assert!(parts[2][2..].bytes().all(|b| b.is_ascii_hexdigit()));
         assert_eq!(expand("x <<nope:3>> y", 1), "x <<nope:3>> y");
+    }
+
+    #[test]
+    fn checksummed_tokens_validate_and_bad_ones_do_not() {
+        use crate::rules::Validator;
+        for seed in 0..50 {
+            let good = format!("ghp_{}", token("crc32", 30, seed));
+            let bad = format!("ghp_{}", token("crc32bad", 30, seed));
+            assert_eq!(good.len(), 40);
+            assert!(Validator::Crc32Base62.accepts(&good), "{seed}");
+            assert!(!Validator::Crc32Base62.accepts(&bad), "{seed}");
+        }
     }
 
     #[test]
