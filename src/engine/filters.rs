@@ -30,28 +30,26 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 const PLACEHOLDER_MAX_LEN: usize = 80;
 
-pub fn not_a_secret(
-    value: &str,
-    keywords: &[String],
-    entropy_floor: Option<f64>,
-) -> Option<&'static str> {
-    let lower = value.to_ascii_lowercase();
-    // In a long random body (a private key, a JWT) a four-letter word turns up
-    // by chance; placeholders are short.
-    if value.len() <= PLACEHOLDER_MAX_LEN && PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
-        return Some("contains a placeholder word");
-    }
-    // A provider's name inside the value (`MessagebirdLiveKey1`) marks an
-    // identifier; a keyword the value starts with is its prefix (`ghp_`).
-    if keywords.iter().any(|k| {
-        let k = k.to_ascii_lowercase();
-        k.len() >= 4 && !lower.starts_with(&k) && lower.contains(&k)
-    }) {
-        return Some("contains the provider's name");
-    }
+pub fn not_a_secret(value: &str, keywords: &[String], entropy_floor: Option<f64>) -> Option<&'static str> {
+    // Checks look at the random part: a fixed prefix such as `secret_` or
+    // `test_` says nothing about whether the rest is a stand-in.
     let body = random_part(value);
     if body.is_empty() {
         return Some("empty");
+    }
+    let lower = body.to_ascii_lowercase();
+    // In a long random body (a private key, a JWT) a four-letter word turns up
+    // by chance; placeholders are short.
+    if body.len() <= PLACEHOLDER_MAX_LEN && PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return Some("contains a placeholder word");
+    }
+    // A provider's name inside the value (`MessagebirdLiveKey1`) marks an
+    // identifier, not a key.
+    if keywords.iter().any(|k| {
+        let k = k.to_ascii_lowercase();
+        k.len() >= 4 && lower.contains(k.trim_end_matches(['_', '-']))
+    }) {
+        return Some("contains the provider's name");
     }
     if body.bytes().all(|b| b == body.as_bytes()[0]) {
         return Some("one repeated character");
@@ -73,10 +71,13 @@ pub fn not_a_secret(
     None
 }
 
-/// The part of a token after a known fixed prefix like `test_`.
-fn random_part(value: &str) -> &str {
-    match value.rfind('_') {
-        Some(i) if i < 12 && i + 1 < value.len() => &value[i + 1..],
+/// The part of a token after a fixed prefix like `test_`, `ghp_` or
+/// `sk-ant-api03-`: everything after the last `_` or `-` within the first 16
+/// characters.
+pub fn random_part(value: &str) -> &str {
+    let head = &value.as_bytes()[..value.len().min(16)];
+    match head.iter().rposition(|&b| b == b'_' || b == b'-') {
+        Some(i) if i + 1 < value.len() => &value[i + 1..],
         _ => value,
     }
 }
