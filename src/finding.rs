@@ -69,7 +69,7 @@ pub fn build(
 ) -> Finding {
     let m = &scanned.matches[index];
     let text = &scanned.text;
-    let secret = &text[m.span.clone()];
+    let secret = m.secret(text);
     let line = scanned.lines.line_of(m.span.start);
     Finding {
         rule_id: rule.id.clone(),
@@ -112,7 +112,12 @@ fn excerpt(scanned: &Scanned, line: usize, focus: usize) -> String {
         if s.start == focus {
             focus_out = out.chars().count();
         }
-        out.push_str(&redact(&text[s.clone()]));
+        let secret = scanned
+            .matches
+            .iter()
+            .find(|m| m.span == s)
+            .map_or(&text[s.clone()], |m| m.secret(text));
+        out.push_str(&redact(secret));
         at = s.end;
     }
     if at < end {

@@ -5,6 +5,7 @@
 //! sources decide which matches are new, and reports decide how to show them.
 
 pub mod assign;
+pub mod decode;
 pub mod filters;
 pub mod text;
 
@@ -24,6 +25,16 @@ pub struct Match {
     pub span: Range<usize>,
     /// Why the engine believes this is the rule's secret.
     pub why: String,
+    /// The secret itself when `span` covers its encoded form (base64 in a
+    /// Kubernetes Secret, a percent-encoded URL).
+    pub decoded: Option<String>,
+}
+
+impl Match {
+    /// The secret's value (decoded, where it was encoded).
+    pub fn secret<'a>(&'a self, text: &'a str) -> &'a str {
+        self.decoded.as_deref().unwrap_or(&text[self.span.clone()])
+    }
 }
 
 /// The marker that lets a single line through, on the line itself or on the
@@ -41,61 +52,33 @@ pub struct Scanned {
 
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     let lines = Lines::new(&text);
-    let mut matches = Vec::new();
-    let candidates = catalog.candidates(&text);
-    if !candidates.is_empty() {
-        let mut assignments: Option<Vec<Assignment>> = None;
-        for &ri in &candidates {
-            let rule = &catalog.rules[ri];
-            for ctx in &rule.contexts {
-                if let Some(file) = &ctx.file {
-                    if !file.get().is_match(&text) {
-                        continue;
-                    }
-                }
-                match &ctx.kind {
-                    ContextKind::Pattern { pattern } => {
-                        for c in pattern.get().captures_iter(&text) {
-                            let m = c.name("secret").expect("patterns carry {secret}");
-                            if accept(rule, &text, m.range()) {
-                                push(&mut matches, ri, m.range(), ctx.why.clone());
-                            }
-                        }
-                    }
-                    ContextKind::Assignment { name } => {
-                        let all = assignments.get_or_insert_with(|| assign::assignments(&text));
-                        let name_re = name.get();
-                        for a in all.iter() {
-                            let value = &text[a.value.clone()];
-                            if !rule.secret_whole.get().is_match(value) {
-                                continue;
-                            }
-                            let key = &text[a.name.clone()];
-                            let why = if name_re.is_match(key) {
-                                format!("{} (`{}`)", ctx.why, escape(key))
-                            } else if let Some(p) = assign::parents(&text, &lines, a.name.start)
-                                .into_iter()
-                                .find(|p| name_re.is_match(p.text))
-                            {
-                                format!(
-                                    "{}: `{}` sits under `{}` (line {})",
-                                    ctx.why,
-                                    escape(key),
-                                    escape(p.text),
-                                    p.line
-                                )
-                            } else {
-                                continue;
-                            };
-                            if accept(rule, &text, a.value.clone()) {
-                                push(&mut matches, ri, a.value.clone(), why);
-                            }
-                        }
-                    }
-                }
+    let mut matches = find(catalog, &text, &lines);
+    for view in decode::views(&text, &lines) {
+        let view_lines = Lines::new(&view.text);
+        for m in find(catalog, &view.text, &view_lines) {
+            let overlaps_plain = matches
+                .iter()
+                .any(|p| p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end);
+            if !overlaps_plain {
+                matches.push(Match {
+                    rule: m.rule,
+                    span: view.span.clone(),
+                    why: format!("{} (decoded from {})", m.why, view.encoding),
+                    decoded: Some(view.text[m.span.clone()].to_string()),
+                });
             }
         }
     }
+    // A fallback rule (the generic "password = …" one) speaks only where no
+    // specific rule did.
+    let specific: Vec<Range<usize>> = matches
+        .iter()
+        .filter(|m| !catalog.rules[m.rule].fallback)
+        .map(|m| m.span.clone())
+        .collect();
+    matches.retain(|m| {
+        !catalog.rules[m.rule].fallback || !specific.iter().any(|s| s.start < m.span.end && m.span.start < s.end)
+    });
     let before = matches.len();
     matches.retain(|m| !inline_allowed(&text, &lines, m.span.start));
     let inline_allowed = before - matches.len();
@@ -108,11 +91,77 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     }
 }
 
+/// Every rule's matches in one text.
+fn find(catalog: &Catalog, text: &str, lines: &Lines) -> Vec<Match> {
+    let mut matches = Vec::new();
+    let candidates = catalog.candidates(text);
+    if candidates.is_empty() {
+        return matches;
+    }
+    let mut assignments: Option<Vec<Assignment>> = None;
+    for &ri in &candidates {
+        let rule = &catalog.rules[ri];
+        for ctx in &rule.contexts {
+            if let Some(file) = &ctx.file {
+                if !file.get().is_match(text) {
+                    continue;
+                }
+            }
+            match &ctx.kind {
+                ContextKind::Pattern { pattern } => {
+                    for c in pattern.get().captures_iter(text) {
+                        let m = c.name("secret").expect("patterns carry {secret}");
+                        if accept(rule, text, m.range()) {
+                            push(&mut matches, ri, m.range(), ctx.why.clone());
+                        }
+                    }
+                }
+                ContextKind::Assignment { name } => {
+                    let all = assignments.get_or_insert_with(|| assign::assignments(text));
+                    let name_re = name.get();
+                    for a in all.iter() {
+                        let value = &text[a.value.clone()];
+                        if !rule.secret_whole.get().is_match(value) {
+                            continue;
+                        }
+                        let key = &text[a.name.clone()];
+                        let why = if name_re.is_match(key) {
+                            format!("{} (`{}`)", ctx.why, escape(key))
+                        } else if let Some(p) = assign::parents(text, lines, a.name.start)
+                            .into_iter()
+                            .find(|p| name_re.is_match(p.text))
+                        {
+                            format!(
+                                "{}: `{}` sits under `{}` (line {})",
+                                ctx.why,
+                                escape(key),
+                                escape(p.text),
+                                p.line
+                            )
+                        } else {
+                            continue;
+                        };
+                        if accept(rule, text, a.value.clone()) {
+                            push(&mut matches, ri, a.value.clone(), why);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    matches
+}
+
 fn push(matches: &mut Vec<Match>, rule: usize, span: Range<usize>, why: String) {
     // The same span found by two contexts of one rule is one match; keep the
     // first (most specific contexts come first in a rule).
     if !matches.iter().any(|m| m.rule == rule && m.span == span) {
-        matches.push(Match { rule, span, why });
+        matches.push(Match {
+            rule,
+            span,
+            why,
+            decoded: None,
+        });
     }
 }
 
@@ -230,6 +279,22 @@ mod tests {
             "{}",
             m.why
         );
+    }
+
+    #[test]
+    fn kubernetes_secret_values_are_decoded_and_reported_where_encoded() {
+        use base64::Engine as _;
+        let k = token("alnum", 25, 3);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&k);
+        let text = format!("apiVersion: v1\nkind: Secret\ndata:\n  MESSAGEBIRD_ACCESS_KEY: {b64}\n");
+        let catalog = Catalog::builtin().unwrap();
+        let s = scan(&catalog, text);
+        assert_eq!(s.matches.len(), 1);
+        let m = &s.matches[0];
+        assert_eq!(&s.text[m.span.clone()], b64, "reported at the encoded text");
+        assert_eq!(m.secret(&s.text), k);
+        assert!(m.why.contains("Kubernetes Secret"), "{}", m.why);
+        assert_eq!(s.lines.line_of(m.span.start), 4);
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub struct RuleSpec {
     /// Whether a finding blocks a commit or push (default: yes).
     #[serde(default)]
     pub block: Option<bool>,
+    /// Report only where no other rule matched the same text (for generic
+    /// rules such as a high-entropy `password = …`).
+    #[serde(default)]
+    pub fallback: bool,
     /// The shape of the secret itself, without anchors or capture groups.
     pub secret: String,
     #[serde(default)]
@@ -177,6 +181,7 @@ pub struct Rule {
     pub name: String,
     pub severity: Severity,
     pub block: bool,
+    pub fallback: bool,
     pub keywords: Vec<String>,
     pub requires: Vec<String>,
     pub entropy: Option<f64>,
@@ -528,6 +533,7 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         name: spec.name,
         severity: spec.severity,
         block: spec.block.unwrap_or(true),
+        fallback: spec.fallback,
         keywords: spec.keywords,
         requires: spec.requires,
         entropy: spec.entropy,
