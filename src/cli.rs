@@ -30,6 +30,11 @@ pub enum Command {
     },
     /// Add an entry to the allowlist (.leakgate-allow.toml at the repository root).
     Allow(AllowArgs),
+    /// What a leaked key can do, how to rotate it, and how to keep it out of code.
+    Explain {
+        /// A rule id, as printed with each finding (`leakgate rules list`).
+        rule: String,
+    },
     /// List or check the rules.
     Rules {
         #[command(subcommand)]

@@ -12,6 +12,7 @@ pub mod allow;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod explain;
 pub mod finding;
 pub mod report;
 pub mod rules;
@@ -104,13 +105,16 @@ pub fn run(cli: Cli) -> Result<Exit> {
             )?;
             Ok(Exit::Clean)
         }
+        Command::Explain { rule } => {
+            let catalog = project_catalog()?;
+            let r = catalog.get(&rule).ok_or_else(|| {
+                anyhow!("no rule `{rule}` (see `leakgate rules list` for the ids)")
+            })?;
+            emit(Stream::Stdout, &explain::render(r))?;
+            Ok(Exit::Clean)
+        }
         Command::Rules { command } => {
-            // In a repository, its .leakgate.toml counts (custom rules are
-            // checked like built-in ones).
-            let catalog = match project_root() {
-                Some(root) => Catalog::for_project(&Config::load(&root)?.rules)?,
-                None => Catalog::builtin()?,
-            };
+            let catalog = project_catalog()?;
             match command {
                 RulesCommand::List => {
                     let mut out =
@@ -318,6 +322,15 @@ fn emit(stream: Stream, text: &str) -> Result<()> {
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing the report"),
+    }
+}
+
+/// In a repository, its .leakgate.toml counts (custom rules are listed,
+/// checked and explained like built-in ones).
+fn project_catalog() -> Result<Catalog> {
+    match project_root() {
+        Some(root) => Catalog::for_project(&Config::load(&root)?.rules),
+        None => Catalog::builtin(),
     }
 }
 

@@ -34,7 +34,8 @@ pub fn views(text: &str, lines: &Lines) -> Vec<View> {
 
 fn kubernetes_secret_data(text: &str, lines: &Lines, out: &mut Vec<View>) {
     static KIND: OnceLock<Regex> = OnceLock::new();
-    let kind = KIND.get_or_init(|| Regex::new(r"(?m)^\s*kind:\s*[\x22']?Secret[\x22']?\s*$").unwrap());
+    let kind =
+        KIND.get_or_init(|| Regex::new(r"(?m)^\s*kind:\s*[\x22']?Secret[\x22']?\s*$").unwrap());
     if !kind.is_match(text) {
         return;
     }

@@ -30,7 +30,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 const PLACEHOLDER_MAX_LEN: usize = 80;
 
-pub fn not_a_secret(value: &str, keywords: &[String], entropy_floor: Option<f64>) -> Option<&'static str> {
+pub fn not_a_secret(
+    value: &str,
+    keywords: &[String],
+    entropy_floor: Option<f64>,
+) -> Option<&'static str> {
     // Checks look at the random part: a fixed prefix such as `secret_` or
     // `test_` says nothing about whether the rest is a stand-in.
     let body = random_part(value);

@@ -56,9 +56,9 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     for view in decode::views(&text, &lines) {
         let view_lines = Lines::new(&view.text);
         for m in find(catalog, &view.text, &view_lines) {
-            let overlaps_plain = matches
-                .iter()
-                .any(|p| p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end);
+            let overlaps_plain = matches.iter().any(|p| {
+                p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
+            });
             if !overlaps_plain {
                 matches.push(Match {
                     rule: m.rule,
@@ -77,7 +77,10 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
         .map(|m| m.span.clone())
         .collect();
     matches.retain(|m| {
-        !catalog.rules[m.rule].fallback || !specific.iter().any(|s| s.start < m.span.end && m.span.start < s.end)
+        !catalog.rules[m.rule].fallback
+            || !specific
+                .iter()
+                .any(|s| s.start < m.span.end && m.span.start < s.end)
     });
     let before = matches.len();
     matches.retain(|m| !inline_allowed(&text, &lines, m.span.start));
@@ -286,7 +289,8 @@ mod tests {
         use base64::Engine as _;
         let k = token("alnum", 25, 3);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&k);
-        let text = format!("apiVersion: v1\nkind: Secret\ndata:\n  MESSAGEBIRD_ACCESS_KEY: {b64}\n");
+        let text =
+            format!("apiVersion: v1\nkind: Secret\ndata:\n  MESSAGEBIRD_ACCESS_KEY: {b64}\n");
         let catalog = Catalog::builtin().unwrap();
         let s = scan(&catalog, text);
         assert_eq!(s.matches.len(), 1);

@@ -184,9 +184,11 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                     let _ = writeln!(out, "       {}", l.trim());
                 }
             }
-            if let Some(docs) = &rule.docs {
-                let _ = writeln!(out, "       docs: {docs}");
-            }
+            let _ = writeln!(
+                out,
+                "       full playbook: {}",
+                format!("leakgate explain {id}").cyan()
+            );
         }
     }
     let _ = writeln!(

@@ -425,12 +425,15 @@ fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, 
             bail!("{origin}: rule `{}` is already defined in {first}", spec.id);
         }
         if let Some(parent_id) = &spec.inherit {
-            let (parent, _) = out.iter().find(|(r, _)| &r.id == parent_id).ok_or_else(|| {
-                anyhow!(
+            let (parent, _) = out
+                .iter()
+                .find(|(r, _)| &r.id == parent_id)
+                .ok_or_else(|| {
+                    anyhow!(
                     "{origin}: rule `{}`, field `inherit`: no earlier rule is called `{parent_id}`",
                     spec.id
                 )
-            })?;
+                })?;
             if spec.keywords.is_empty() {
                 spec.keywords = parent.keywords.clone();
             }

@@ -41,7 +41,16 @@ fn parse(spec: &str) -> Option<(&str, usize)> {
 /// six-character base62 CRC32 (GitHub's and npm's token format), `crc32bad` the
 /// same with a wrong checksum.
 pub const KINDS: &[&str] = &[
-    "alnum", "hex", "HEX", "upper", "lower", "digits", "base64", "base64url", "crc32", "crc32bad",
+    "alnum",
+    "hex",
+    "HEX",
+    "upper",
+    "lower",
+    "digits",
+    "base64",
+    "base64url",
+    "crc32",
+    "crc32bad",
 ];
 
 /// A token of `len` characters drawn from `kind`'s alphabet. Alphanumeric
