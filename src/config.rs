@@ -75,12 +75,14 @@ impl Config {
 
     pub fn parse(text: &str, file: &str) -> Result<Config> {
         let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
-        let mut c = Config::default();
-        c.rules = ProjectRules {
-            origin: file.to_string(),
-            disable: spec.rules.disable,
-            overrides: spec.rules.overrides.into_iter().collect(),
-            rules: spec.rule,
+        let mut c = Config {
+            rules: ProjectRules {
+                origin: file.to_string(),
+                disable: spec.rules.disable,
+                overrides: spec.rules.overrides.into_iter().collect(),
+                rules: spec.rule,
+            },
+            ..Config::default()
         };
         if let Some(v) = spec.scan.max_file_size {
             let size = match &v {
