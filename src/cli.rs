@@ -102,6 +102,17 @@ pub enum RulesCommand {
     List,
     /// Run every rule against its examples and negative examples.
     Check,
+    /// Precision and recall on a labelled corpus (bench/corpus.py makes one).
+    Eval {
+        /// A folder with manifest.jsonl and the case files.
+        corpus: std::path::PathBuf,
+        /// Exit 1 when overall precision is below this.
+        #[arg(long, default_value_t = 0.0)]
+        min_precision: f64,
+        /// Exit 1 when overall recall is below this.
+        #[arg(long, default_value_t = 0.0)]
+        min_recall: f64,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

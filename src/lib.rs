@@ -154,6 +154,17 @@ pub fn run(cli: Cli) -> Result<Exit> {
                         Exit::Found
                     })
                 }
+                RulesCommand::Eval {
+                    corpus,
+                    min_precision,
+                    min_recall,
+                } => {
+                    let ev = rules::eval::run(&catalog, &corpus)?;
+                    emit(Stream::Stdout, &rules::eval::render(&ev))?;
+                    let ok = ev.overall.precision() >= min_precision
+                        && ev.overall.recall() >= min_recall;
+                    Ok(if ok { Exit::Clean } else { Exit::Found })
+                }
             }
         }
     }

@@ -8,6 +8,7 @@
 //! pay for the whole catalog.
 
 pub mod check;
+pub mod eval;
 pub mod testgen;
 
 use std::fmt;
