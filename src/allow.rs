@@ -219,20 +219,40 @@ const HEADER: &str = "\
 # `expires = YYYY-MM-DD` makes it stop applying after that day.
 ";
 
+/// One entry to add to the allowlist.
+pub struct NewEntry<'a> {
+    pub fingerprint: &'a str,
+    pub rule: Option<&'a str>,
+    pub reason: &'a str,
+    pub expires: Option<Day>,
+}
+
 /// Appends an entry for `fingerprint` to `file` (creating it), after checking
 /// that the file as it stands is valid and has no entry for it yet.
-pub fn append(
-    file: &Path,
-    fingerprint: &str,
-    reason: &str,
-    expires: Option<Day>,
-    rule: Option<&str>,
-) -> Result<()> {
-    if !is_fingerprint(fingerprint) {
-        bail!("{fingerprint:?} is not a leakgate fingerprint (16 lowercase hex characters, as printed with each finding)");
+pub fn append(file: &Path, entry: NewEntry<'_>) -> Result<()> {
+    let shown = file.display().to_string();
+    if let Some(line) = append_many(file, std::slice::from_ref(&entry))?.first() {
+        bail!(
+            "{shown}:{line}: already has an entry for {}",
+            entry.fingerprint
+        );
     }
-    if reason.trim().is_empty() {
-        bail!("--reason must say why the secret is allowed");
+    Ok(())
+}
+
+/// Appends every entry whose fingerprint the file does not have yet; returns
+/// the lines of the entries that were already there (and were skipped).
+pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> {
+    for e in entries {
+        if !is_fingerprint(e.fingerprint) {
+            bail!(
+                "{:?} is not a leakgate fingerprint (16 lowercase hex characters, as printed with each finding)",
+                e.fingerprint
+            );
+        }
+        if e.reason.trim().is_empty() {
+            bail!("--reason must say why the secret is allowed");
+        }
     }
     let shown = file.display().to_string();
     let existing = match fs::read_to_string(file) {
@@ -240,42 +260,52 @@ pub fn append(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
     };
-    if let Some(text) = &existing {
-        let list = Allowlist::parse(text, &shown)?;
-        if let Some(e) = list
-            .entries
-            .iter()
-            .find(|e| e.fingerprint.as_deref() == Some(fingerprint))
-        {
-            bail!("{shown}:{}: already has an entry for {fingerprint}", e.line);
-        }
-    }
-    let mut entry = String::new();
+    let present = match &existing {
+        Some(text) => Allowlist::parse(text, &shown)?.entries,
+        None => Vec::new(),
+    };
+    let mut skipped = Vec::new();
+    let mut added = String::new();
     if existing
         .as_ref()
         .is_some_and(|t| !t.is_empty() && !t.ends_with('\n'))
     {
-        entry.push('\n');
+        added.push('\n');
     }
-    entry.push_str("\n[[allow]]\n");
-    let _ = writeln!(entry, "fingerprint = {}", toml_string(fingerprint));
-    if let Some(rule) = rule {
-        let _ = writeln!(entry, "rule = {}", toml_string(rule));
+    let mut new = 0;
+    for e in entries {
+        if let Some(p) = present
+            .iter()
+            .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint))
+        {
+            skipped.push(p.line);
+            continue;
+        }
+        new += 1;
+        added.push_str("\n[[allow]]\n");
+        let _ = writeln!(added, "fingerprint = {}", toml_string(e.fingerprint));
+        if let Some(rule) = e.rule {
+            let _ = writeln!(added, "rule = {}", toml_string(rule));
+        }
+        let _ = writeln!(added, "reason = {}", toml_string(e.reason));
+        if let Some(day) = e.expires {
+            let _ = writeln!(added, "expires = {day}");
+        }
     }
-    let _ = writeln!(entry, "reason = {}", toml_string(reason));
-    if let Some(day) = expires {
-        let _ = writeln!(entry, "expires = {day}");
+    if new == 0 {
+        return Ok(skipped);
     }
     let text = match existing {
         Some(mut t) => {
-            t.push_str(&entry);
+            t.push_str(&added);
             t
         }
-        None => format!("{HEADER}{entry}"),
+        None => format!("{HEADER}{added}"),
     };
     // Never write a file we could not read back.
     Allowlist::parse(&text, &shown)?;
-    fs::write(file, text).with_context(|| format!("writing {shown}"))
+    fs::write(file, text).with_context(|| format!("writing {shown}"))?;
+    Ok(skipped)
 }
 
 fn toml_string(s: &str) -> String {

@@ -21,8 +21,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan for secrets (today: the staged change, as the pre-commit hook does).
+    /// Scan the staged change, history (a range or --all), files and folders, or stdin.
     Scan(ScanArgs),
+    /// Record every secret in history now into the allowlist, so only new ones block.
+    Baseline {
+        /// The reason written into each entry (default: "baseline YYYY-MM-DD").
+        #[arg(long)]
+        reason: Option<String>,
+        /// No progress display.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Entry points for the git hook shims.
     Hook {
         #[command(subcommand)]
@@ -43,10 +52,25 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  leakgate scan --staged         what the pre-commit hook checks\n  leakgate scan --all            every commit reachable from any ref\n  leakgate scan main..feature    the commits of a range\n  leakgate scan src/ config/     files as they are now (honours .gitignore)\n  cat x.env | leakgate scan -    standard input"
+)]
 pub struct ScanArgs {
     /// Scan what is staged for the next commit (HEAD against the index).
-    #[arg(long, required = true)]
+    #[arg(long, conflicts_with_all = ["all", "targets"])]
     pub staged: bool,
+
+    /// Scan every commit reachable from any ref.
+    #[arg(long, conflicts_with = "targets")]
+    pub all: bool,
+
+    /// A revision range (main..feature) or revisions; or files and folders;
+    /// or `-` for standard input.
+    pub targets: Vec<String>,
+
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,

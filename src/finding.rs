@@ -33,6 +33,9 @@ pub struct Finding {
     pub why: String,
     /// The line, with every secret on it redacted and control characters escaped.
     pub excerpt: String,
+    /// History scans: how many other places (commit, path) brought the same
+    /// secret in. Zero elsewhere.
+    pub other_places: usize,
 }
 
 /// Location-free identity of a secret: a hash of the rule and the secret, so
@@ -86,6 +89,7 @@ pub fn build(
         redacted: redact(secret),
         why: m.why.clone(),
         excerpt: excerpt(scanned, line, m.span.start),
+        other_places: 0,
     }
 }
 

@@ -25,10 +25,11 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::Repository;
 
 use allow::{Allowlist, Day};
-use cli::{Cli, ColorChoice, Command, CommonArgs, Format, HookCommand, RulesCommand};
+use cli::{Cli, ColorChoice, Command, CommonArgs, Format, HookCommand, RulesCommand, ScanArgs};
 use config::Config;
 use report::{Report, Scope};
 use rules::Catalog;
+use sources::history::{self, Walk};
 use sources::{push, staged, Pipeline};
 
 /// Exit codes, documented in the README.
@@ -53,11 +54,8 @@ enum Stream {
 pub fn run(cli: Cli) -> Result<Exit> {
     let color = cli.color;
     match cli.command {
-        Command::Scan(args) => {
-            // Only --staged exists today (clap requires it).
-            debug_assert!(args.staged);
-            staged_command(&args.common, Stream::Stdout, color)
-        }
+        Command::Scan(args) => scan_command(&args, color),
+        Command::Baseline { reason, quiet } => baseline_command(reason, quiet),
         Command::Hook { hook } => match hook {
             HookCommand::PreCommit { common } => staged_command(&common, Stream::Stderr, color),
             HookCommand::PrePush {
@@ -90,10 +88,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
             let file = allow::location(&root);
             allow::append(
                 &file,
-                &args.fingerprint,
-                &args.reason,
-                expires,
-                args.rule.as_deref(),
+                allow::NewEntry {
+                    fingerprint: &args.fingerprint,
+                    rule: args.rule.as_deref(),
+                    reason: &args.reason,
+                    expires,
+                },
             )?;
             emit(
                 Stream::Stdout,
@@ -168,6 +168,144 @@ pub fn run(cli: Cli) -> Result<Exit> {
             }
         }
     }
+}
+
+fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
+    if args.staged {
+        return staged_command(&args.common, Stream::Stdout, color);
+    }
+    if args.all {
+        return history_command(Walk::All, "all refs".into(), args, color);
+    }
+    if args.targets.is_empty() {
+        bail!("say what to scan: --staged, --all, a revision range (main..feature), files or folders, or - for stdin");
+    }
+    if args.targets.iter().any(|t| t == "-") {
+        if args.targets.len() > 1 {
+            bail!("`-` (stdin) cannot be combined with other targets");
+        }
+        let (config, allow) = optional_project(&args.common)?;
+        let catalog = Catalog::for_project(&config.rules)?;
+        let (findings, summary) = sources::files::scan_stdin(&catalog)?;
+        let report = Report::new(Scope::Stdin, findings, &allow, Day::today(), summary);
+        return finish(&report, &catalog, args.common.format, Stream::Stdout, color);
+    }
+    // Like git: an existing path is a path, anything else a revision.
+    let (paths, revs): (Vec<&String>, Vec<&String>) = args
+        .targets
+        .iter()
+        .partition(|t| Path::new(t.as_str()).exists());
+    if !paths.is_empty() && !revs.is_empty() {
+        bail!(
+            "{:?} is not a file or folder here, and files cannot be mixed with revisions in one scan",
+            revs[0]
+        );
+    }
+    if paths.is_empty() {
+        let what = args.targets.join(" ");
+        return history_command(Walk::Revs(args.targets.clone()), what, args, color);
+    }
+    let (config, allow) = optional_project(&args.common)?;
+    let catalog = Catalog::for_project(&config.rules)?;
+    let started = std::time::Instant::now();
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let (findings, mut summary) = sources::files::scan(&paths, &catalog, config.max_file_size)?;
+    summary.elapsed = Some(started.elapsed());
+    let mut report = Report::new(Scope::Files, findings, &allow, Day::today(), summary);
+    report.notices.push(
+        "this scanned files as they are now, not history; `leakgate scan --all` scans every commit"
+            .into(),
+    );
+    finish(&report, &catalog, args.common.format, Stream::Stdout, color)
+}
+
+/// Config and allowlist of the repository we are in, or defaults outside one
+/// (file and stdin scans need no git).
+fn optional_project(common: &CommonArgs) -> Result<(Config, Allowlist)> {
+    let (mut config, allow) = match project_root() {
+        Some(root) => (
+            Config::load(&root)?,
+            Allowlist::load(&allow::location(&root), allow::ALLOW_FILE)?,
+        ),
+        None => (Config::default(), Allowlist::default()),
+    };
+    if let Some(size) = &common.max_file_size {
+        config.max_file_size = config::parse_size(size).context("--max-file-size")?;
+    }
+    Ok((config, allow))
+}
+
+fn history_command(walk: Walk, what: String, args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
+    let s = setup(&args.common)?;
+    let progress = history::progress_wanted(args.quiet) && args.common.format == Format::Human;
+    let outcome = history::scan(
+        &history::git_dir(&s.repo),
+        &s.catalog,
+        s.config.max_file_size,
+        &walk,
+        progress,
+    )?;
+    let mut summary = outcome.summary;
+    summary.elapsed = Some(outcome.elapsed);
+    let report = Report::new(
+        Scope::History { what },
+        outcome.findings,
+        &s.allow,
+        Day::today(),
+        summary,
+    );
+    finish(
+        &report,
+        &s.catalog,
+        args.common.format,
+        Stream::Stdout,
+        color,
+    )
+}
+
+fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
+    let common = CommonArgs {
+        format: Format::Human,
+        max_file_size: None,
+    };
+    let s = setup(&common)?;
+    let outcome = history::scan(
+        &history::git_dir(&s.repo),
+        &s.catalog,
+        s.config.max_file_size,
+        &Walk::All,
+        history::progress_wanted(quiet),
+    )?;
+    let reason = reason.unwrap_or_else(|| format!("baseline {}", Day::today()));
+    let entries: Vec<allow::NewEntry> = outcome
+        .findings
+        .iter()
+        .map(|f| allow::NewEntry {
+            fingerprint: &f.fingerprint,
+            rule: Some(&f.rule_id),
+            reason: &reason,
+            expires: None,
+        })
+        .collect();
+    let file = allow::location(&s.root);
+    let skipped = allow::append_many(&file, &entries)?;
+    emit(
+        Stream::Stdout,
+        &format!(
+            "leakgate: recorded {} secret{} from history ({} commits, {:.1}s) in {}{}; commit that file.\nFrom now on only new secrets block. Rotate the recorded ones when you can: `leakgate scan --all` lists them.\n",
+            entries.len() - skipped.len(),
+            if entries.len() - skipped.len() == 1 { "" } else { "s" },
+            outcome.summary.commits,
+            outcome.elapsed.as_secs_f64(),
+            allow::ALLOW_FILE,
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} already there)", skipped.len())
+            }
+        ),
+    )?;
+    Ok(Exit::Clean)
 }
 
 /// Everything a scan of one repository needs, loaded once.

@@ -28,6 +28,7 @@ struct Finding {
     line: usize,
     column: usize,
     commit: Option<String>,
+    other_places: usize,
     fingerprint: String,
     redacted: String,
     why: String,
@@ -47,6 +48,7 @@ struct Expired {
 #[serde(deny_unknown_fields)]
 struct Summary {
     commits: usize,
+    seconds: Option<f64>,
     files_scanned: usize,
     bytes_scanned: u64,
     findings: usize,
@@ -111,6 +113,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert_eq!(a.severity, "high");
     assert!(a.blocking);
     assert_eq!(a.commit, None);
+    assert_eq!(a.other_places, 0);
     assert_eq!(a.fingerprint.len(), 16);
     assert!(a.redacted.starts_with(&live[..4]) && a.redacted.ends_with('*'));
     assert!(a.why.contains("MESSAGEBIRD_ACCESS_KEY"));
@@ -126,6 +129,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
         (0, 2, 2, 2)
     );
     assert!(s.bytes_scanned > 0);
+    assert_eq!(s.seconds, None);
     assert_eq!((s.allowlisted, s.inline_allowed), (0, 0));
     assert_eq!(
         (

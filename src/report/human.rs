@@ -20,7 +20,11 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     let warnings = report.active.len() - blocking;
     if report.active.is_empty() {
         let line = summary_line(&report.summary, report.allowlisted);
-        let quiet = report.summary.skipped.is_empty()
+        // Hooks stay silent on a clean change; every other scan ends with
+        // its summary line.
+        let hook = matches!(report.scope, Scope::Staged | Scope::Push { .. });
+        let quiet = hook
+            && report.summary.skipped.is_empty()
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
             && report.notices.is_empty();
@@ -34,11 +38,15 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     let what = match (&report.scope, blocking > 0) {
         (Scope::Staged, true) => "commit blocked".to_string(),
         (Scope::Push { remote }, true) => format!("push to {remote} blocked"),
+        (_, true) => "found".to_string(),
         (_, false) => "warning".to_string(),
     };
-    let where_ = match report.scope {
-        Scope::Staged => "in the staged changes",
-        Scope::Push { .. } => "in the commits being pushed",
+    let where_ = match &report.scope {
+        Scope::Staged => "in the staged changes".to_string(),
+        Scope::Push { .. } => "in the commits being pushed".to_string(),
+        Scope::History { what } => format!("in history ({what})"),
+        Scope::Files => "in the files".to_string(),
+        Scope::Stdin => "in standard input".to_string(),
     };
     let count = if blocking > 0 { blocking } else { warnings };
     let _ = writeln!(
@@ -67,6 +75,15 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         );
         if let Some(c) = &f.commit {
             let _ = writeln!(out, "      commit {}  {}", c.id[..10].cyan(), c.summary);
+        }
+        if f.other_places > 0 {
+            let _ = writeln!(
+                out,
+                "      first added here; {} other place{} in history add{} the same secret",
+                f.other_places,
+                if f.other_places == 1 { "" } else { "s" },
+                if f.other_places == 1 { "s" } else { "" }
+            );
         }
         let _ = writeln!(out, "      {}", f.excerpt.dimmed());
         let _ = writeln!(out, "      why: {}", f.why);
@@ -170,6 +187,20 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 "     and read the key from an environment variable or a secret manager instead."
             );
         }
+        Scope::History { .. } => {
+            let _ = writeln!(
+                out,
+                "  1. These keys are already in history: anyone with a clone has them. Rotate them (step 2)\n     first; rewriting history (git filter-repo) does not take them back from existing clones.\n     To adopt the hook with old leaks in place, record them once: {}",
+                "leakgate baseline".cyan()
+            );
+        }
+        Scope::Files | Scope::Stdin => {
+            let _ = writeln!(
+                out,
+                "  1. Delete the key from the file and read it from an environment variable or a secret\n     manager instead. This scanned the files as they are, not history: {} checks every commit.",
+                "leakgate scan --all".cyan()
+            );
+        }
     }
     let rules: BTreeSet<&str> = blocking
         .iter()
@@ -212,14 +243,17 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         report.allow_file
     );
     let skip = match report.scope {
-        Scope::Staged => "git commit --no-verify",
-        Scope::Push { .. } => "git push --no-verify",
+        Scope::Staged => Some("git commit --no-verify"),
+        Scope::Push { .. } => Some("git push --no-verify"),
+        _ => None,
     };
-    let _ = writeln!(
-        out,
-        "  To skip this check once (not recommended): {}",
-        skip.cyan()
-    );
+    if let Some(skip) = skip {
+        let _ = writeln!(
+            out,
+            "  To skip this check once (not recommended): {}",
+            skip.cyan()
+        );
+    }
 }
 
 fn notices(out: &mut String, report: &Report) {
@@ -248,6 +282,9 @@ pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
             s.commits,
             if s.commits == 1 { "" } else { "s" }
         );
+    }
+    if let Some(t) = s.elapsed {
+        let _ = write!(line, "{:.2}s, ", t.as_secs_f64());
     }
     let _ = write!(
         line,

@@ -31,6 +31,7 @@ struct JsonFinding<'a> {
     line: usize,
     column: usize,
     commit: Option<&'a str>,
+    other_places: usize,
     fingerprint: &'a str,
     redacted: &'a str,
     why: &'a str,
@@ -48,6 +49,7 @@ struct JsonExpired<'a> {
 #[derive(Serialize)]
 struct JsonSummary<'a> {
     commits: usize,
+    seconds: Option<f64>,
     files_scanned: usize,
     bytes_scanned: u64,
     findings: usize,
@@ -92,6 +94,7 @@ pub fn render(report: &Report) -> String {
                     line: f.line,
                     column: f.column,
                     commit: f.commit.as_ref().map(|c| c.id.as_str()),
+                    other_places: f.other_places,
                     fingerprint: &f.fingerprint,
                     redacted: &f.redacted,
                     why: &f.why,
@@ -106,6 +109,7 @@ pub fn render(report: &Report) -> String {
             .collect(),
         summary: JsonSummary {
             commits: s.commits,
+            seconds: s.elapsed.map(|d| d.as_secs_f64()),
             files_scanned: s.blobs,
             bytes_scanned: s.bytes,
             findings: report.active.len(),

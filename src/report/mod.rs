@@ -13,7 +13,15 @@ use crate::sources::Summary;
 #[derive(Debug, Clone)]
 pub enum Scope {
     Staged,
-    Push { remote: String },
+    Push {
+        remote: String,
+    },
+    /// Commits: `what` says which ("all refs", "main..feature").
+    History {
+        what: String,
+    },
+    Files,
+    Stdin,
 }
 
 /// A finding that stands, and the expired allowlist entry that no longer

@@ -7,6 +7,8 @@
 //! in a replaced blob. Sources read the object database; none of them touches
 //! the index, the working tree or any ref.
 
+pub mod files;
+pub mod history;
 pub mod push;
 pub mod staged;
 
@@ -38,6 +40,8 @@ pub struct Summary {
     pub bytes: u64,
     pub inline_allowed: usize,
     pub skipped: Vec<Skipped>,
+    /// Wall time, for whole-history and folder scans.
+    pub elapsed: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

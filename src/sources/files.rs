@@ -1,0 +1,147 @@
+//! Files and folders on disk, as they are now (no git needed), and stdin.
+//!
+//! Walks with ripgrep's `ignore` crate: .gitignore and .ignore files are
+//! honoured, hidden files such as `.env` are not skipped (that is where keys
+//! live), `.git` itself is. Files are scanned in parallel. This is not a
+//! history scan, and the report says so.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context as _, Result};
+
+use super::{SkipReason, Summary};
+use crate::engine::{self, text::Decoded};
+use crate::finding::{self, Finding};
+use crate::rules::Catalog;
+
+pub fn scan(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    max_size: u64,
+) -> Result<(Vec<Finding>, Summary)> {
+    for p in paths {
+        if !p.exists() {
+            anyhow::bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let mut builder = ignore::WalkBuilder::new(&paths[0]);
+    for p in &paths[1..] {
+        builder.add(p);
+    }
+    builder
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    let findings = Mutex::new(Vec::new());
+    let summary = Mutex::new(Summary::default());
+    let error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            use ignore::WalkState;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    error.lock().expect("error").get_or_insert(e.into());
+                    return WalkState::Quit;
+                }
+            };
+            let ft = entry.file_type();
+            if ft.is_some_and(|t| t.is_symlink()) {
+                summary.lock().expect("summary").skip(
+                    &entry.path().display().to_string(),
+                    SkipReason::Symlink,
+                    None,
+                );
+                return WalkState::Continue;
+            }
+            if !ft.is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            match scan_file(entry.path(), catalog, max_size, &summary) {
+                Ok(mut f) => findings.lock().expect("findings").append(&mut f),
+                Err(e) => {
+                    error.lock().expect("error").get_or_insert(e);
+                    return WalkState::Quit;
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    if let Some(e) = error.into_inner().expect("error") {
+        return Err(e);
+    }
+    let mut findings = findings.into_inner().expect("findings");
+    findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    Ok((findings, summary.into_inner().expect("summary")))
+}
+
+fn scan_file(
+    path: &Path,
+    catalog: &Catalog,
+    max_size: u64,
+    summary: &Mutex<Summary>,
+) -> Result<Vec<Finding>> {
+    let shown = display(path);
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading {shown}"))?
+        .len();
+    if size > max_size {
+        summary
+            .lock()
+            .expect("summary")
+            .skip(&shown, SkipReason::TooLarge, Some(size));
+        return Ok(Vec::new());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
+    Ok(scan_bytes(&bytes, &shown, catalog, summary))
+}
+
+/// Standard input, reported as `<stdin>`.
+pub fn scan_stdin(catalog: &Catalog) -> Result<(Vec<Finding>, Summary)> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("reading stdin")?;
+    let summary = Mutex::new(Summary::default());
+    let findings = scan_bytes(&bytes, "<stdin>", catalog, &summary);
+    Ok((findings, summary.into_inner().expect("summary")))
+}
+
+fn scan_bytes(
+    bytes: &[u8],
+    shown: &str,
+    catalog: &Catalog,
+    summary: &Mutex<Summary>,
+) -> Vec<Finding> {
+    let text = match engine::text::decode(bytes) {
+        Decoded::Binary => {
+            summary.lock().expect("summary").skip(
+                shown,
+                SkipReason::Binary,
+                Some(bytes.len() as u64),
+            );
+            return Vec::new();
+        }
+        Decoded::Text(t) => t,
+    };
+    let scanned = engine::scan(catalog, text);
+    {
+        let mut s = summary.lock().expect("summary");
+        s.blobs += 1;
+        s.bytes += bytes.len() as u64;
+        s.inline_allowed += scanned.inline_allowed;
+    }
+    (0..scanned.matches.len())
+        .map(|i| {
+            let rule = &catalog.rules[scanned.matches[i].rule];
+            finding::build(rule, &scanned, i, shown, None, false)
+        })
+        .collect()
+}
+
+fn display(p: &Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

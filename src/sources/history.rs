@@ -1,0 +1,396 @@
+//! Whole histories: every blob a set of commits introduced, each read once.
+//!
+//! `git log --raw` (git's own tree diffs, the fastest way to list what each
+//! commit changed) streams, oldest commit first, the blobs every commit
+//! introduces. The first sighting of a blob id is where that content entered
+//! history; later sightings only add to its count of places. Each new blob goes
+//! to a pool of workers (one libgit2 handle each) that read, decode and scan
+//! it. The channel between them is bounded, so memory stays flat however long
+//! the history: what grows is one id and one counter per distinct blob.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use git2::{Oid, Repository};
+
+use super::{SkipReason, Summary};
+use crate::engine::{self, text::Decoded};
+use crate::finding::{self, CommitInfo, Finding};
+use crate::rules::Catalog;
+
+/// What to walk: `--all`, or revision arguments as git takes them.
+#[derive(Debug, Clone)]
+pub enum Walk {
+    All,
+    Revs(Vec<String>),
+}
+
+impl Walk {
+    fn args(&self) -> Vec<String> {
+        match self {
+            Walk::All => vec!["--all".into()],
+            Walk::Revs(r) => r.clone(),
+        }
+    }
+}
+
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub elapsed: Duration,
+}
+
+struct Job {
+    oid: Oid,
+    path: String,
+    commit: Arc<CommitInfo>,
+    /// Position in oldest-first order: smaller entered earlier.
+    order: u64,
+}
+
+/// A finding with where it sits in history, before duplicates are merged.
+struct Hit {
+    finding: Finding,
+    order: u64,
+    blob: Oid,
+}
+
+#[derive(Default)]
+struct Counters {
+    commits: AtomicU64,
+    blobs: AtomicU64,
+    bytes: AtomicU64,
+}
+
+pub fn scan(
+    git_dir: &Path,
+    catalog: &Catalog,
+    max_size: u64,
+    walk: &Walk,
+    progress: bool,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 64);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+    let summary: Arc<Mutex<Summary>> = Arc::default();
+    let counters: Arc<Counters> = Arc::default();
+    let failed: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+
+    let done = Arc::new(AtomicBool::new(false));
+    let total = if progress {
+        count_commits(git_dir, walk).ok()
+    } else {
+        None
+    };
+    let reporter = progress.then(|| {
+        let (counters, done) = (counters.clone(), done.clone());
+        std::thread::spawn(move || report_progress(&counters, &done, total, started))
+    });
+
+    let mut occurrences: HashMap<Oid, u32> = HashMap::new();
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let (job_rx, hits, summary, counters, failed) = (
+                job_rx.clone(),
+                hits.clone(),
+                summary.clone(),
+                counters.clone(),
+                failed.clone(),
+            );
+            scope.spawn(move || {
+                // On an error, record it and keep draining the queue so the
+                // producer never blocks on a full channel.
+                let record = |e: anyhow::Error| {
+                    failed.lock().expect("error slot").get_or_insert(e);
+                };
+                let repo = match Repository::open(git_dir).context("opening the repository") {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        record(e);
+                        None
+                    }
+                };
+                loop {
+                    let Ok(job) = job_rx.lock().expect("job queue").recv() else {
+                        return;
+                    };
+                    let Some(repo) = &repo else { continue };
+                    if failed.lock().expect("error slot").is_some() {
+                        continue;
+                    }
+                    if let Err(e) =
+                        scan_blob(repo, catalog, max_size, &job, &hits, &summary, &counters)
+                    {
+                        record(e);
+                    }
+                }
+            });
+        }
+        let sent = stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+            let n = occurrences.entry(oid).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                if failed.lock().expect("error slot").is_some() {
+                    return false;
+                }
+                let _ = job_tx.send(Job {
+                    oid,
+                    path: path.to_string(),
+                    commit: commit.clone(),
+                    order,
+                });
+            }
+            true
+        });
+        drop(job_tx);
+        sent
+    })?;
+    done.store(true, Ordering::Relaxed);
+    if let Some(r) = reporter {
+        let _ = r.join();
+    }
+    if let Some(e) = failed.lock().expect("error slot").take() {
+        return Err(e);
+    }
+
+    // One finding per secret: where it entered first, and how many other
+    // places (commit, path) brought the same content in.
+    let mut hits = std::mem::take(&mut *hits.lock().expect("hits"));
+    hits.sort_by_key(|h| h.order);
+    let mut by_fp: HashMap<String, usize> = HashMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    for h in hits {
+        let places = occurrences.get(&h.blob).copied().unwrap_or(1) as usize;
+        match by_fp.get(&h.finding.fingerprint) {
+            Some(&i) => findings[i].other_places += places,
+            None => {
+                by_fp.insert(h.finding.fingerprint.clone(), findings.len());
+                let mut f = h.finding;
+                f.other_places = places - 1;
+                findings.push(f);
+            }
+        }
+    }
+    let mut summary = std::mem::take(&mut *summary.lock().expect("summary"));
+    summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
+    summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
+    summary.bytes = counters.bytes.load(Ordering::Relaxed);
+    Ok(Outcome {
+        findings,
+        summary,
+        elapsed: started.elapsed(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_blob(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_size: u64,
+    job: &Job,
+    hits: &Mutex<Vec<Hit>>,
+    summary: &Mutex<Summary>,
+    counters: &Counters,
+) -> Result<()> {
+    let (size, _) = repo
+        .odb()?
+        .read_header(job.oid)
+        .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
+    let size = size as u64;
+    if size > max_size {
+        summary
+            .lock()
+            .expect("summary")
+            .skip(&job.path, SkipReason::TooLarge, Some(size));
+        return Ok(());
+    }
+    let blob = repo
+        .find_blob(job.oid)
+        .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
+    let text = match engine::text::decode(blob.content()) {
+        Decoded::Binary => {
+            summary
+                .lock()
+                .expect("summary")
+                .skip(&job.path, SkipReason::Binary, Some(size));
+            return Ok(());
+        }
+        Decoded::Text(t) => t,
+    };
+    counters.blobs.fetch_add(1, Ordering::Relaxed);
+    counters.bytes.fetch_add(size, Ordering::Relaxed);
+    let scanned = engine::scan(catalog, text);
+    if scanned.inline_allowed > 0 {
+        summary.lock().expect("summary").inline_allowed += scanned.inline_allowed;
+    }
+    if scanned.matches.is_empty() {
+        return Ok(());
+    }
+    let mut out = hits.lock().expect("hits");
+    for i in 0..scanned.matches.len() {
+        let rule = &catalog.rules[scanned.matches[i].rule];
+        out.push(Hit {
+            finding: finding::build(rule, &scanned, i, &job.path, Some(&job.commit), false),
+            order: job.order,
+            blob: job.oid,
+        });
+    }
+    Ok(())
+}
+
+/// Runs `git log --raw` over `walk`, oldest first, calling `each` for every
+/// blob a commit adds or changes (merges against their first parent). `each`
+/// returns false to stop early.
+fn stream_changes(
+    git_dir: &Path,
+    walk: &Walk,
+    counters: &Counters,
+    mut each: impl FnMut(Oid, &str, &Arc<CommitInfo>, u64) -> bool,
+) -> Result<()> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(git_dir)
+        .args([
+            "log",
+            "--reverse",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--no-renames",
+            "--diff-merges=first-parent",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--format=%x01%H %s",
+        ])
+        .args(walk.args())
+        .arg("--")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .context("running `git log` (is git installed and on PATH?)")?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
+    let mut commit: Option<Arc<CommitInfo>> = None;
+    let mut order = 0u64;
+    let mut token = Vec::new();
+    let mut pending: Option<(Oid, bool)> = None;
+    loop {
+        token.clear();
+        if reader.read_until(0, &mut token)? == 0 {
+            break;
+        }
+        if token.last() == Some(&0) {
+            token.pop();
+        }
+        let t = token.strip_prefix(b"\n").unwrap_or(&token);
+        if let Some((oid, keep)) = pending.take() {
+            if keep {
+                let path = String::from_utf8_lossy(t);
+                let c = commit
+                    .as_ref()
+                    .ok_or_else(|| anyhow!("`git log` printed a change before any commit"))?;
+                order += 1;
+                if !each(oid, &path, c, order) {
+                    let _ = child.kill();
+                    break;
+                }
+            }
+            continue;
+        }
+        if let Some(head) = t.strip_prefix(b"\x01") {
+            let head = String::from_utf8_lossy(head);
+            let (id, summary) = head.split_once(' ').unwrap_or((&head, ""));
+            commit = Some(Arc::new(CommitInfo {
+                id: id.to_string(),
+                summary: summary.trim_end().to_string(),
+            }));
+            counters.commits.fetch_add(1, Ordering::Relaxed);
+        } else if t.first() == Some(&b':') {
+            let head =
+                std::str::from_utf8(t).context("`git log --raw` printed a non-UTF-8 header")?;
+            let f: Vec<&str> = head[1..].split(' ').collect();
+            let [_, new_mode, _, new_id, status] = f[..] else {
+                bail!("unexpected `git log --raw` entry: {head:?}");
+            };
+            // Regular and executable files only: no deletions, symlink
+            // targets or submodule commits.
+            let keep = status != "D" && (new_mode == "100644" || new_mode == "100755");
+            pending = Some((Oid::from_str(new_id)?, keep));
+        }
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() && out.status.code().is_some() {
+        bail!(
+            "`git log` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-list", "--count"])
+        .args(walk.args())
+        .output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+/// A one-line progress display on stderr, from one second in, while scanning.
+fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started: Instant) {
+    let mut shown = false;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+        let t = started.elapsed().as_secs_f64();
+        if t < 1.0 {
+            continue;
+        }
+        let commits = c.commits.load(Ordering::Relaxed);
+        let bytes = c.bytes.load(Ordering::Relaxed);
+        let rate = bytes as f64 / t / 1e6;
+        let eta = match total {
+            Some(total) if commits > 0 && total >= commits => {
+                format!(
+                    "  ETA {:.0}s",
+                    t * (total - commits) as f64 / commits as f64
+                )
+            }
+            _ => String::new(),
+        };
+        let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2Kscanning: commits {commits}{of}  blobs {}  {}  {rate:.0} MB/s{eta}",
+            c.blobs.load(Ordering::Relaxed),
+            crate::report::human::human_bytes(bytes),
+        );
+        let _ = err.flush();
+        shown = true;
+    }
+    if shown {
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+    }
+}
+
+/// Whether a progress display belongs on stderr.
+pub fn progress_wanted(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// The repository's git directory (what `git --git-dir` takes).
+pub fn git_dir(repo: &Repository) -> PathBuf {
+    repo.path().to_path_buf()
+}
