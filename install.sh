@@ -6,6 +6,9 @@
 #   ./install.sh --uninstall [REPO]  remove leakgate's hooks, restore what was there
 #   ./install.sh --bin PATH [REPO]   use this leakgate binary instead of building one
 #
+# In a bare (server) repository it installs the pre-receive hook instead, which
+# checks every push where `--no-verify` cannot skip it.
+#
 # Safe to run again. A hook that is not leakgate's is never overwritten: it is
 # kept beside ours as <hook>.leakgate-chained and run after ours passes, and
 # --uninstall puts it back. core.hooksPath and worktrees are honoured.
@@ -35,8 +38,13 @@ done
 [ -n "$repo" ] || repo=.
 
 [ -d "$repo" ] || die "no such directory: $repo"
-top=$(cd "$repo" && git rev-parse --show-toplevel 2>/dev/null) \
-    || die "not a git repository (or a bare one): $repo"
+if [ "$(cd "$repo" && git rev-parse --is-bare-repository 2>/dev/null)" = true ]; then
+    top=$(cd "$repo" && cd "$(git rev-parse --git-dir)" && pwd)
+    HOOKS='pre-receive'
+else
+    top=$(cd "$repo" && git rev-parse --show-toplevel 2>/dev/null) \
+        || die "not a git repository: $repo"
+fi
 cd "$top"
 hooks=$(git rev-parse --git-path hooks)
 case $hooks in
@@ -111,4 +119,8 @@ for h in $HOOKS; do
     mv "$tmp" "$target"
     say "$h: installed ($target)"
 done
-say "done: commits and pushes in $top are now checked for API keys"
+if [ "$HOOKS" = pre-receive ]; then
+    say "done: pushes to $top are now checked for API keys"
+else
+    say "done: commits and pushes in $top are now checked for API keys"
+fi

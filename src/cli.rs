@@ -94,6 +94,8 @@ pub enum HookCommand {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Server side: scan pushed commits; reads git's pre-receive lines on stdin.
+    PreReceive,
     /// Scan the commits of a push; reads git's pre-push lines on stdin.
     PrePush {
         /// The remote's name, as git passes it.

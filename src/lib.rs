@@ -58,6 +58,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Baseline { reason, quiet } => baseline_command(reason, quiet),
         Command::Hook { hook } => match hook {
             HookCommand::PreCommit { common } => staged_command(&common, Stream::Stderr, color),
+            HookCommand::PreReceive => {
+                let mut input = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut input)
+                    .context("reading the pre-receive lines from stdin")?;
+                receive_command(&input)
+            }
             HookCommand::PrePush {
                 remote,
                 url,
@@ -372,7 +379,7 @@ fn push_command(
         lines = pre_commit_framework_lines(&s.repo)?;
     }
     let mut notices = Vec::new();
-    let commits = push::commits(&s.repo, &lines, &mut notices)?;
+    let commits = push::commits(&s.repo, &lines, "refs/remotes/*", &mut notices)?;
     let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
     let mut findings = Vec::new();
     for id in commits {
@@ -390,6 +397,104 @@ fn push_command(
     );
     report.notices = notices;
     finish(&report, &s.catalog, common.format, Stream::Stderr, color)
+}
+
+/// Server side: the pushed commits, read inside git's quarantine (the new
+/// objects are not in the main object store until every hook accepts them).
+/// Settings and allowlist come from each pushed tip, since a server has no
+/// working tree.
+fn receive_command(input: &str) -> Result<Exit> {
+    let repo = Repository::open_from_env()
+        .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
+    if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
+        repo.odb()?
+            .add_disk_alternate(&dir.to_string_lossy())
+            .context("reading the push's quarantined objects")?;
+    }
+    let lines = push::parse_receive_lines(input)?;
+    let mut notices = Vec::new();
+    let mut findings = Vec::new();
+    let mut summary = sources::Summary::default();
+    let mut allow_all = Allowlist::default();
+    let mut catalog = None;
+    let mut seen = std::collections::HashSet::new();
+    for line in &lines {
+        if line.local.is_zero() {
+            continue;
+        }
+        let tip = repo.find_object(line.local, None)?;
+        let (config, allow) = match tip.peel_to_commit() {
+            Ok(c) => settings_at(&repo, &c)?,
+            Err(_) => (Config::default(), Allowlist::default()),
+        };
+        let cat = Catalog::for_project(&config.rules)?;
+        let commits = push::commits(&repo, std::slice::from_ref(line), "refs/*", &mut notices)?;
+        let mut pipeline = Pipeline::new(&repo, &cat, config.max_file_size);
+        pipeline.summary = std::mem::take(&mut summary);
+        for id in commits {
+            if !seen.insert(id) {
+                continue;
+            }
+            for item in push::items(&repo, id, &mut pipeline.summary)? {
+                findings.extend(pipeline.scan(&item)?);
+            }
+        }
+        summary = pipeline.summary;
+        allow_all.file.clone_from(&allow.file);
+        allow_all.entries.extend(allow.entries);
+        catalog.get_or_insert(cat);
+    }
+    let catalog = match catalog {
+        Some(c) => c,
+        None => Catalog::builtin()?,
+    };
+    let what = lines
+        .iter()
+        .map(|l| l.local_ref.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut report = Report::new(
+        Scope::Receive { refs: what },
+        findings,
+        &allow_all,
+        Day::today(),
+        summary,
+    );
+    report.notices = notices;
+    finish(
+        &report,
+        &catalog,
+        Format::Human,
+        Stream::Stderr,
+        ColorChoice::Never,
+    )
+}
+
+/// `.leakgate.toml` and `.leakgate-allow.toml` as committed in `commit`.
+fn settings_at(repo: &Repository, commit: &git2::Commit) -> Result<(Config, Allowlist)> {
+    let tree = commit.tree()?;
+    let short = &commit.id().to_string()[..10];
+    let read = |name: &str| -> Result<Option<String>> {
+        match tree.get_path(Path::new(name)) {
+            Ok(entry) => {
+                let blob = repo.find_blob(entry.id())?;
+                Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+            }
+            Err(_) => Ok(None),
+        }
+    };
+    let config = match read(config::CONFIG_FILE)? {
+        Some(t) => Config::parse(&t, &format!("{} (in {short})", config::CONFIG_FILE))?,
+        None => Config::default(),
+    };
+    let allow = match read(allow::ALLOW_FILE)? {
+        Some(t) => Allowlist::parse(&t, &format!("{} (in {short})", allow::ALLOW_FILE))?,
+        None => Allowlist {
+            file: allow::ALLOW_FILE.to_string(),
+            entries: Vec::new(),
+        },
+    };
+    Ok((config, allow))
 }
 
 /// The pre-commit framework runs pre-push hooks without git's stdin lines and

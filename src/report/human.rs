@@ -22,7 +22,10 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         let line = summary_line(&report.summary, report.allowlisted);
         // Hooks stay silent on a clean change; every other scan ends with
         // its summary line.
-        let hook = matches!(report.scope, Scope::Staged | Scope::Push { .. });
+        let hook = matches!(
+            report.scope,
+            Scope::Staged | Scope::Push { .. } | Scope::Receive { .. }
+        );
         let quiet = hook
             && report.summary.skipped.is_empty()
             && report.allowlisted == 0
@@ -38,12 +41,14 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     let what = match (&report.scope, blocking > 0) {
         (Scope::Staged, true) => "commit blocked".to_string(),
         (Scope::Push { remote }, true) => format!("push to {remote} blocked"),
+        (Scope::Receive { .. }, true) => "push refused by the server".to_string(),
         (_, true) => "found".to_string(),
         (_, false) => "warning".to_string(),
     };
     let where_ = match &report.scope {
         Scope::Staged => "in the staged changes".to_string(),
         Scope::Push { .. } => "in the commits being pushed".to_string(),
+        Scope::Receive { refs } => format!("in the commits pushed to {refs}"),
         Scope::History { what } => format!("in history ({what})"),
         Scope::Files => "in the files".to_string(),
         Scope::Stdin => "in standard input".to_string(),
@@ -164,7 +169,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 "     then delete it from the file, read it from an environment variable or a secret\n     manager (AWS Secrets Manager, Vault, Conjur) instead, and `git add` the file again."
             );
         }
-        Scope::Push { .. } => {
+        Scope::Push { .. } | Scope::Receive { .. } => {
             let commits: BTreeSet<&str> = blocking
                 .iter()
                 .filter_map(|a| a.finding.commit.as_ref().map(|c| &c.id[..10]))

@@ -22,6 +22,10 @@ pub enum Scope {
     },
     Files,
     Stdin,
+    /// A server's pre-receive check of the pushed `refs`.
+    Receive {
+        refs: String,
+    },
 }
 
 /// A finding that stands, and the expired allowlist entry that no longer

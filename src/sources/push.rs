@@ -61,12 +61,59 @@ pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
     Ok(out)
 }
 
+/// Parses a pre-receive hook's input: `<old id> <new id> <ref>` per line,
+/// into the same shape as a push (the ref's new tip is the "local" side).
+pub fn parse_receive_lines(input: &str) -> Result<Vec<PushLine>> {
+    let mut out = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [old, new, refname] = f[..] else {
+            bail!(
+                "pre-receive input line {}: expected `<old sha> <new sha> <ref>`, got {:?}",
+                n + 1,
+                line
+            );
+        };
+        out.push(PushLine {
+            local_ref: refname.to_string(),
+            local: full_oid(new, n, "new sha", "pre-receive")?,
+            remote_ref: refname.to_string(),
+            remote: full_oid(old, n, "old sha", "pre-receive")?,
+        });
+    }
+    Ok(out)
+}
+
+fn full_oid(s: &str, n: usize, field: &str, what: &str) -> Result<Oid> {
+    // Oid::from_str pads short hex; git always sends full ids.
+    let full = (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+    full.then(|| Oid::from_str(s).ok())
+        .flatten()
+        .with_context(|| {
+            format!(
+                "{what} input line {}: field `{field}`: {s:?} is not a full object id",
+                n + 1
+            )
+        })
+}
+
 /// What could not be scanned and why, for the report (a tag pointing at a
 /// blob, say).
 pub type Notices = Vec<String>;
 
-/// The commits the push sends, oldest first, each once.
-pub fn commits(repo: &Repository, lines: &[PushLine], notices: &mut Notices) -> Result<Vec<Oid>> {
+/// The commits the push sends, oldest first, each once. Commits reachable
+/// from refs matching `known` (`refs/remotes/*` on the client: already on a
+/// remote; `refs/*` on the server: already received) are not sent.
+pub fn commits(
+    repo: &Repository,
+    lines: &[PushLine],
+    known: &str,
+    notices: &mut Notices,
+) -> Result<Vec<Oid>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for l in lines {
@@ -101,7 +148,7 @@ pub fn commits(repo: &Repository, lines: &[PushLine], notices: &mut Notices) -> 
         if !l.remote.is_zero() && repo.find_commit(l.remote).is_ok() {
             walk.hide(l.remote)?;
         }
-        walk.hide_glob("refs/remotes/*")?;
+        walk.hide_glob(known)?;
         for id in walk {
             let id = id?;
             if seen.insert(id) {

@@ -1,0 +1,98 @@
+//! Server side: a bare repository with the pre-receive hook installed refuses
+//! pushes that add a key, even with --no-verify on the client, and reads the
+//! pushed objects inside git's quarantine.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
+    let sb = Sandbox::new();
+    let server = sb.path("server.git");
+    sb.git(
+        sb.dir.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            server.to_str().unwrap(),
+        ],
+    )
+    .expect_ok("init bare");
+    let run = sb
+        .install(&server)
+        .expect_ok("install on a bare repository");
+    assert!(
+        run.stdout.contains("pre-receive: installed"),
+        "{}",
+        run.stdout
+    );
+    assert!(server.join("hooks/pre-receive").exists());
+    assert!(!server.join("hooks/pre-commit").exists());
+
+    // A client without leakgate's hooks.
+    let client = sb.bare_init("client");
+    write(&client, "README.md", "# app\n");
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "init").expect_ok("commit");
+    sb.git(
+        &client,
+        &["remote", "add", "origin", server.to_str().unwrap()],
+    )
+    .expect_ok("remote");
+    sb.git(&client, &["push", "-q", "origin", "main"])
+        .expect_ok("clean push accepted");
+
+    let k = key(1);
+    write(&client, "app.env", &format!("MESSAGEBIRD_ACCESS_KEY={k}\n"));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "add key")
+        .expect_ok("commit (no client hook)");
+    let before = sb.git(&server, &["rev-parse", "main"]).stdout;
+    let run = sb
+        .git(&client, &["push", "--no-verify", "origin", "main"])
+        .expect_fail("server refuses");
+    run.assert_hides(&k);
+    let err = &run.stderr;
+    assert!(
+        err.contains("remote: leakgate: push refused by the server"),
+        "{err}"
+    );
+    assert!(err.contains("remote:   app.env:1:24"), "{err}");
+    assert!(err.contains("add key"), "{err}");
+    assert!(
+        !err.contains("--no-verify"),
+        "the server check cannot be skipped: {err}"
+    );
+    assert_eq!(
+        sb.git(&server, &["rev-parse", "main"]).stdout,
+        before,
+        "ref moved"
+    );
+    // The refused objects stayed in quarantine.
+    let missing = sb.git(&server, &["cat-file", "-e", &sb.head(&client)]);
+    assert!(!missing.ok(), "refused commit reached the object store");
+
+    // Allowlisted in the pushed tree: accepted.
+    let fp = fingerprint_in(err);
+    sb.leakgate(&client, &["allow", &fp, "--reason", "revoked test key"])
+        .expect_ok("allow");
+    sb.git(&client, &["add", ".leakgate-allow.toml"])
+        .expect_ok("add");
+    sb.commit(&client, "allow it").expect_ok("commit");
+    sb.git(&client, &["push", "-q", "origin", "main"])
+        .expect_ok("allowlisted push accepted");
+    assert_eq!(
+        sb.git(&server, &["rev-parse", "main"]).stdout,
+        sb.git(&client, &["rev-parse", "main"]).stdout
+    );
+
+    // Deleting a branch is not checked.
+    sb.git(&client, &["push", "-q", "origin", "main:tmp"])
+        .expect_ok("push branch");
+    sb.git(&client, &["push", "-q", "origin", ":tmp"])
+        .expect_ok("delete branch");
+}
