@@ -1,0 +1,206 @@
+//! History, range, file and stdin scans; baseline; and every mode reporting
+//! the same secret the same way.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()))
+}
+
+fn identity(f: &Value) -> (String, String, String) {
+    (
+        f["rule_id"].as_str().unwrap().to_string(),
+        f["fingerprint"].as_str().unwrap().to_string(),
+        f["redacted"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn every_mode_reports_the_same_secret_the_same_way() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    sb.remote(&repo, "origin.git");
+    sb.git(&repo, &["push", "-q", "origin", "main"])
+        .expect_ok("push");
+    let k = key(1);
+    write(
+        &repo,
+        "conf/sms.yml",
+        &format!("messagebird:\n  access_key: {k}\n"),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+
+    let staged = json(&sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]));
+    let want = identity(&staged["findings"][0]);
+    sb.commit_unchecked(&repo, "sms");
+
+    let range = json(&sb.leakgate(&repo, &["scan", "HEAD~1..HEAD", "--format", "json"]));
+    let all = json(&sb.leakgate(&repo, &["scan", "--all", "--format", "json"]));
+    let files = json(&sb.leakgate(&repo, &["scan", "conf", "--format", "json"]));
+    let stdin = {
+        let out = sb
+            .command(BIN, &repo)
+            .args(["scan", "-", "--format", "json"])
+            .stdin(std::fs::File::open(repo.join("conf/sms.yml")).unwrap())
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    for (mode, doc) in [
+        ("range", &range),
+        ("all", &all),
+        ("files", &files),
+        ("stdin", &stdin),
+    ] {
+        assert_eq!(
+            doc["findings"].as_array().unwrap().len(),
+            1,
+            "{mode}: {doc}"
+        );
+        assert_eq!(identity(&doc["findings"][0]), want, "{mode}");
+        assert_eq!(doc["findings"][0]["line"], 2, "{mode}");
+    }
+    assert_eq!(range["findings"][0]["commit"], sb.head(&repo));
+    assert_eq!(files["findings"][0]["path"], "conf/sms.yml");
+    assert_eq!(stdin["findings"][0]["path"], "<stdin>");
+
+    let push = sb
+        .git(&repo, &["push", "origin", "main"])
+        .expect_fail("pre-push");
+    assert!(
+        push.stderr.contains(&format!("fingerprint: {}", want.1)),
+        "{}",
+        push.stderr
+    );
+    assert!(push.stderr.contains(&want.2), "{}", push.stderr);
+    assert!(push.stderr.contains(&want.0), "{}", push.stderr);
+}
+
+#[test]
+fn history_reports_where_a_secret_entered_once_with_its_other_places() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let k = key(2);
+    let body = format!("MESSAGEBIRD_ACCESS_KEY={k}\n");
+    write(&repo, "a.env", &body);
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "add key");
+    let entered = sb.head(&repo);
+    write(&repo, "a.env", &format!("{body}DEBUG=1\n"));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "edit");
+    write(&repo, "copy/b.env", &body);
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "copy");
+    std::fs::remove_file(repo.join("a.env")).unwrap();
+    std::fs::remove_dir_all(repo.join("copy")).unwrap();
+    sb.git(&repo, &["add", "-A"]).expect_ok("add");
+    sb.commit(&repo, "remove the key")
+        .expect_ok("deleting is clean");
+
+    // Not in HEAD any more, still in history.
+    let files = sb.leakgate(&repo, &["scan", "."]);
+    assert_eq!(files.code, Some(0), "{}", files.all());
+    assert!(files.stdout.contains("not history"), "{}", files.stdout);
+
+    let run = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
+    assert_eq!(run.code, Some(1));
+    run.assert_hides(&k);
+    let doc = json(&run);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "one secret, one finding: {doc}");
+    assert_eq!(findings[0]["commit"], entered.as_str());
+    assert_eq!(findings[0]["path"], "a.env");
+    // The edited a.env and the identical copy/b.env brought it in again.
+    assert_eq!(findings[0]["other_places"], 2, "{doc}");
+    assert_eq!(doc["summary"]["commits"], 5);
+    // Each unique blob once: README, key, edited, (copy = same blob as key).
+    assert_eq!(doc["summary"]["files_scanned"], 3, "{doc}");
+
+    let human = sb.leakgate(&repo, &["scan", "--all"]);
+    assert!(
+        human
+            .stdout
+            .contains("2 other places in history add the same secret"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("5 commits"), "{}", human.stdout);
+    assert!(
+        human.stderr.is_empty(),
+        "no progress when piped: {}",
+        human.stderr
+    );
+}
+
+#[test]
+fn baseline_records_history_so_only_new_secrets_block() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let old = key(3);
+    write(
+        &repo,
+        "legacy.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={old}\n"),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "legacy");
+
+    let run = sb.leakgate(&repo, &["baseline"]).expect_ok("baseline");
+    assert!(run.stdout.contains("recorded 1 secret"), "{}", run.stdout);
+    let allow = std::fs::read_to_string(repo.join(".leakgate-allow.toml")).unwrap();
+    assert!(!allow.contains(&old), "baseline holds the secret");
+    assert!(
+        allow.contains("rule = \"messagebird-access-key\""),
+        "{allow}"
+    );
+    assert!(allow.contains("reason = \"baseline 20"), "{allow}");
+    assert!(
+        !allow.contains("line =") && !allow.contains(":1"),
+        "baseline holds locations: {allow}"
+    );
+
+    // Running it again adds nothing.
+    let again = sb
+        .leakgate(&repo, &["baseline"])
+        .expect_ok("baseline again");
+    assert!(
+        again.stdout.contains("recorded 0 secrets") && again.stdout.contains("1 already there"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".leakgate-allow.toml")).unwrap(),
+        allow
+    );
+
+    sb.leakgate(&repo, &["scan", "--all"])
+        .expect_ok("history is baselined");
+    sb.git(&repo, &["add", ".leakgate-allow.toml"])
+        .expect_ok("add");
+    sb.commit(&repo, "baseline")
+        .expect_ok("commit the baseline");
+    write(
+        &repo,
+        "new.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(4)),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "new key")
+        .expect_fail("a new secret still blocks");
+}
+
+#[test]
+fn scan_needs_a_target_and_rejects_unknown_ones() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let run = sb.leakgate(&repo, &["scan"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--staged, --all"), "{}", run.stderr);
+    let run = sb.leakgate(&repo, &["scan", "no-such-branch..main"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("no-such-branch"), "{}", run.stderr);
+}
