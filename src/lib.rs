@@ -294,7 +294,7 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
             expires: None,
         })
         .collect();
-    let file = allow::location(&s.root);
+    let file = allow::location(&work_tree(&s, "run `leakgate baseline` in a checkout")?);
     let skipped = allow::append_many(&file, &entries)?;
     emit(
         Stream::Stdout,
@@ -318,7 +318,7 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
 /// Everything a scan of one repository needs, loaded once.
 struct Setup {
     repo: Repository,
-    root: PathBuf,
+    root: Option<PathBuf>,
     config: Config,
     allow: Allowlist,
     catalog: Catalog,
@@ -327,17 +327,22 @@ struct Setup {
 fn setup(common: &CommonArgs) -> Result<Setup> {
     let repo = Repository::open_from_env()
         .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
-    let root = repo
-        .workdir()
-        .ok_or_else(|| {
-            anyhow!("this repository has no work tree (bare); there is nothing staged to scan")
-        })?
-        .to_path_buf();
-    let mut config = Config::load(&root)?;
+    let root = repo.workdir().map(Path::to_path_buf);
+    // A bare repository (a server, a mirror) has no working tree: its settings
+    // are the ones committed at HEAD.
+    let (mut config, allow) = match &root {
+        Some(root) => (
+            Config::load(root)?,
+            Allowlist::load(&allow::location(root), allow::ALLOW_FILE)?,
+        ),
+        None => match repo.head().and_then(|h| h.peel_to_commit()) {
+            Ok(head) => settings_at(&repo, &head)?,
+            Err(_) => (Config::default(), Allowlist::default()),
+        },
+    };
     if let Some(size) = &common.max_file_size {
         config.max_file_size = config::parse_size(size).context("--max-file-size")?;
     }
-    let allow = Allowlist::load(&allow::location(&root), allow::ALLOW_FILE)?;
     let catalog = Catalog::for_project(&config.rules)?;
     Ok(Setup {
         repo,
@@ -348,9 +353,16 @@ fn setup(common: &CommonArgs) -> Result<Setup> {
     })
 }
 
+/// The work tree's root, for commands that need one.
+fn work_tree(s: &Setup, what: &str) -> Result<PathBuf> {
+    s.root
+        .clone()
+        .ok_or_else(|| anyhow!("this repository has no work tree (bare); {what}"))
+}
+
 fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Result<Exit> {
     let s = setup(common)?;
-    let _ = &s.root;
+    work_tree(&s, "there is nothing staged to scan")?;
     let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
     let items = staged::items(&s.repo, &mut pipeline.summary)?;
     let mut findings = Vec::new();
