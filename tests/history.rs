@@ -204,3 +204,24 @@ fn scan_needs_a_target_and_rejects_unknown_ones() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("no-such-branch"), "{}", run.stderr);
 }
+
+#[test]
+fn folder_scans_honour_gitignore_and_read_hidden_files_without_git() {
+    let sb = Sandbox::new();
+    let dir = sb.path("plain folder");
+    write(&dir, ".gitignore", "build/\n");
+    write(&dir, ".env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(5)));
+    write(&dir, "build/out.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)));
+    write(&dir, "src/app.py", "print('hello')\n");
+    let run = sb.leakgate(&dir, &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    let doc = json(&run);
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec![".env"], "{doc}");
+    assert_eq!(doc["summary"]["files_scanned"], 3, "{doc}");
+}

@@ -49,9 +49,11 @@ pub fn not_a_secret(
     }
     // A provider's name inside the value (`MessagebirdLiveKey1`) marks an
     // identifier, not a key.
+    let whole = value.to_ascii_lowercase();
     if keywords.iter().any(|k| {
         let k = k.to_ascii_lowercase();
-        k.len() >= 4 && lower.contains(k.trim_end_matches(['_', '-']))
+        let k = k.trim_end_matches(['_', '-', '.']);
+        k.len() >= 4 && !whole.starts_with(k) && lower.contains(k)
     }) {
         return Some("contains the provider's name");
     }
