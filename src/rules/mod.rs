@@ -20,10 +20,16 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// The built-in catalog, one file per provider family.
-const BUILTIN: &[(&str, &str)] = &[(
-    "rules/messagebird.toml",
-    include_str!("../../rules/messagebird.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "rules/messagebird.toml",
+        include_str!("../../rules/messagebird.toml"),
+    ),
+    (
+        "rules/payments-and-messaging.toml",
+        include_str!("../../rules/payments-and-messaging.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
