@@ -344,6 +344,9 @@ impl Catalog {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    // A full DFA: more memory, but it is built once and scans
+                    // every byte of every blob.
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&keywords)
                     .context("building the keyword prefilter")?,
             )
