@@ -210,8 +210,16 @@ fn folder_scans_honour_gitignore_and_read_hidden_files_without_git() {
     let sb = Sandbox::new();
     let dir = sb.path("plain folder");
     write(&dir, ".gitignore", "build/\n");
-    write(&dir, ".env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(5)));
-    write(&dir, "build/out.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)));
+    write(
+        &dir,
+        ".env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(5)),
+    );
+    write(
+        &dir,
+        "build/out.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)),
+    );
     write(&dir, "src/app.py", "print('hello')\n");
     let run = sb.leakgate(&dir, &["scan", ".", "--format", "json"]);
     assert_eq!(run.code, Some(1), "{}", run.all());
