@@ -47,6 +47,8 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+const BATCH: usize = 32;
+
 struct Job {
     oid: Oid,
     path: String,
@@ -78,7 +80,8 @@ pub fn scan(
 ) -> Result<Outcome> {
     let started = Instant::now();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 64);
+    // Jobs travel in batches: one lock per batch, not per blob.
+    let (job_tx, job_rx) = mpsc::sync_channel::<Vec<Job>>(workers * 4);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
     let summary: Arc<Mutex<Summary>> = Arc::default();
@@ -120,37 +123,46 @@ pub fn scan(
                     }
                 };
                 loop {
-                    let Ok(job) = job_rx.lock().expect("job queue").recv() else {
+                    let Ok(batch) = job_rx.lock().expect("job queue").recv() else {
                         return;
                     };
                     let Some(repo) = &repo else { continue };
-                    if failed.lock().expect("error slot").is_some() {
-                        continue;
-                    }
-                    if let Err(e) =
-                        scan_blob(repo, catalog, max_size, &job, &hits, &summary, &counters)
-                    {
-                        record(e);
+                    for job in &batch {
+                        if failed.lock().expect("error slot").is_some() {
+                            break;
+                        }
+                        if let Err(e) =
+                            scan_blob(repo, catalog, max_size, job, &hits, &summary, &counters)
+                        {
+                            record(e);
+                        }
                     }
                 }
             });
         }
+        let mut batch = Vec::with_capacity(BATCH);
         let sent = stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
             let n = occurrences.entry(oid).or_insert(0);
             *n += 1;
             if *n == 1 {
-                if failed.lock().expect("error slot").is_some() {
-                    return false;
-                }
-                let _ = job_tx.send(Job {
+                batch.push(Job {
                     oid,
                     path: path.to_string(),
                     commit: commit.clone(),
                     order,
                 });
+                if batch.len() == BATCH {
+                    if failed.lock().expect("error slot").is_some() {
+                        return false;
+                    }
+                    let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
             }
             true
         });
+        if !batch.is_empty() {
+            let _ = job_tx.send(batch);
+        }
         drop(job_tx);
         sent
     })?;
