@@ -58,6 +58,8 @@ pub struct Evaluation {
     pub decoys: usize,
     pub decoys_flagged: usize,
     pub warnings: usize,
+    /// Decoys on which a non-blocking rule warned.
+    pub decoys_warned: usize,
     /// Cases that went wrong, for the report: (file, what happened).
     pub misses: Vec<(String, String)>,
 }
@@ -72,6 +74,7 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
         decoys: 0,
         decoys_flagged: 0,
         warnings: 0,
+        decoys_warned: 0,
         misses: Vec::new(),
     };
     for (n, line) in text.lines().enumerate() {
@@ -88,10 +91,12 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
         let scanned = engine::scan(catalog, body);
         let mut found_expected = false;
         let mut flagged = false;
+        let mut warned = false;
         for m in &scanned.matches {
             let rule = &catalog.rules[m.rule];
             if !rule.block {
                 ev.warnings += 1;
+                warned = true;
                 continue;
             }
             let line_no = scanned.lines.line_of(m.span.start);
@@ -128,6 +133,7 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
             None => {
                 ev.decoys += 1;
                 ev.decoys_flagged += usize::from(flagged);
+                ev.decoys_warned += usize::from(warned);
             }
         }
     }
@@ -164,8 +170,8 @@ pub fn render(ev: &Evaluation) -> String {
     row(&mut out, "overall", &ev.overall);
     let _ = writeln!(
         out,
-        "decoys: {} files, {} with a blocking finding; {} warnings (non-blocking rules)",
-        ev.decoys, ev.decoys_flagged, ev.warnings
+        "decoys: {} files, {} with a blocking finding, {} with a warning; {} warnings in all cases (non-blocking rules)",
+        ev.decoys, ev.decoys_flagged, ev.decoys_warned, ev.warnings
     );
     for (file, what) in &ev.misses {
         let _ = writeln!(out, "  {file}: {what}");

@@ -29,6 +29,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "rules/payments-and-messaging.toml",
         include_str!("../../rules/payments-and-messaging.toml"),
     ),
+    (
+        "rules/ai-and-saas.toml",
+        include_str!("../../rules/ai-and-saas.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -323,10 +327,17 @@ impl Catalog {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            if rule.keywords.is_empty() {
+            // A rule with no keywords but required literals is woken by those
+            // (case-insensitively here; exactly in `candidates`).
+            let wake = if rule.keywords.is_empty() {
+                &rule.requires
+            } else {
+                &rule.keywords
+            };
+            if wake.is_empty() {
                 always.push(i);
             }
-            for kw in &rule.keywords {
+            for kw in wake {
                 let kw = kw.to_ascii_lowercase();
                 match keywords.iter().position(|k| *k == kw) {
                     Some(p) => keyword_rules[p].push(i),
