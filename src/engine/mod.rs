@@ -52,10 +52,14 @@ pub struct Scanned {
 
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     let lines = Lines::new(&text);
-    let mut matches = find(catalog, &text, &lines);
+    // Spans a specific rule recognised, kept or not: a look-alike it rejected
+    // (a wrong checksum, a placeholder) is not the generic rule's to report.
+    let mut claimed = Vec::new();
+    let mut matches = find(catalog, &text, &lines, &mut claimed);
     for view in decode::views(&text, &lines) {
         let view_lines = Lines::new(&view.text);
-        for m in find(catalog, &view.text, &view_lines) {
+        let mut view_claimed = Vec::new();
+        for m in find(catalog, &view.text, &view_lines, &mut view_claimed) {
             let overlaps_plain = matches.iter().any(|p| {
                 p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
             });
@@ -75,6 +79,7 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
         .iter()
         .filter(|m| !catalog.rules[m.rule].fallback)
         .map(|m| m.span.clone())
+        .chain(claimed)
         .collect();
     matches.retain(|m| {
         !catalog.rules[m.rule].fallback
@@ -94,8 +99,14 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     }
 }
 
-/// Every rule's matches in one text.
-fn find(catalog: &Catalog, text: &str, lines: &Lines) -> Vec<Match> {
+/// Every rule's matches in one text. Spans that a non-fallback rule's context
+/// recognised, accepted or not, go to `claimed`.
+fn find(
+    catalog: &Catalog,
+    text: &str,
+    lines: &Lines,
+    claimed: &mut Vec<Range<usize>>,
+) -> Vec<Match> {
     let mut matches = Vec::new();
     let candidates = catalog.candidates(text);
     if candidates.is_empty() {
@@ -114,6 +125,9 @@ fn find(catalog: &Catalog, text: &str, lines: &Lines) -> Vec<Match> {
                 ContextKind::Pattern { pattern } => {
                     for c in pattern.get().captures_iter(text) {
                         let m = c.name("secret").expect("patterns carry {secret}");
+                        if !rule.fallback {
+                            claimed.push(m.range());
+                        }
                         if accept(rule, text, m.range()) {
                             push(&mut matches, ri, m.range(), ctx.why.clone());
                         }
@@ -144,6 +158,9 @@ fn find(catalog: &Catalog, text: &str, lines: &Lines) -> Vec<Match> {
                         } else {
                             continue;
                         };
+                        if !rule.fallback {
+                            claimed.push(a.value.clone());
+                        }
                         if accept(rule, text, a.value.clone()) {
                             push(&mut matches, ri, a.value.clone(), why);
                         }
