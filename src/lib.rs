@@ -128,17 +128,34 @@ pub fn run(cli: Cli) -> Result<Exit> {
             let catalog = project_catalog()?;
             match command {
                 RulesCommand::List => {
-                    let mut out =
-                        format!("{:<28} {:<14} {:<9} blocks\n", "ID", "PROVIDER", "SEVERITY");
+                    let idw = catalog
+                        .rules
+                        .iter()
+                        .map(|r| r.id.len())
+                        .max()
+                        .unwrap_or(2)
+                        .max(2);
+                    let pw = catalog
+                        .rules
+                        .iter()
+                        .map(|r| r.provider.len())
+                        .max()
+                        .unwrap_or(8)
+                        .max(8);
+                    let mut out = format!(
+                        "{:<idw$}  {:<pw$}  {:<8}  blocks\n",
+                        "ID", "PROVIDER", "SEVERITY"
+                    );
                     for r in &catalog.rules {
                         out.push_str(&format!(
-                            "{:<28} {:<14} {:<9} {}\n",
+                            "{:<idw$}  {:<pw$}  {:<8}  {}\n",
                             r.id,
                             r.provider,
                             r.severity.to_string(),
                             if r.block { "yes" } else { "no" }
                         ));
                     }
+                    out.push_str(&format!("{} rules\n", catalog.rules.len()));
                     emit(Stream::Stdout, &out)?;
                     Ok(Exit::Clean)
                 }
