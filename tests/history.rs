@@ -233,3 +233,37 @@ fn folder_scans_honour_gitignore_and_read_hidden_files_without_git() {
     assert_eq!(paths, vec![".env"], "{doc}");
     assert_eq!(doc["summary"]["files_scanned"], 3, "{doc}");
 }
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let tty = |args: &str| {
+        let out = sb
+            .command("script", &repo)
+            .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"])
+            .env("LEAKGATE_PROGRESS_DELAY_MS", "0")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = tty("scan --all");
+    assert!(shown.contains("scanning: commits 1/1"), "{shown}");
+    assert!(shown.contains("1 commit, "), "summary line: {shown}");
+    let quiet = tty("scan --all --quiet");
+    assert!(!quiet.contains("scanning:"), "{quiet}");
+    let piped = sb
+        .command(BIN, &repo)
+        .args(["scan", "--all"])
+        .env("LEAKGATE_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+}

@@ -360,15 +360,24 @@ fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
 
-/// A one-line progress display on stderr, from one second in, while scanning.
+/// A one-line progress display on stderr, from one second in (or
+/// `LEAKGATE_PROGRESS_DELAY_MS`), while scanning.
 fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started: Instant) {
+    let delay = std::env::var("LEAKGATE_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis);
     let mut shown = false;
-    while !done.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(200));
-        let t = started.elapsed().as_secs_f64();
-        if t < 1.0 {
+    loop {
+        let finished = done.load(Ordering::Relaxed);
+        if started.elapsed() < delay {
+            if finished {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
             continue;
         }
+        let t = started.elapsed().as_secs_f64();
         let commits = c.commits.load(Ordering::Relaxed);
         let bytes = c.bytes.load(Ordering::Relaxed);
         let rate = bytes as f64 / t / 1e6;
@@ -391,6 +400,10 @@ fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started:
         );
         let _ = err.flush();
         shown = true;
+        if finished {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
     if shown {
         let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
