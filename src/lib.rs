@@ -234,7 +234,8 @@ fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         return history_command(Walk::Revs(args.targets.clone()), what, args, color);
     }
     let (config, allow) = optional_project(&args.common)?;
-    let catalog = Catalog::for_project(&config.rules)?;
+    let mut catalog = Catalog::for_project(&config.rules)?;
+    catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let (findings, mut summary) = sources::files::scan(&paths, &catalog, config.max_file_size)?;
@@ -264,7 +265,8 @@ fn optional_project(common: &CommonArgs) -> Result<(Config, Allowlist)> {
 }
 
 fn history_command(walk: Walk, what: String, args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
-    let s = setup(&args.common)?;
+    let mut s = setup(&args.common)?;
+    s.catalog.tune_for_throughput()?;
     let progress = history::progress_wanted(args.quiet) && args.common.format == Format::Human;
     let outcome = history::scan(
         &history::git_dir(&s.repo),
@@ -296,7 +298,8 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
         format: Format::Human,
         max_file_size: None,
     };
-    let s = setup(&common)?;
+    let mut s = setup(&common)?;
+    s.catalog.tune_for_throughput()?;
     let outcome = history::scan(
         &history::git_dir(&s.repo),
         &s.catalog,

@@ -23,13 +23,26 @@ pub struct View {
 
 pub fn views(text: &str, lines: &Lines) -> Vec<View> {
     let mut out = Vec::new();
-    if text.contains("Secret") && text.contains("data:") {
+    if might_be_secret_manifest(text) {
         kubernetes_secret_data(text, lines, &mut out);
     }
-    if text.contains('%') {
+    if might_have_encoded_url(text) {
         percent_encoded_urls(text, &mut out);
     }
     out
+}
+
+/// Whether [`views`] could find anything (substring checks only).
+pub fn might_have_views(text: &str) -> bool {
+    might_be_secret_manifest(text) || might_have_encoded_url(text)
+}
+
+fn might_be_secret_manifest(text: &str) -> bool {
+    text.contains("Secret") && text.contains("data:")
+}
+
+fn might_have_encoded_url(text: &str) -> bool {
+    memchr::memchr(b'%', text.as_bytes()).is_some() && text.contains("://")
 }
 
 fn kubernetes_secret_data(text: &str, lines: &Lines, out: &mut Vec<View>) {

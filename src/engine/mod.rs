@@ -50,6 +50,13 @@ pub struct Scanned {
     pub inline_allowed: usize,
 }
 
+/// Whether `text` could hold anything: a rule's keyword, or an encoded view.
+/// Cheap (one prefilter pass), so callers can skip the rest, including
+/// copying the text, for the great majority of blobs.
+pub fn worth_scanning(catalog: &Catalog, text: &str) -> bool {
+    catalog.any_candidate(text) || decode::might_have_views(text)
+}
+
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     let lines = Lines::new(&text);
     // Spans a specific rule recognised, kept or not: a look-alike it rejected

@@ -6,17 +6,20 @@
 //! first. Invalid UTF-8 is replaced rather than refused: a key in a Latin-1 file
 //! is still a key.
 
-/// What a blob turned out to be.
-pub enum Decoded {
-    Text(String),
+use std::borrow::Cow;
+
+/// What a blob turned out to be. Valid UTF-8 is borrowed: most blobs of a
+/// history scan hold no keyword at all and are never copied.
+pub enum Decoded<'a> {
+    Text(Cow<'a, str>),
     Binary,
 }
 
 const BINARY_PROBE: usize = 8000;
 
-pub fn decode(bytes: &[u8]) -> Decoded {
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(text) = decode_utf16(bytes) {
-        return Decoded::Text(text);
+        return Decoded::Text(Cow::Owned(text));
     }
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if probe.contains(&0) {
@@ -24,8 +27,8 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Decoded::Text(s.to_owned()),
-        Err(_) => Decoded::Text(String::from_utf8_lossy(bytes).into_owned()),
+        Ok(s) => Decoded::Text(Cow::Borrowed(s)),
+        Err(_) => Decoded::Text(String::from_utf8_lossy(bytes)),
     }
 }
 

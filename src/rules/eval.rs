@@ -88,7 +88,7 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
         let engine::text::Decoded::Text(body) = engine::text::decode(&body) else {
             continue;
         };
-        let scanned = engine::scan(catalog, body);
+        let scanned = engine::scan(catalog, body.into_owned());
         let mut found_expected = false;
         let mut flagged = false;
         let mut warned = false;

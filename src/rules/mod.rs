@@ -14,7 +14,7 @@ pub mod testgen;
 use std::fmt;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{anyhow, bail, Context as _, Result};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -213,6 +213,7 @@ pub struct Rule {
 pub struct Catalog {
     pub rules: Vec<Rule>,
     prefilter: Option<AhoCorasick>,
+    keywords: Vec<String>,
     /// For each prefilter pattern, the rules it wakes up.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword run on every blob.
@@ -348,23 +349,11 @@ impl Catalog {
                 }
             }
         }
-        let prefilter = if keywords.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    // A full DFA: more memory, but it is built once and scans
-                    // every byte of every blob.
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .build(&keywords)
-                    .context("building the keyword prefilter")?,
-            )
-        };
+        let prefilter = build_prefilter(&keywords, AhoCorasickKind::ContiguousNFA)?;
         Ok(Catalog {
             rules,
             prefilter,
+            keywords,
             keyword_rules,
             always,
         })
@@ -406,9 +395,52 @@ impl Catalog {
             .collect()
     }
 
+    /// Rebuilds the keyword prefilter as a full DFA: a few milliseconds more
+    /// to build (which a hook scanning ten files would feel), several times
+    /// faster per byte (which a scan of a whole history needs).
+    pub fn tune_for_throughput(&mut self) -> Result<()> {
+        self.prefilter = build_prefilter(&self.keywords, AhoCorasickKind::DFA)?;
+        Ok(())
+    }
+
+    /// Whether any rule could apply to `text`: [`Catalog::candidates`] without
+    /// collecting them, stopping at the first.
+    pub fn any_candidate(&self, text: &str) -> bool {
+        let requires_ok = |i: usize| {
+            self.rules[i]
+                .requires
+                .iter()
+                .all(|r| text.contains(r.as_str()))
+        };
+        if self.always.iter().any(|&i| requires_ok(i)) {
+            return true;
+        }
+        let Some(ac) = &self.prefilter else {
+            return false;
+        };
+        ac.find_overlapping_iter(text).any(|m| {
+            self.keyword_rules[m.pattern().as_usize()]
+                .iter()
+                .any(|&i| requires_ok(i))
+        })
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+fn build_prefilter(keywords: &[String], kind: AhoCorasickKind) -> Result<Option<AhoCorasick>> {
+    if keywords.is_empty() {
+        return Ok(None);
+    }
+    let ac = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(keywords)
+        .context("building the keyword prefilter")?;
+    Ok(Some(ac))
 }
 
 fn builtin_specs() -> Result<Vec<(RuleSpec, String)>> {

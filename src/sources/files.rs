@@ -126,12 +126,17 @@ fn scan_bytes(
         }
         Decoded::Text(t) => t,
     };
-    let scanned = engine::scan(catalog, text);
     {
         let mut s = summary.lock().expect("summary");
         s.blobs += 1;
         s.bytes += bytes.len() as u64;
-        s.inline_allowed += scanned.inline_allowed;
+    }
+    if !engine::worth_scanning(catalog, &text) {
+        return Vec::new();
+    }
+    let scanned = engine::scan(catalog, text.into_owned());
+    if scanned.inline_allowed > 0 {
+        summary.lock().expect("summary").inline_allowed += scanned.inline_allowed;
     }
     (0..scanned.matches.len())
         .map(|i| {

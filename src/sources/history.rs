@@ -240,7 +240,10 @@ fn scan_blob(
     };
     counters.blobs.fetch_add(1, Ordering::Relaxed);
     counters.bytes.fetch_add(size, Ordering::Relaxed);
-    let scanned = engine::scan(catalog, text);
+    if !engine::worth_scanning(catalog, &text) {
+        return Ok(());
+    }
+    let scanned = engine::scan(catalog, text.into_owned());
     if scanned.inline_allowed > 0 {
         summary.lock().expect("summary").inline_allowed += scanned.inline_allowed;
     }

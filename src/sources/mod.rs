@@ -171,7 +171,7 @@ impl<'a> Pipeline<'a> {
             Decoded::Text(t) => {
                 self.summary.blobs += 1;
                 self.summary.bytes += size;
-                Ok(Some(t))
+                Ok(Some(t.into_owned()))
             }
         }
     }
@@ -184,7 +184,7 @@ impl<'a> Pipeline<'a> {
         }
         let blob = self.repo.find_blob(oid)?;
         Ok(match engine::text::decode(blob.content()) {
-            Decoded::Text(t) => Some(t),
+            Decoded::Text(t) => Some(t.into_owned()),
             Decoded::Binary => None,
         })
     }
