@@ -53,6 +53,9 @@ def crc_token(n=30, bad=False):
 
 def pem(kind):
     body = "\n".join(rand(B64, 64) for _ in range(12))
+    if kind == "openssh":
+        # The body of an OpenSSH key starts with base64 of its "openssh-key-v1" magic.
+        body = "b3BlbnNzaC1rZXktdjEAAAAA" + body[24:]
     label = {"rsa": "RSA PRIVATE KEY", "ec": "EC PRIVATE KEY", "pkcs8": "PRIVATE KEY",
              "openssh": "OPENSSH PRIVATE KEY"}[kind]
     return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----"
@@ -129,13 +132,14 @@ def special_positives():
         key = pem(kind)
         out.append(("Private key", "pem", key + "\n", 1))
         out.append(("Private key", "py", f"# deploy key\nKEY = \"\"\"{key}\"\"\"\n", 2))
-    for scheme, port in (("postgres", 5432), ("mysql", 3306), ("mongodb+srv", None), ("redis", 6379),
-                         ("amqp", 5672)):
+    for scheme, port, provider in (("postgres", 5432, "PostgreSQL"), ("mysql", 3306, "MySQL"),
+                                   ("mongodb+srv", None, "MongoDB"), ("redis", 6379, "Redis"),
+                                   ("amqp", 5672, "RabbitMQ")):
         pw = rand(ALNUM, 20)
         host = "db.internal.acme.io" + (f":{port}" if port else "")
         url = f"{scheme}://app_user:{pw}@{host}/main"
-        out.append(("Database URL", "env", f"APP_ENV=prod\nDATABASE_URL={url}\n", 2))
-        out.append(("Database URL", "yml", f"db:\n  url: \"{url}\"\n", 2))
+        out.append((provider, "env", f"APP_ENV=prod\nDATABASE_URL={url}\n", 2))
+        out.append((provider, "yml", f"db:\n  url: \"{url}\"\n", 2))
     for i in range(6):
         k = rand(ALNUM, 25)
         b64 = base64.b64encode(k.encode()).decode()

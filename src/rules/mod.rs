@@ -26,6 +26,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/messagebird.toml"),
     ),
     (
+        "rules/cloud-and-code.toml",
+        include_str!("../../rules/cloud-and-code.toml"),
+    ),
+    (
         "rules/payments-and-messaging.toml",
         include_str!("../../rules/payments-and-messaging.toml"),
     ),
