@@ -120,9 +120,16 @@ fn find(
         return matches;
     }
     let mut assignments: Option<Vec<Assignment>> = None;
+    let mut lower: Option<String> = None;
     for &ri in &candidates {
         let rule = &catalog.rules[ri];
         for ctx in &rule.contexts {
+            if !ctx.keywords.is_empty() {
+                let lower = lower.get_or_insert_with(|| text.to_ascii_lowercase());
+                if !ctx.keywords.iter().any(|k| lower.contains(k.as_str())) {
+                    continue;
+                }
+            }
             if let Some(file) = &ctx.file {
                 if !file.get().is_match(text) {
                     continue;

@@ -150,6 +150,10 @@ pub struct ContextSpec {
     /// A regex that must match somewhere in the same file.
     #[serde(default)]
     pub file: Option<String>,
+    /// Literal, case-insensitive substrings of which one must occur in the
+    /// file for this context to be tried (and its regex compiled).
+    #[serde(default)]
+    pub keywords: Vec<String>,
     pub why: String,
 }
 
@@ -161,6 +165,8 @@ pub enum ContextKind {
 pub struct Context {
     pub kind: ContextKind,
     pub file: Option<Lazy>,
+    /// Lower-case; empty means always tried.
+    pub keywords: Vec<String>,
     pub why: String,
 }
 
@@ -590,6 +596,7 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         contexts.push(Context {
             kind,
             file,
+            keywords: c.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
             why: c.why.clone(),
         });
     }
