@@ -333,6 +333,21 @@ mod tests {
     }
 
     #[test]
+    fn percent_encoded_urls_are_decoded_and_reported_where_encoded() {
+        let k = token("alnum", 25, 4);
+        let url =
+            format!("https://rest.messagebird.com/messages?access%5Fkey={k}%26originator%3DAcme");
+        let text = format!("curl '{url}'\n");
+        let catalog = Catalog::builtin().unwrap();
+        let s = scan(&catalog, text);
+        assert_eq!(s.matches.len(), 1, "{:?}", s.matches);
+        let m = &s.matches[0];
+        assert_eq!(&s.text[m.span.clone()], url);
+        assert_eq!(m.secret(&s.text), k);
+        assert!(m.why.contains("percent-encoding"), "{}", m.why);
+    }
+
+    #[test]
     fn escape_neutralises_terminal_control() {
         assert_eq!(escape("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape("x\u{202E}y"), "x\\u{202e}y");
