@@ -277,13 +277,14 @@ fn history_command(walk: Walk, what: String, args: &ScanArgs, color: ColorChoice
     )?;
     let mut summary = outcome.summary;
     summary.elapsed = Some(outcome.elapsed);
-    let report = Report::new(
+    let mut report = Report::new(
         Scope::History { what },
         outcome.findings,
         &s.allow,
         Day::today(),
         summary,
     );
+    report.notices = outcome.notices;
     finish(
         &report,
         &s.catalog,

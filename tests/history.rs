@@ -251,8 +251,10 @@ fn progress_shows_on_a_terminal_only() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let shown = tty("scan --all");
-    assert!(shown.contains("scanning: commits 1/1"), "{shown}");
+    assert!(shown.contains("scanning: blobs 1/1"), "{shown}");
     assert!(shown.contains("1 commit, "), "summary line: {shown}");
+    let range = tty("scan HEAD");
+    assert!(range.contains("scanning: commits 1/1"), "{range}");
     let quiet = tty("scan --all --quiet");
     assert!(!quiet.contains("scanning:"), "{quiet}");
     let piped = sb
@@ -265,5 +267,28 @@ fn progress_shows_on_a_terminal_only() {
         piped.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&piped.stderr)
+    );
+}
+
+#[test]
+fn all_skips_secrets_only_in_unreachable_objects_and_says_so() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    // Staged once, then unstaged: the blob stays in the object store, but no
+    // commit reaches it.
+    write(
+        &repo,
+        "tmp.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(7)),
+    );
+    sb.git(&repo, &["add", "tmp.env"]).expect_ok("add");
+    sb.git(&repo, &["rm", "-q", "--cached", "tmp.env"])
+        .expect_ok("unstage");
+    let run = sb.leakgate(&repo, &["scan", "--all"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert!(
+        run.stdout.contains("1 finding in objects no ref reaches"),
+        "{}",
+        run.stdout
     );
 }

@@ -45,6 +45,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub elapsed: Duration,
+    /// Things the report should mention (secrets only in unreachable objects).
+    pub notices: Vec<String>,
 }
 
 const BATCH: usize = 32;
@@ -67,6 +69,8 @@ struct Hit {
 #[derive(Default)]
 struct Counters {
     commits: AtomicU64,
+    /// Blobs handled, scanned or skipped.
+    seen: AtomicU64,
     blobs: AtomicU64,
     bytes: AtomicU64,
 }
@@ -89,10 +93,13 @@ pub fn scan(
     let failed: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
 
     let done = Arc::new(AtomicBool::new(false));
-    let total = if progress {
-        count_commits(git_dir, walk).ok()
-    } else {
-        None
+    // `--all` reads the object store blob by blob (see `list_blobs`); a
+    // range walks its commits.
+    let blob_first = matches!(walk, Walk::All);
+    let total = match (progress, blob_first) {
+        (false, _) => None,
+        (true, true) => count_blobs(git_dir).ok().map(Total::Blobs),
+        (true, false) => count_commits(git_dir, walk).ok().map(Total::Commits),
     };
     let reporter = progress.then(|| {
         let (counters, done) = (counters.clone(), done.clone());
@@ -141,6 +148,32 @@ pub fn scan(
             });
         }
         let mut batch = Vec::with_capacity(BATCH);
+        if blob_first {
+            let unknown = Arc::new(CommitInfo {
+                id: String::new(),
+                summary: String::new(),
+            });
+            let sent = list_blobs(git_dir, |oid, order| {
+                batch.push(Job {
+                    oid,
+                    path: format!("blob {oid}"),
+                    commit: unknown.clone(),
+                    order,
+                });
+                if batch.len() == BATCH {
+                    if failed.lock().expect("error slot").is_some() {
+                        return false;
+                    }
+                    let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+                true
+            });
+            if !batch.is_empty() {
+                let _ = job_tx.send(batch);
+            }
+            drop(job_tx);
+            return sent;
+        }
         let sent = stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
             let n = occurrences.entry(oid).or_insert(0);
             *n += 1;
@@ -174,9 +207,48 @@ pub fn scan(
         return Err(e);
     }
 
+    let mut hits = std::mem::take(&mut *hits.lock().expect("hits"));
+    let mut notices = Vec::new();
+    if blob_first {
+        // Only blobs with findings need to know where they entered history:
+        // walk the commits once for those, and only when there are any.
+        let wanted: std::collections::HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
+        let mut entered: HashMap<Oid, (u64, String, Arc<CommitInfo>)> = HashMap::new();
+        if wanted.is_empty() {
+            counters
+                .commits
+                .store(count_commits(git_dir, walk).unwrap_or(0), Ordering::Relaxed);
+        } else {
+            stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+                if wanted.contains(&oid) {
+                    *occurrences.entry(oid).or_insert(0) += 1;
+                    entered
+                        .entry(oid)
+                        .or_insert_with(|| (order, path.to_string(), commit.clone()));
+                }
+                true
+            })?;
+        }
+        let before = hits.len();
+        hits.retain_mut(|h| match entered.get(&h.blob) {
+            Some((order, path, commit)) => {
+                h.order = *order;
+                h.finding.path.clone_from(path);
+                h.finding.commit = Some((**commit).clone());
+                true
+            }
+            None => false,
+        });
+        if hits.len() < before {
+            notices.push(format!(
+                "{} finding{} in objects no ref reaches (dropped commits, old stashes) not reported; `git gc --prune=now` removes them",
+                before - hits.len(),
+                if before - hits.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
     // One finding per secret: where it entered first, and how many other
     // places (commit, path) brought the same content in.
-    let mut hits = std::mem::take(&mut *hits.lock().expect("hits"));
     hits.sort_by_key(|h| h.order);
     let mut by_fp: HashMap<String, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
@@ -200,6 +272,7 @@ pub fn scan(
         findings,
         summary,
         elapsed: started.elapsed(),
+        notices,
     })
 }
 
@@ -213,6 +286,7 @@ fn scan_blob(
     summary: &Mutex<Summary>,
     counters: &Counters,
 ) -> Result<()> {
+    counters.seen.fetch_add(1, Ordering::Relaxed);
     let (size, _) = repo
         .odb()?
         .read_header(job.oid)
@@ -353,6 +427,56 @@ fn stream_changes(
     Ok(())
 }
 
+/// Every blob in the object store, in pack order (`--unordered`: the order
+/// that reads fastest), each once. No tree is diffed: for `--all` the set of
+/// blobs is the object store's, and attribution waits for findings.
+fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64) -> bool) -> Result<()> {
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args([
+            "cat-file",
+            "--batch-all-objects",
+            "--unordered",
+            "--batch-check=%(objecttype) %(objectname)",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running `git cat-file --batch-all-objects` (is git installed and on PATH?)")?;
+    let reader = BufReader::with_capacity(1 << 16, child.stdout.take().expect("piped"));
+    let mut order = 0;
+    for line in reader.lines() {
+        let line = line?;
+        if let Some(id) = line.strip_prefix("blob ") {
+            order += 1;
+            if !each(Oid::from_str(id)?, order) {
+                let _ = child.kill();
+                break;
+            }
+        }
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() && out.status.code().is_some() {
+        bail!(
+            "`git cat-file --batch-all-objects` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Blobs in the store, for the progress display (a listing without reading
+/// any object: a small fraction of the scan).
+fn count_blobs(git_dir: &Path) -> Result<u64> {
+    let mut n = 0;
+    list_blobs(git_dir, |_, _| {
+        n += 1;
+        true
+    })?;
+    Ok(n)
+}
+
 fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
     let out = Command::new("git")
         .arg("--git-dir")
@@ -363,9 +487,17 @@ fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
 
+/// What the progress display counts towards.
+#[derive(Clone, Copy)]
+enum Total {
+    Commits(u64),
+    /// Objects in the store: blobs are most of them, so it is an upper bound.
+    Blobs(u64),
+}
+
 /// A one-line progress display on stderr, from one second in (or
 /// `LEAKGATE_PROGRESS_DELAY_MS`), while scanning.
-fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started: Instant) {
+fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, started: Instant) {
     let delay = std::env::var("LEAKGATE_PROGRESS_DELAY_MS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -381,24 +513,24 @@ fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started:
             continue;
         }
         let t = started.elapsed().as_secs_f64();
-        let commits = c.commits.load(Ordering::Relaxed);
         let bytes = c.bytes.load(Ordering::Relaxed);
         let rate = bytes as f64 / t / 1e6;
-        let eta = match total {
-            Some(total) if commits > 0 && total >= commits => {
-                format!(
-                    "  ETA {:.0}s",
-                    t * (total - commits) as f64 / commits as f64
-                )
-            }
+        let commits = c.commits.load(Ordering::Relaxed);
+        let blobs = c.seen.load(Ordering::Relaxed);
+        let (label, n, of) = match total {
+            Some(Total::Commits(of)) => ("commits", commits, Some(of)),
+            Some(Total::Blobs(of)) => ("blobs", blobs, Some(of)),
+            None => ("commits", commits, None),
+        };
+        let eta = match of {
+            Some(of) if n > 0 && of >= n => format!("  ETA {:.0}s", t * (of - n) as f64 / n as f64),
             _ => String::new(),
         };
-        let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+        let of = of.map(|t| format!("/{t}")).unwrap_or_default();
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "\r\x1b[2Kscanning: commits {commits}{of}  blobs {}  {}  {rate:.0} MB/s{eta}",
-            c.blobs.load(Ordering::Relaxed),
+            "\r\x1b[2Kscanning: {label} {n}{of}  {} read  {rate:.0} MB/s{eta}",
             crate::report::human::human_bytes(bytes),
         );
         let _ = err.flush();
