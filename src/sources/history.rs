@@ -147,52 +147,44 @@ pub fn scan(
                 }
             });
         }
+        // Jobs go out in batches; a failed worker stops the producer.
         let mut batch = Vec::with_capacity(BATCH);
-        if blob_first {
+        let mut dispatch = |job: Job| -> bool {
+            batch.push(job);
+            if batch.len() == BATCH {
+                if failed.lock().expect("error slot").is_some() {
+                    return false;
+                }
+                let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+            true
+        };
+        let sent = if blob_first {
             let unknown = Arc::new(CommitInfo {
                 id: String::new(),
                 summary: String::new(),
             });
-            let sent = list_blobs(git_dir, |oid, order| {
-                batch.push(Job {
+            list_blobs(git_dir, |oid, order| {
+                dispatch(Job {
                     oid,
                     path: format!("blob {oid}"),
                     commit: unknown.clone(),
                     order,
-                });
-                if batch.len() == BATCH {
-                    if failed.lock().expect("error slot").is_some() {
-                        return false;
-                    }
-                    let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
-                true
-            });
-            if !batch.is_empty() {
-                let _ = job_tx.send(batch);
-            }
-            drop(job_tx);
-            return sent;
-        }
-        let sent = stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
-            let n = occurrences.entry(oid).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                batch.push(Job {
-                    oid,
-                    path: path.to_string(),
-                    commit: commit.clone(),
-                    order,
-                });
-                if batch.len() == BATCH {
-                    if failed.lock().expect("error slot").is_some() {
-                        return false;
-                    }
-                    let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
-            }
-            true
-        });
+                })
+            })
+        } else {
+            stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+                let n = occurrences.entry(oid).or_insert(0);
+                *n += 1;
+                *n > 1
+                    || dispatch(Job {
+                        oid,
+                        path: path.to_string(),
+                        commit: commit.clone(),
+                        order,
+                    })
+            })
+        };
         if !batch.is_empty() {
             let _ = job_tx.send(batch);
         }
