@@ -57,6 +57,9 @@ struct Job {
     commit: Arc<CommitInfo>,
     /// Position in oldest-first order: smaller entered earlier.
     order: u64,
+    /// The size when the listing already told it (saves a header read,
+    /// which for a deltified object means inflating the delta's start).
+    size: Option<u64>,
 }
 
 /// A finding with where it sits in history, before duplicates are merged.
@@ -164,12 +167,13 @@ pub fn scan(
                 id: String::new(),
                 summary: String::new(),
             });
-            list_blobs(git_dir, |oid, order| {
+            list_blobs(git_dir, |oid, order, size| {
                 dispatch(Job {
                     oid,
                     path: format!("blob {oid}"),
                     commit: unknown.clone(),
                     order,
+                    size: Some(size),
                 })
             })
         } else {
@@ -182,6 +186,7 @@ pub fn scan(
                         path: path.to_string(),
                         commit: commit.clone(),
                         order,
+                        size: None,
                     })
             })
         };
@@ -279,11 +284,15 @@ fn scan_blob(
     counters: &Counters,
 ) -> Result<()> {
     counters.seen.fetch_add(1, Ordering::Relaxed);
-    let (size, _) = repo
-        .odb()?
-        .read_header(job.oid)
-        .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
-    let size = size as u64;
+    let size = match job.size {
+        Some(s) => s,
+        None => {
+            repo.odb()?
+                .read_header(job.oid)
+                .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?
+                .0 as u64
+        }
+    };
     if size > max_size {
         summary
             .lock()
@@ -422,7 +431,7 @@ fn stream_changes(
 /// Every blob in the object store, in pack order (`--unordered`: the order
 /// that reads fastest), each once. No tree is diffed: for `--all` the set of
 /// blobs is the object store's, and attribution waits for findings.
-fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64) -> bool) -> Result<()> {
+fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64, u64) -> bool) -> Result<()> {
     let mut child = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
@@ -430,7 +439,7 @@ fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64) -> bool) -> Result<
             "cat-file",
             "--batch-all-objects",
             "--unordered",
-            "--batch-check=%(objecttype) %(objectname)",
+            "--batch-check=%(objecttype) %(objectname) %(objectsize)",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -440,9 +449,10 @@ fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64) -> bool) -> Result<
     let mut order = 0;
     for line in reader.lines() {
         let line = line?;
-        if let Some(id) = line.strip_prefix("blob ") {
+        if let Some(rest) = line.strip_prefix("blob ") {
+            let (id, size) = rest.split_once(' ').unwrap_or((rest, "0"));
             order += 1;
-            if !each(Oid::from_str(id)?, order) {
+            if !each(Oid::from_str(id)?, order, size.parse().unwrap_or(0)) {
                 let _ = child.kill();
                 break;
             }
@@ -462,7 +472,7 @@ fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64) -> bool) -> Result<
 /// any object: a small fraction of the scan).
 fn count_blobs(git_dir: &Path) -> Result<u64> {
     let mut n = 0;
-    list_blobs(git_dir, |_, _| {
+    list_blobs(git_dir, |_, _, _| {
         n += 1;
         true
     })?;
