@@ -22,8 +22,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, "bench", "work")
+from benchlib import ROOT, WORK, leakgate_binary, machine
 
 
 def build_tree(path, total_bytes=18_000_000):
@@ -59,10 +58,7 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--bin", default=None)
     args = ap.parse_args()
-    leakgate = args.bin
-    if leakgate is None:
-        subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
-        leakgate = os.path.join(ROOT, "target", "release", "leakgate")
+    leakgate = leakgate_binary(args.bin)
     folder = args.folder or os.path.join(WORK, "tree-18mb")
     if args.folder is None:
         build_tree(folder)

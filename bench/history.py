@@ -19,7 +19,6 @@ usage: bench/history.py [REPO] [--runs N] [--bin PATH] [--commits N]
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import string
@@ -27,8 +26,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, "bench", "work")
+from benchlib import ROOT, WORK, leakgate_binary, machine
 
 
 def build_synthetic(path, commits, files=3000):
@@ -124,17 +122,6 @@ def run_measured(cmd, cwd):
     return elapsed, usage.ru_maxrss / 1024, out, os.waitstatus_to_exitcode(status)
 
 
-def machine():
-    cpu = "unknown cpu"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def main():
@@ -145,10 +132,7 @@ def main():
     ap.add_argument("--bin", default=None)
     args = ap.parse_args()
 
-    leakgate = args.bin
-    if leakgate is None:
-        subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
-        leakgate = os.path.join(ROOT, "target", "release", "leakgate")
+    leakgate = leakgate_binary(args.bin)
     repo = args.repo
     if repo is None:
         repo = os.path.join(WORK, f"history-{args.commits}.git")

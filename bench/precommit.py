@@ -17,7 +17,6 @@ usage: bench/precommit.py [--runs N] [--bin PATH]
 
 import argparse
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -26,8 +25,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, "bench", "work")
+from benchlib import ROOT, WORK, leakgate_binary, machine
 FILES, DIRS, CHANGED = 20_000, 200, 10
 
 
@@ -103,17 +101,6 @@ def measure(path, leakgate, runs):
     return statistics.median(floor), statistics.median(scan), codes
 
 
-def machine():
-    cpu = "unknown cpu"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def main():
@@ -122,10 +109,7 @@ def main():
     ap.add_argument("--bin", default=None, help="leakgate binary (default: build target/release/leakgate)")
     args = ap.parse_args()
 
-    leakgate = args.bin
-    if leakgate is None:
-        sh(["cargo", "build", "--release", "--quiet", "--locked"], ROOT)
-        leakgate = os.path.join(ROOT, "target", "release", "leakgate")
+    leakgate = leakgate_binary(args.bin)
     repo = os.path.join(WORK, "repo-20k")
     print(f"building {FILES} files in {repo} (once)...", file=sys.stderr)
     build_repo(repo)
