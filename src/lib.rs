@@ -642,8 +642,3 @@ fn repo_root_or_cwd() -> Result<PathBuf> {
         Err(_) => std::env::current_dir().context("finding the current directory"),
     }
 }
-
-/// Shown as a path in messages: relative to the repository root.
-pub fn display_path(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root).unwrap_or(p).display().to_string()
-}

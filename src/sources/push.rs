@@ -233,6 +233,6 @@ pub fn items(repo: &Repository, id: Oid, summary: &mut Summary) -> Result<Vec<It
     Ok(out)
 }
 
-pub fn short(id: Oid) -> String {
+fn short(id: Oid) -> String {
     id.to_string()[..10].to_string()
 }
