@@ -11,7 +11,7 @@ WORK = os.path.join(ROOT, "bench", "work")
 def leakgate_binary(given=None):
     """`given`, or a fresh release build of this checkout."""
     if given:
-        return given
+        return os.path.abspath(given)
     subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
     return os.path.join(ROOT, "target", "release", "leakgate")
 
