@@ -529,10 +529,16 @@ fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, starte
             _ => String::new(),
         };
         let of = of.map(|t| format!("/{t}")).unwrap_or_default();
+        // The counted unit first (it has the total), then the other.
+        let other = if label == "commits" {
+            format!("blobs {blobs}")
+        } else {
+            format!("commits {commits}")
+        };
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "\r\x1b[2Kscanning: {label} {n}{of}  {} read  {rate:.0} MB/s{eta}",
+            "\r\x1b[2Kscanning: {label} {n}{of}  {other}  {} read  {rate:.0} MB/s{eta}",
             crate::report::human::human_bytes(bytes),
         );
         let _ = err.flush();
