@@ -190,10 +190,6 @@ impl Lazy {
             Regex::new(&self.source).expect("rule regexes are validated at load time")
         })
     }
-
-    pub fn source(&self) -> &str {
-        &self.source
-    }
 }
 
 pub struct Rule {
@@ -290,7 +286,7 @@ const QUOTE: &str = r#"\\{0,3}["'`]"#;
 impl Catalog {
     /// The built-in rules.
     pub fn builtin() -> Result<Catalog> {
-        Catalog::from_specs(builtin_specs()?)
+        Catalog::build(resolve_inheritance(builtin_specs()?)?)
     }
 
     /// The built-in rules as a project configures them: some disabled, some
@@ -323,10 +319,6 @@ impl Catalog {
         let mut resolved = resolve_inheritance(specs)?;
         resolved.retain(|(s, _)| !project.disable.contains(&s.id));
         Catalog::build(resolved)
-    }
-
-    fn from_specs(specs: Vec<(RuleSpec, String)>) -> Result<Catalog> {
-        Catalog::build(resolve_inheritance(specs)?)
     }
 
     fn build(resolved: Vec<(RuleSpec, String)>) -> Result<Catalog> {

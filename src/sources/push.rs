@@ -25,45 +25,48 @@ pub struct PushLine {
 
 /// Parses git's pre-push input. A malformed line is an error that quotes it.
 pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
-    let mut out = Vec::new();
-    for (n, line) in input.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let [local_ref, local, remote_ref, remote] = f[..] else {
-            bail!(
-                "pre-push input line {}: expected `<local ref> <local sha> <remote ref> <remote sha>`, got {:?}",
-                n + 1,
-                line
-            );
-        };
-        let oid = |s: &str, field: &str| {
-            // Oid::from_str pads short hex; git always sends full ids.
-            let full = (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
-            full.then(|| Oid::from_str(s).ok())
-                .flatten()
-                .with_context(|| {
-                    format!(
-                        "pre-push input line {}: field `{field}`: {s:?} is not a full object id",
-                        n + 1
-                    )
-                })
-        };
-        out.push(PushLine {
+    let what = "pre-push";
+    hook_lines(
+        input,
+        what,
+        "<local ref> <local sha> <remote ref> <remote sha>",
+    )?
+    .into_iter()
+    .map(|(n, [local_ref, local, remote_ref, remote])| {
+        Ok(PushLine {
             local_ref: local_ref.to_string(),
-            local: oid(local, "local sha")?,
+            local: full_oid(local, n, "local sha", what)?,
             remote_ref: remote_ref.to_string(),
-            remote: oid(remote, "remote sha")?,
-        });
-    }
-    Ok(out)
+            remote: full_oid(remote, n, "remote sha", what)?,
+        })
+    })
+    .collect()
 }
 
 /// Parses a pre-receive hook's input: `<old id> <new id> <ref>` per line,
 /// into the same shape as a push (the ref's new tip is the "local" side).
 pub fn parse_receive_lines(input: &str) -> Result<Vec<PushLine>> {
+    let what = "pre-receive";
+    hook_lines(input, what, "<old sha> <new sha> <ref>")?
+        .into_iter()
+        .map(|(n, [old, new, refname])| {
+            Ok(PushLine {
+                local_ref: refname.to_string(),
+                local: full_oid(new, n, "new sha", what)?,
+                remote_ref: refname.to_string(),
+                remote: full_oid(old, n, "old sha", what)?,
+            })
+        })
+        .collect()
+}
+
+/// The non-blank lines of a hook's stdin, each split into exactly `N`
+/// fields (with its 0-based line number); any other line is an error quoting it.
+fn hook_lines<'a, const N: usize>(
+    input: &'a str,
+    what: &str,
+    shape: &str,
+) -> Result<Vec<(usize, [&'a str; N])>> {
     let mut out = Vec::new();
     for (n, line) in input.lines().enumerate() {
         let line = line.trim();
@@ -71,19 +74,13 @@ pub fn parse_receive_lines(input: &str) -> Result<Vec<PushLine>> {
             continue;
         }
         let f: Vec<&str> = line.split_whitespace().collect();
-        let [old, new, refname] = f[..] else {
+        let Ok(fields) = <[&str; N]>::try_from(f) else {
             bail!(
-                "pre-receive input line {}: expected `<old sha> <new sha> <ref>`, got {:?}",
-                n + 1,
-                line
+                "{what} input line {}: expected `{shape}`, got {line:?}",
+                n + 1
             );
         };
-        out.push(PushLine {
-            local_ref: refname.to_string(),
-            local: full_oid(new, n, "new sha", "pre-receive")?,
-            remote_ref: refname.to_string(),
-            remote: full_oid(old, n, "old sha", "pre-receive")?,
-        });
+        out.push((n, fields));
     }
     Ok(out)
 }
