@@ -73,27 +73,39 @@ if [ "$mode" = uninstall ]; then
     exit 0
 fi
 
-# The binary: an explicit one, an installed one of this version, or a fresh build.
+# The binary: an explicit one, an installed one built from exactly these
+# sources, or a fresh build. The build id is a hash of the sources (build.rs
+# computes the same one), so a pulled update with an unchanged version string
+# is still rebuilt.
 version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$src/Cargo.toml" | head -n 1)
+build_id() {
+    command -v sha256sum >/dev/null 2>&1 || return 1
+    (cd "$src" && find Cargo.toml Cargo.lock build.rs src rules -type f | LC_ALL=C sort \
+        | while IFS= read -r f; do sha256sum "$f"; done | sha256sum | cut -c1-12)
+}
+want="leakgate $version (build $(build_id || echo unknown))"
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin/leakgate"
 if [ -n "$bin" ]; then
     case $bin in /*) ;; *) bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" ;; esac
     [ -x "$bin" ] || die "--bin: not an executable file: $bin"
 else
     for candidate in "$cargo_bin" "$(command -v leakgate 2>/dev/null || true)"; do
-        if [ -n "$candidate" ] && [ -x "$candidate" ] \
-            && [ "$("$candidate" --version 2>/dev/null)" = "leakgate $version" ]; then
+        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+        have=$("$candidate" --version 2>/dev/null || true)
+        if [ "$have" = "$want" ]; then
             bin=$candidate
-            say "using installed $("$bin" --version) at $bin"
+            say "using installed $have at $bin"
             break
         fi
+        say "not reusing $candidate: it is ${have:-not runnable}, these sources are $want"
     done
     if [ -z "$bin" ]; then
         command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (https://rustup.rs) or pass --bin PATH"
-        say "building leakgate $version (cargo install --path . --locked)"
-        cargo install --quiet --path "$src" --locked --force
+        say "building $want with cargo install --path . --locked (a minute or two the first time; cargo shows its progress below)"
+        cargo install --path "$src" --locked --force
         bin=$cargo_bin
         [ -x "$bin" ] || die "cargo install did not produce $bin"
+        say "built $("$bin" --version)"
     fi
 fi
 

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(
     name = "leakgate",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (build ", env!("LEAKGATE_BUILD_ID"), ")"),
     about = "Stop API keys from leaving your laptop: git hooks and a fast secret scanner.",
     after_help = "Exit codes: 0 no blocking secret, 1 secrets found, 2 error (bad input, config or repository)."
 )]

@@ -13,6 +13,8 @@ use crate::rules::{Rule, Severity};
 pub struct CommitInfo {
     pub id: String,
     pub summary: String,
+    /// A root commit has no parent: rewriting it takes `git rebase -i --root`.
+    pub root: bool,
 }
 
 #[derive(Debug, Clone)]

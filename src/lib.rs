@@ -30,7 +30,7 @@ use config::Config;
 use report::{Report, Scope};
 use rules::Catalog;
 use sources::history::{self, Walk};
-use sources::{push, staged, Pipeline};
+use sources::{messages, push, staged, Pipeline};
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,6 +230,21 @@ fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         );
     }
     if paths.is_empty() {
+        // A mistyped path would otherwise surface as git's "bad revision".
+        if let Ok(repo) = Repository::open_from_env() {
+            for t in args.targets.iter().filter(|t| !t.starts_with('-')) {
+                if repo.revparse(t).is_err() {
+                    bail!(
+                        "{t:?} is neither a file or folder here nor a revision (a branch, tag, commit, or a range such as main..feature)"
+                    );
+                }
+            }
+        } else {
+            bail!(
+                "{:?} is not a file or folder here (and this is not a git repository, so it cannot be a revision)",
+                args.targets[0]
+            );
+        }
         let what = args.targets.join(" ");
         return history_command(Walk::Revs(args.targets.clone()), what, args, color);
     }
@@ -321,22 +336,41 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
         .collect();
     let file = allow::location(&work_tree(&s, "run `leakgate baseline` in a checkout")?);
     let skipped = allow::append_many(&file, &entries)?;
-    emit(
-        Stream::Stdout,
-        &format!(
-            "leakgate: recorded {} secret{} from history ({} commits, {:.1}s) in {}{}; commit that file.\nFrom now on only new secrets block. Rotate the recorded ones when you can: `leakgate scan --all` lists them.\n",
-            entries.len() - skipped.len(),
-            if entries.len() - skipped.len() == 1 { "" } else { "s" },
-            outcome.summary.commits,
-            outcome.elapsed.as_secs_f64(),
-            allow::ALLOW_FILE,
-            if skipped.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} already there)", skipped.len())
-            }
-        ),
-    )?;
+    let recorded = entries.len() - skipped.len();
+    let mut out = String::new();
+    // The list is what a team needs to plan rotation: where each secret
+    // entered history, redacted.
+    for f in &outcome.findings {
+        let at = match &f.commit {
+            Some(c) if !c.id.is_empty() => format!(" (commit {})", &c.id[..10]),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "  {}:{}  {}  {}{at}\n",
+            engine::escape(&f.path),
+            f.line,
+            f.rule_id,
+            f.redacted
+        ));
+    }
+    out.push_str(&format!(
+        "leakgate: recorded {recorded} secret{} from history ({} commits, {:.1}s) in {}{}; commit that file.\nFrom now on only new secrets block. Rotate the recorded ones when you can{}.\n",
+        if recorded == 1 { "" } else { "s" },
+        outcome.summary.commits,
+        outcome.elapsed.as_secs_f64(),
+        allow::ALLOW_FILE,
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} already there)", skipped.len())
+        },
+        if outcome.findings.is_empty() {
+            ""
+        } else {
+            ": they are listed above, where each first entered history"
+        }
+    ));
+    emit(Stream::Stdout, &out)?;
     Ok(Exit::Clean)
 }
 
@@ -411,18 +445,23 @@ fn push_command(
     color: ColorChoice,
 ) -> Result<Exit> {
     let s = setup(common)?;
-    let mut lines = push::parse_lines(input)?;
-    if lines.is_empty() {
-        lines = pre_commit_framework_lines(&s.repo)?;
-    }
     let mut notices = Vec::new();
-    let commits = push::commits(&s.repo, &lines, "refs/remotes/*", &mut notices)?;
-    let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
-    let mut findings = Vec::new();
-    for id in commits {
-        for item in push::items(&s.repo, id, &mut pipeline.summary)? {
-            findings.extend(pipeline.scan(&item)?);
-        }
+    let mut lines = push::parse_lines(input)?;
+    let mut framework_note = None;
+    if lines.is_empty() {
+        (lines, framework_note) = pre_commit_framework_lines(&s.repo)?;
+    }
+    // Only what the destination already has is skipped: git passes the
+    // remote's name, or its URL when pushing to one directly (then nothing
+    // is known to be there but the remote tip of each line).
+    let named = remote
+        .as_deref()
+        .filter(|r| s.repo.find_remote(r).is_ok())
+        .map(str::to_string);
+    let sent = push::sent(&s.repo, &lines, &push::Known::Remote(named), &mut notices)?;
+    let (findings, summary) = scan_sent(&s.repo, &s.catalog, s.config.max_file_size, &sent)?;
+    if !findings.is_empty() {
+        notices.extend(framework_note);
     }
     let remote = remote.unwrap_or_else(|| "the remote".to_string());
     let mut report = Report::new(
@@ -430,16 +469,67 @@ fn push_command(
         findings,
         &s.allow,
         Day::today(),
-        pipeline.summary,
+        summary,
     );
     report.notices = notices;
     finish(&report, &s.catalog, common.format, Stream::Stderr, color)
 }
 
+/// Scans everything a push sends: each new commit's changed files (against
+/// its first parent) and message, the messages of pushed annotated tags,
+/// and the files of refs that point at a tree or a blob.
+fn scan_sent(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_file_size: u64,
+    sent: &push::Sent,
+) -> Result<(Vec<finding::Finding>, sources::Summary)> {
+    let mut pipeline = Pipeline::new(repo, catalog, max_file_size);
+    let mut findings = Vec::new();
+    for &id in &sent.commits {
+        for item in push::items(repo, id, &mut pipeline.summary)? {
+            findings.extend(pipeline.scan(&item)?);
+        }
+        let commit = repo.find_commit(id)?;
+        let info = finding::CommitInfo {
+            id: id.to_string(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
+            root: commit.parent_count() == 0,
+        };
+        let message = messages::of_commit(repo, id)?;
+        findings.extend(messages::scan(
+            catalog,
+            &message,
+            &messages::commit_label(&info.id),
+            Some(&info),
+            &mut pipeline.summary.inline_allowed,
+        ));
+    }
+    for (name, id) in &sent.tags {
+        let message = messages::of_tag(repo, *id)?;
+        findings.extend(messages::scan(
+            catalog,
+            &message,
+            &messages::tag_label(name),
+            None,
+            &mut pipeline.summary.inline_allowed,
+        ));
+    }
+    for item in &sent.items {
+        findings.extend(pipeline.scan(item)?);
+    }
+    Ok((findings, pipeline.summary))
+}
+
 /// Server side: the pushed commits, read inside git's quarantine (the new
 /// objects are not in the main object store until every hook accepts them).
-/// Settings and allowlist come from each pushed tip, since a server has no
-/// working tree.
+///
+/// Policy comes from the server, never from the push: `git config
+/// leakgate.config` / `leakgate.allowlist` (files on the server) when set,
+/// otherwise `.leakgate.toml` and `.leakgate-allow.toml` as they are on the
+/// updated ref before this push (for a new ref, on the default branch). So an
+/// allowlist entry, a disabled rule or a size limit pushed together with a
+/// key never lets that key in, and each ref is judged by its own policy.
 fn receive_command(input: &str) -> Result<Exit> {
     let repo = Repository::open_from_env()
         .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
@@ -449,55 +539,62 @@ fn receive_command(input: &str) -> Result<Exit> {
             .context("reading the push's quarantined objects")?;
     }
     let lines = push::parse_receive_lines(input)?;
-    let mut notices = Vec::new();
-    let mut findings = Vec::new();
-    let mut summary = sources::Summary::default();
-    let mut allow_all = Allowlist::default();
-    let mut catalog = None;
-    let mut seen = std::collections::HashSet::new();
+    let mut combined: Option<Report> = None;
+    let mut first_catalog = None;
     for line in &lines {
         if line.local.is_zero() {
             continue;
         }
-        let tip = repo.find_object(line.local, None)?;
-        let (config, allow) = match tip.peel_to_commit() {
-            Ok(c) => settings_at(&repo, &c)?,
-            Err(_) => (Config::default(), Allowlist::default()),
-        };
-        let cat = Catalog::for_project(&config.rules)?;
-        let commits = push::commits(&repo, std::slice::from_ref(line), "refs/*", &mut notices)?;
-        let mut pipeline = Pipeline::new(&repo, &cat, config.max_file_size);
-        pipeline.summary = std::mem::take(&mut summary);
-        for id in commits {
-            if !seen.insert(id) {
-                continue;
-            }
-            for item in push::items(&repo, id, &mut pipeline.summary)? {
-                findings.extend(pipeline.scan(&item)?);
-            }
+        let policy = server_policy(&repo, line)?;
+        let catalog = Catalog::for_project(&policy.config.rules)?;
+        let mut notices = Vec::new();
+        let sent = push::sent(
+            &repo,
+            std::slice::from_ref(line),
+            &push::Known::AllRefs,
+            &mut notices,
+        )?;
+        let (findings, summary) = scan_sent(&repo, &catalog, policy.config.max_file_size, &sent)?;
+        if !findings.is_empty() {
+            notices.push(format!("{}: policy from {}", line.local_ref, policy.origin));
         }
-        summary = pipeline.summary;
-        allow_all.file.clone_from(&allow.file);
-        allow_all.entries.extend(allow.entries);
-        catalog.get_or_insert(cat);
+        let mut part = Report::new(
+            Scope::Receive {
+                refs: line.local_ref.clone(),
+            },
+            findings,
+            &policy.allow,
+            Day::today(),
+            summary,
+        );
+        part.notices = notices;
+        match &mut combined {
+            None => combined = Some(part),
+            Some(all) => all.absorb(part),
+        }
+        first_catalog.get_or_insert(catalog);
     }
-    let catalog = match catalog {
-        Some(c) => c,
-        None => Catalog::builtin()?,
-    };
     let what = lines
         .iter()
+        .filter(|l| !l.local.is_zero())
         .map(|l| l.local_ref.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let mut report = Report::new(
-        Scope::Receive { refs: what },
-        findings,
-        &allow_all,
-        Day::today(),
-        summary,
-    );
-    report.notices = notices;
+    let mut report = match combined {
+        Some(r) => r,
+        None => Report::new(
+            Scope::Receive { refs: what.clone() },
+            Vec::new(),
+            &Allowlist::default(),
+            Day::today(),
+            sources::Summary::default(),
+        ),
+    };
+    report.scope = Scope::Receive { refs: what };
+    let catalog = match first_catalog {
+        Some(c) => c,
+        None => Catalog::builtin()?,
+    };
     finish(
         &report,
         &catalog,
@@ -505,6 +602,81 @@ fn receive_command(input: &str) -> Result<Exit> {
         Stream::Stderr,
         ColorChoice::Never,
     )
+}
+
+/// A server's policy for one pushed ref, and where it came from.
+struct Policy {
+    config: Config,
+    allow: Allowlist,
+    origin: String,
+}
+
+fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
+    let settings = repo
+        .config()
+        .context("reading the repository's git config")?;
+    let configured = |key: &str| -> Result<Option<PathBuf>> {
+        match settings.get_path(key) {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(anyhow!("git config {key}: {}", e.message())),
+        }
+    };
+    // The committed settings of the ref as it is before the push: its old
+    // tip, or for a new ref the default branch.
+    let base = if !line.remote.is_zero() {
+        repo.find_commit(line.remote).ok()
+    } else {
+        repo.head().and_then(|h| h.peel_to_commit()).ok()
+    };
+    let (committed_config, committed_allow) = match &base {
+        Some(c) => settings_at(repo, c)?,
+        None => (Config::default(), Allowlist::default()),
+    };
+    let base_name = match &base {
+        Some(c) if !line.remote.is_zero() => format!(
+            "{} before this push ({})",
+            line.local_ref,
+            &c.id().to_string()[..10]
+        ),
+        Some(c) => format!("the default branch ({})", &c.id().to_string()[..10]),
+        None => "nowhere (built-in defaults)".to_string(),
+    };
+    let (config, config_from) = match configured("leakgate.config")? {
+        Some(p) => {
+            let text = std::fs::read_to_string(&p).with_context(|| {
+                format!("git config leakgate.config: cannot read {}", p.display())
+            })?;
+            (
+                Config::parse(&text, &p.display().to_string())?,
+                format!("{}", p.display()),
+            )
+        }
+        None => (
+            committed_config,
+            format!("{} on {base_name}", config::CONFIG_FILE),
+        ),
+    };
+    let (allow, allow_from) = match configured("leakgate.allowlist")? {
+        Some(p) => {
+            let text = std::fs::read_to_string(&p).with_context(|| {
+                format!("git config leakgate.allowlist: cannot read {}", p.display())
+            })?;
+            (
+                Allowlist::parse(&text, &p.display().to_string())?,
+                format!("{}", p.display()),
+            )
+        }
+        None => (
+            committed_allow,
+            format!("{} on {base_name}", allow::ALLOW_FILE),
+        ),
+    };
+    Ok(Policy {
+        config,
+        allow,
+        origin: format!("{config_from} and {allow_from}"),
+    })
 }
 
 /// `.leakgate.toml` and `.leakgate-allow.toml` as committed in `commit`.
@@ -534,29 +706,63 @@ fn settings_at(repo: &Repository, commit: &git2::Commit) -> Result<(Config, Allo
     Ok((config, allow))
 }
 
-/// The pre-commit framework runs pre-push hooks without git's stdin lines and
-/// passes the range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead.
-fn pre_commit_framework_lines(repo: &Repository) -> Result<Vec<push::PushLine>> {
-    let Ok(to) = std::env::var("PRE_COMMIT_TO_REF") else {
-        return Ok(Vec::new());
-    };
+/// The pre-commit framework runs pre-push hooks without git's stdin lines.
+/// It passes the range of the first pushed ref only, in PRE_COMMIT_FROM_REF /
+/// PRE_COMMIT_TO_REF, and no range at all when the push includes a root
+/// commit. So besides that range, every local branch and tag is checked for
+/// commits the remote lacks (hidden by the remote's tracking refs): more
+/// than the push may send, never less. The second value is the note that
+/// says so, for a report with findings.
+fn pre_commit_framework_lines(repo: &Repository) -> Result<(Vec<push::PushLine>, Option<String>)> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let framework = [
+        "PRE_COMMIT_TO_REF",
+        "PRE_COMMIT_REMOTE_NAME",
+        "PRE_COMMIT_LOCAL_BRANCH",
+    ]
+    .iter()
+    .any(|k| var(k).is_some());
+    if !framework {
+        return Ok((Vec::new(), None));
+    }
     let resolve = |spec: &str| -> Result<git2::Oid> {
         Ok(repo
             .revparse_single(spec)
             .with_context(|| format!("PRE_COMMIT_*_REF: cannot resolve {spec:?}"))?
             .id())
     };
-    let local = resolve(&to)?;
-    let remote = match std::env::var("PRE_COMMIT_FROM_REF") {
-        Ok(from) if !from.is_empty() && from.bytes().any(|b| b != b'0') => resolve(&from)?,
-        _ => git2::Oid::ZERO_SHA1,
-    };
-    Ok(vec![push::PushLine {
-        local_ref: to,
-        local,
-        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
-        remote,
-    }])
+    let mut lines = Vec::new();
+    if let Some(to) = var("PRE_COMMIT_TO_REF") {
+        let local = resolve(&to)?;
+        let remote = match var("PRE_COMMIT_FROM_REF") {
+            Some(from) if from.bytes().any(|b| b != b'0') => resolve(&from)?,
+            _ => git2::Oid::ZERO_SHA1,
+        };
+        lines.push(push::PushLine {
+            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to),
+            local,
+            remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+            remote,
+        });
+    }
+    for glob in ["refs/heads/*", "refs/tags/*"] {
+        for r in repo.references_glob(glob)? {
+            let r = r?;
+            if let (Ok(name), Some(target)) = (r.name(), r.target()) {
+                lines.push(push::PushLine {
+                    local_ref: name.to_string(),
+                    local: target,
+                    remote_ref: String::new(),
+                    remote: git2::Oid::ZERO_SHA1,
+                });
+            }
+        }
+    }
+    let remote = var("PRE_COMMIT_REMOTE_NAME").unwrap_or_else(|| "the remote".into());
+    let note = format!(
+        "run by the pre-commit framework, which tells a hook only the first pushed ref: every local branch and tag was checked for commits {remote} does not have yet"
+    );
+    Ok((lines, Some(note)))
 }
 
 fn finish(

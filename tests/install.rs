@@ -217,3 +217,57 @@ fn an_installed_binary_of_the_same_version_is_reused() {
         "{hook}"
     );
 }
+
+#[test]
+fn an_installed_binary_of_another_build_is_not_reused() {
+    // Same version string, other sources (a pulled update): install.sh must
+    // build, not reuse. Without cargo on PATH it says so and stops.
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let bindir = sb.path("bin");
+    fs::create_dir_all(&bindir).unwrap();
+    let stale = bindir.join("leakgate");
+    let version = env!("CARGO_PKG_VERSION");
+    fs::write(
+        &stale,
+        format!("#!/bin/sh\necho 'leakgate {version} (build 000000000000)'\n"),
+    )
+    .unwrap();
+    fs::set_permissions(&stale, fs::Permissions::from_mode(0o755)).unwrap();
+    let script = project_root().join("install.sh");
+    let run = sb
+        .command("sh", &repo)
+        .args([script.to_str().unwrap(), "."])
+        .env("PATH", format!("{}:/usr/bin:/bin", bindir.display()))
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!run.status.success(), "{out}");
+    assert!(out.contains("not reusing"), "{out}");
+    assert!(out.contains("build 000000000000"), "{out}");
+    assert!(!repo.join(".git/hooks/pre-commit").exists(), "{out}");
+}
+
+#[test]
+fn leakgate_bin_override_is_announced() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    write(&repo, "a.txt", "hello\n");
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let out = sb
+        .command("git", &repo)
+        .args(["commit", "-q", "-m", "x"])
+        .env("LEAKGATE_BIN", BIN)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("LEAKGATE_BIN is set") && err.contains(BIN),
+        "{err}"
+    );
+}

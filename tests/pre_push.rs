@@ -295,11 +295,14 @@ fn pre_commit_framework_ranges_from_the_environment() {
         "{err}"
     );
 
+    sb.git(&repo, &["push", "-q", "--no-verify", "origin", "main"])
+        .expect_ok("push past the hook");
     let out = sb
         .command(BIN, &repo)
         .args(["hook", "pre-push"])
         .env("PRE_COMMIT_FROM_REF", &to)
         .env("PRE_COMMIT_TO_REF", &to)
+        .env("PRE_COMMIT_REMOTE_NAME", "origin")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "an empty range is clean");

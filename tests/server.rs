@@ -76,13 +76,32 @@ fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
     let missing = sb.git(&server, &["cat-file", "-e", &sb.head(&client)]);
     assert!(!missing.ok(), "refused commit reached the object store");
 
-    // Allowlisted in the pushed tree: accepted.
+    // An allowlist entry pushed together with the key does not let it in:
+    // the server judges by the allowlist it already has.
     let fp = fingerprint_in(err);
     sb.leakgate(&client, &["allow", &fp, "--reason", "revoked test key"])
         .expect_ok("allow");
     sb.git(&client, &["add", ".leakgate-allow.toml"])
         .expect_ok("add");
     sb.commit(&client, "allow it").expect_ok("commit");
+    sb.git(&client, &["push", "-q", "origin", "main"])
+        .expect_fail("allowlist in the same push is not trusted");
+    // Landed first, on its own, it applies.
+    sb.git(
+        &client,
+        &["checkout", "-q", "-b", "allow-first", "origin/main"],
+    )
+    .expect_ok("branch");
+    sb.git(
+        &client,
+        &["checkout", "-q", "main", "--", ".leakgate-allow.toml"],
+    )
+    .expect_ok("take the allowlist");
+    sb.commit(&client, "allow it").expect_ok("commit");
+    sb.git(&client, &["push", "-q", "origin", "allow-first:main"])
+        .expect_ok("the allowlist alone is accepted");
+    sb.git(&client, &["rebase", "-q", "allow-first", "main"])
+        .expect_ok("rebase the key on top");
     sb.git(&client, &["push", "-q", "origin", "main"])
         .expect_ok("allowlisted push accepted");
     assert_eq!(

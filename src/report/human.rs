@@ -78,7 +78,8 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             f.rule_id,
             f.severity
         );
-        if let Some(c) = &f.commit {
+        // A finding in a message already shows that line, redacted.
+        if let Some(c) = f.commit.as_ref().filter(|_| !f.path.ends_with(" message")) {
             let _ = writeln!(out, "      commit {}  {}", c.id[..10].cyan(), c.summary);
         }
         if f.other_places > 0 {

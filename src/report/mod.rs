@@ -93,6 +93,29 @@ impl Report {
         }
     }
 
+    /// Adds another part of the same check (a ref judged by its own policy)
+    /// to this report.
+    /// A commit two refs share is reported once.
+    pub fn absorb(&mut self, other: Report) {
+        for a in other.active {
+            let f = &a.finding;
+            let same = |b: &Active| {
+                let g = &b.finding;
+                g.rule_id == f.rule_id
+                    && g.path == f.path
+                    && g.line == f.line
+                    && g.column == f.column
+                    && g.commit.as_ref().map(|c| &c.id) == f.commit.as_ref().map(|c| &c.id)
+            };
+            if !self.active.iter().any(same) {
+                self.active.push(a);
+            }
+        }
+        self.allowlisted += other.allowlisted;
+        self.summary.absorb(other.summary);
+        self.notices.extend(other.notices);
+    }
+
     pub fn blocking(&self) -> usize {
         self.active.iter().filter(|a| a.finding.blocking).count()
     }

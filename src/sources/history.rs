@@ -166,6 +166,7 @@ pub fn scan(
             let unknown = Arc::new(CommitInfo {
                 id: String::new(),
                 summary: String::new(),
+                root: false,
             });
             list_blobs(git_dir, |oid, order, size| {
                 dispatch(Job {
@@ -262,6 +263,14 @@ pub fn scan(
         }
     }
     let mut summary = std::mem::take(&mut *summary.lock().expect("summary"));
+    // Messages are text that every clone carries too.
+    findings.extend(super::messages::scan_history(
+        git_dir,
+        catalog,
+        &walk.args(),
+        matches!(walk, Walk::All),
+        &mut summary.inline_allowed,
+    )?);
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
     summary.bytes = counters.bytes.load(Ordering::Relaxed);
@@ -359,7 +368,7 @@ fn stream_changes(
             "--diff-merges=first-parent",
             "--no-ext-diff",
             "--no-textconv",
-            "--format=%x01%H %s",
+            "--format=%x01%H %P%x02%s",
         ])
         .args(walk.args())
         .arg("--")
@@ -399,10 +408,12 @@ fn stream_changes(
         }
         if let Some(head) = t.strip_prefix(b"\x01") {
             let head = String::from_utf8_lossy(head);
-            let (id, summary) = head.split_once(' ').unwrap_or((&head, ""));
+            let (ids, summary) = head.split_once('\x02').unwrap_or((&head, ""));
+            let (id, parents) = ids.split_once(' ').unwrap_or((ids, ""));
             commit = Some(Arc::new(CommitInfo {
                 id: id.to_string(),
                 summary: summary.trim_end().to_string(),
+                root: parents.trim().is_empty(),
             }));
             counters.commits.fetch_add(1, Ordering::Relaxed);
         } else if t.first() == Some(&b':') {

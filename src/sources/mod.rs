@@ -9,6 +9,7 @@
 
 pub mod files;
 pub mod history;
+pub mod messages;
 pub mod push;
 pub mod staged;
 
@@ -77,6 +78,15 @@ impl Summary {
             reason,
             size,
         });
+    }
+
+    /// Adds the counts of another scan of the same run.
+    pub fn absorb(&mut self, other: Summary) {
+        self.commits += other.commits;
+        self.blobs += other.blobs;
+        self.bytes += other.bytes;
+        self.inline_allowed += other.inline_allowed;
+        self.skipped.extend(other.skipped);
     }
 
     pub fn skipped_count(&self, reason: SkipReason) -> usize {

@@ -98,62 +98,138 @@ fn full_oid(s: &str, n: usize, field: &str, what: &str) -> Result<Oid> {
         })
 }
 
-/// What could not be scanned and why, for the report (a tag pointing at a
-/// blob, say).
+/// What could not be scanned and why, or other facts the report should
+/// mention.
 pub type Notices = Vec<String>;
 
-/// The commits the push sends, oldest first, each once. Commits reachable
-/// from refs matching `known` (`refs/remotes/*` on the client: already on a
-/// remote; `refs/*` on the server: already received) are not sent.
-pub fn commits(
+/// What a push sends: the new commits (oldest first, each once), the
+/// annotated tags among the pushed refs (their messages are text too), and
+/// the files of refs that point straight at a tree or a blob.
+#[derive(Debug, Default)]
+pub struct Sent {
+    pub commits: Vec<Oid>,
+    /// (ref name, tag object id), for every tag object on the way from a
+    /// pushed ref to what it points at.
+    pub tags: Vec<(String, Oid)>,
+    /// Blobs a ref reaches without a commit (`git tag t <blob>`, or a tree).
+    pub items: Vec<Item>,
+    /// The tip commit of each pushed ref, for advice (`--amend` only fits
+    /// the tip).
+    pub tips: Vec<Oid>,
+}
+
+/// Which commits the destination already has. On the client, what the
+/// remote-tracking refs of the remote being pushed to reach
+/// (`refs/remotes/<remote>/*`): a commit fetched from another remote (an
+/// internal mirror) may still be new to this one. On the server, every ref
+/// the repository has before the push.
+#[derive(Debug, Clone)]
+pub enum Known {
+    Remote(Option<String>),
+    AllRefs,
+}
+
+/// The objects a push sends for `lines`.
+pub fn sent(
     repo: &Repository,
     lines: &[PushLine],
-    known: &str,
+    known: &Known,
     notices: &mut Notices,
-) -> Result<Vec<Oid>> {
+) -> Result<Sent> {
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Sent::default();
     for l in lines {
         if l.local.is_zero() {
             continue; // deleting a remote ref sends no commits
         }
-        let object = repo.find_object(l.local, None).with_context(|| {
+        let mut object = repo.find_object(l.local, None).with_context(|| {
             format!(
                 "{}: object {} is not in this repository",
                 l.local_ref, l.local
             )
         })?;
-        let commit = match object.peel(ObjectType::Commit) {
-            Ok(c) => c.id(),
-            Err(_) => {
+        // Peel tags one at a time: each tag's message is pushed too.
+        while let Some(tag) = object.as_tag() {
+            out.tags.push((l.local_ref.clone(), tag.id()));
+            let target = tag.target_id();
+            object = repo
+                .find_object(target, None)
+                .with_context(|| format!("{}: tag target {target} is missing", l.local_ref))?;
+        }
+        match object.kind() {
+            Some(ObjectType::Commit) => {}
+            Some(ObjectType::Tree) => {
+                let tree = object.peel_to_tree()?;
                 notices.push(format!(
-                    "{} points to a {} ({}), not a commit: nothing in it was scanned",
+                    "{} points to a tree ({}), not a commit: its files were scanned",
                     l.local_ref,
-                    object.kind().map_or("object", |k| k.str()),
-                    short(l.local)
+                    short(tree.id())
                 ));
+                tree_items(&tree, &l.local_ref, &mut out.items)?;
                 continue;
             }
-        };
+            Some(ObjectType::Blob) => {
+                notices.push(format!(
+                    "{} points to a blob ({}), not a commit: it was scanned as a file",
+                    l.local_ref,
+                    short(object.id())
+                ));
+                out.items.push(Item {
+                    path: format!("{} (blob {})", l.local_ref, short(object.id())),
+                    new: object.id(),
+                    olds: Vec::new(),
+                    commit: None,
+                });
+                continue;
+            }
+            _ => bail!(
+                "{}: {} is not a commit, tag, tree or blob",
+                l.local_ref,
+                l.local
+            ),
+        }
+        let commit = object.id();
+        out.tips.push(commit);
         let mut walk = repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         walk.push(commit)?;
-        // Commits the remote already has are not sent: those below the remote
-        // tip when we know it, and those on any remote-tracking ref (already
-        // on a remote, so already out; a new ref's history mostly lives
-        // there). A remote tip we never fetched can't be hidden by id.
+        // Commits the destination already has are not sent: those below its
+        // tip when we know it, and those its refs reach. A remote tip we
+        // never fetched can't be hidden by id.
         if !l.remote.is_zero() && repo.find_commit(l.remote).is_ok() {
             walk.hide(l.remote)?;
         }
-        walk.hide_glob(known)?;
+        match known {
+            Known::Remote(Some(name)) => walk.hide_glob(&format!("refs/remotes/{name}/*"))?,
+            Known::Remote(None) => {}
+            Known::AllRefs => walk.hide_glob("refs/*")?,
+        }
         for id in walk {
             let id = id?;
             if seen.insert(id) {
-                out.push(id);
+                out.commits.push(id);
             }
         }
     }
     Ok(out)
+}
+
+/// Every file of `tree`, as items located at `<ref>:<path>`.
+fn tree_items(tree: &git2::Tree, refname: &str, out: &mut Vec<Item>) -> Result<()> {
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(ObjectType::Blob) && matches!(entry.filemode(), 0o100644 | 0o100755)
+        {
+            let name = String::from_utf8_lossy(entry.name_bytes());
+            out.push(Item {
+                path: format!("{refname}:{dir}{name}"),
+                new: entry.id(),
+                olds: Vec::new(),
+                commit: None,
+            });
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .context("listing the files of a pushed tree")
 }
 
 /// The changed files of one commit, against its first parent.
@@ -163,6 +239,7 @@ pub fn items(repo: &Repository, id: Oid, summary: &mut Summary) -> Result<Vec<It
     let info = CommitInfo {
         id: id.to_string(),
         summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
+        root: commit.parent_count() == 0,
     };
     let tree = commit.tree()?;
     let parents: Vec<Commit> = commit.parents().collect();

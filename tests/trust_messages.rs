@@ -1,0 +1,61 @@
+//! Issue 7, "messages that are wrong": what a user reads must be true.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn baseline_lists_what_it_recorded_instead_of_pointing_elsewhere() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let old = key(1);
+    write(
+        &repo,
+        "legacy.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={old}\n"),
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "legacy");
+    let run = sb.leakgate(&repo, &["baseline"]).expect_ok("baseline");
+    run.assert_hides(&old);
+    assert!(
+        !run.stdout.contains("`leakgate scan --all` lists them"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("legacy.env:1  messagebird-access-key"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("listed above"), "{}", run.stdout);
+}
+
+#[test]
+fn a_mistyped_path_is_not_called_a_bad_revision() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let run = sb.leakgate(&repo, &["scan", "src/mian.rs"]);
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(!run.stderr.contains("bad revision"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("\"src/mian.rs\" is neither a file or folder here nor a revision"),
+        "{}",
+        run.stderr
+    );
+    // Outside a repository it cannot be a revision at all.
+    let run = sb.leakgate(sb.dir.path(), &["scan", "nowhere.txt"]);
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("\"nowhere.txt\" is not a file or folder here"),
+        "{}",
+        run.stderr
+    );
+    // Real revisions still work.
+    sb.leakgate(&repo, &["scan", "HEAD"])
+        .expect_ok("a revision");
+    sb.leakgate(&repo, &["scan", "HEAD~0..HEAD"])
+        .expect_ok("a range");
+}
