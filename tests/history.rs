@@ -41,13 +41,12 @@ fn every_mode_reports_the_same_secret_the_same_way() {
     let all = json(&sb.leakgate(&repo, &["scan", "--all", "--format", "json"]));
     let files = json(&sb.leakgate(&repo, &["scan", "conf", "--format", "json"]));
     let stdin = {
-        let out = sb
-            .command(BIN, &repo)
-            .args(["scan", "-", "--format", "json"])
-            .stdin(std::fs::File::open(repo.join("conf/sms.yml")).unwrap())
-            .output()
-            .unwrap();
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        let out = sb.output(
+            sb.command(BIN, &repo)
+                .args(["scan", "-", "--format", "json"])
+                .stdin(std::fs::File::open(repo.join("conf/sms.yml")).unwrap()),
+        );
+        serde_json::from_str::<Value>(&out.stdout).unwrap()
     };
     for (mode, doc) in [
         ("range", &range),
@@ -242,13 +241,12 @@ fn progress_shows_on_a_terminal_only() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     let tty = |args: &str| {
-        let out = sb
-            .command("script", &repo)
-            .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"])
-            .env("LEAKGATE_PROGRESS_DELAY_MS", "0")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        sb.output(
+            sb.command("script", &repo)
+                .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"])
+                .env("LEAKGATE_PROGRESS_DELAY_MS", "0"),
+        )
+        .stdout
     };
     let shown = tty("scan --all");
     assert!(shown.contains("scanning: blobs 1/1"), "{shown}");
@@ -257,17 +255,12 @@ fn progress_shows_on_a_terminal_only() {
     assert!(range.contains("scanning: commits 1/1"), "{range}");
     let quiet = tty("scan --all --quiet");
     assert!(!quiet.contains("scanning:"), "{quiet}");
-    let piped = sb
-        .command(BIN, &repo)
-        .args(["scan", "--all"])
-        .env("LEAKGATE_PROGRESS_DELAY_MS", "0")
-        .output()
-        .unwrap();
-    assert!(
-        piped.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&piped.stderr)
+    let piped = sb.output(
+        sb.command(BIN, &repo)
+            .args(["scan", "--all"])
+            .env("LEAKGATE_PROGRESS_DELAY_MS", "0"),
     );
+    assert!(piped.stderr.is_empty(), "{}", piped.stderr);
 }
 
 #[test]

@@ -521,13 +521,13 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
             "no colour on a terminal: {}",
             tty.stdout
         );
-        let out = sb
-            .command("script", &repo)
-            .args(["-qec", &cmd, "/dev/null"])
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = sb
+            .output(
+                sb.command("script", &repo)
+                    .args(["-qec", &cmd, "/dev/null"])
+                    .env("NO_COLOR", "1"),
+            )
+            .stdout;
         assert!(
             text.contains("a.env:1:24") && !text.contains(ESC),
             "NO_COLOR ignored: {text}"

@@ -280,16 +280,15 @@ fn pre_commit_framework_ranges_from_the_environment() {
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit_unchecked(&repo, "key");
     let to = sb.head(&repo);
-    let out = sb
-        .command(BIN, &repo)
-        .args(["hook", "pre-push"])
-        .env("PRE_COMMIT_FROM_REF", &from)
-        .env("PRE_COMMIT_TO_REF", &to)
-        .env("PRE_COMMIT_REMOTE_NAME", "origin")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let out = sb.output(
+        sb.command(BIN, &repo)
+            .args(["hook", "pre-push"])
+            .env("PRE_COMMIT_FROM_REF", &from)
+            .env("PRE_COMMIT_TO_REF", &to)
+            .env("PRE_COMMIT_REMOTE_NAME", "origin"),
+    );
+    let err = &out.stderr;
+    assert_eq!(out.code, Some(1), "{err}");
     assert!(
         err.contains("push to origin blocked") && err.contains("app.env:1:24"),
         "{err}"
@@ -297,13 +296,12 @@ fn pre_commit_framework_ranges_from_the_environment() {
 
     sb.git(&repo, &["push", "-q", "--no-verify", "origin", "main"])
         .expect_ok("push past the hook");
-    let out = sb
-        .command(BIN, &repo)
-        .args(["hook", "pre-push"])
-        .env("PRE_COMMIT_FROM_REF", &to)
-        .env("PRE_COMMIT_TO_REF", &to)
-        .env("PRE_COMMIT_REMOTE_NAME", "origin")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "an empty range is clean");
+    let out = sb.output(
+        sb.command(BIN, &repo)
+            .args(["hook", "pre-push"])
+            .env("PRE_COMMIT_FROM_REF", &to)
+            .env("PRE_COMMIT_TO_REF", &to)
+            .env("PRE_COMMIT_REMOTE_NAME", "origin"),
+    );
+    assert_eq!(out.code, Some(0), "an empty range is clean");
 }

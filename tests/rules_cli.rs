@@ -61,7 +61,10 @@ fn project_rules_are_listed_checked_enforced_and_explained() {
         .expect_ok("rules check");
     assert!(check.stdout.contains("0 failed"), "{}", check.stdout);
 
-    let token = format!("acme_{}", leakgate::rules::testgen::token("lower", 32, 1));
+    let token = secret(format!(
+        "acme_{}",
+        leakgate::rules::testgen::token("lower", 32, 1)
+    ));
     write(
         &repo,
         "svc.env",

@@ -59,3 +59,21 @@ fn a_mistyped_path_is_not_called_a_bad_revision() {
     sb.leakgate(&repo, &["scan", "HEAD~0..HEAD"])
         .expect_ok("a range");
 }
+
+/// The audit every test relies on must itself fail when a secret shows.
+#[test]
+#[should_panic(expected = "output audit: stdout shows a whole generated secret")]
+fn the_output_audit_catches_a_printed_secret() {
+    let sb = Sandbox::new();
+    let k = key(99);
+    sb.run(sb.dir.path(), "echo", &[&format!("here: {k}")]);
+}
+
+#[test]
+#[should_panic(expected = "output audit: file")]
+fn the_output_audit_catches_a_secret_in_a_written_file() {
+    let sb = Sandbox::new();
+    let k = key(98);
+    write(sb.dir.path(), "r/.leakgate-allow.toml", &format!("# {k}\n"));
+    sb.run(sb.dir.path(), "true", &[]);
+}

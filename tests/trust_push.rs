@@ -53,19 +53,11 @@ fn rev(sb: &Sandbox, repo: &Path, spec: &str) -> String {
 /// The fingerprint of `k` as the messagebird rule reports it, read from a
 /// scan of stdin (which needs no repository).
 fn fingerprint_of_line(sb: &Sandbox, line: &str) -> String {
-    let out = sb
-        .command(BIN, sb.dir.path())
-        .args(["scan", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(line.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    fingerprint_in(&String::from_utf8_lossy(&out.stdout))
+    let out = sb.output_with_stdin(
+        sb.command(BIN, sb.dir.path()).args(["scan", "-"]),
+        line.as_bytes(),
+    );
+    fingerprint_in(&out.stdout)
 }
 
 #[test]
@@ -401,12 +393,7 @@ fn framework_push(sb: &Sandbox, repo: &Path, env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         c.env(k, v);
     }
-    let out = c.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    sb.output(&mut c)
 }
 
 #[test]

@@ -4,8 +4,15 @@
 //! config, a fixed identity), so the developer's own git setup cannot change a
 //! result. Keys are generated at run time: no test source holds a literal that
 //! looks like a live key.
+//!
+//! The output audit: every secret a test generates goes through [`secret`]
+//! (or [`key`]), and every run through this module, leakgate's or git's (whose
+//! hooks are leakgate), has its stdout and stderr searched for all of them,
+//! as has every `.leakgate*` file in the sandbox that leakgate may have
+//! written. A whole secret anywhere fails the test, whatever it asserted.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,9 +26,57 @@ pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+thread_local! {
+    /// The secrets this test (thread) generated.
+    static GENERATED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Registers a secret the test built, for the output audit, and returns it.
+pub fn secret(s: String) -> String {
+    GENERATED.with(|g| g.borrow_mut().push(s.clone()));
+    s
+}
+
 /// A fresh MessageBird-shaped live key.
 pub fn key(seed: u64) -> String {
-    leakgate::rules::testgen::token("alnum", 25, 9000 + seed)
+    secret(leakgate::rules::testgen::token("alnum", 25, 9000 + seed))
+}
+
+/// Fails the test if `text` holds any generated secret whole. The message
+/// shows where, with the secret itself replaced.
+pub fn audit(what: &str, text: &str) {
+    GENERATED.with(|g| {
+        for s in g.borrow().iter() {
+            if text.contains(s.as_str()) {
+                panic!(
+                    "output audit: {what} shows a whole generated secret ({} chars) at <SECRET>:\n{}",
+                    s.len(),
+                    text.replace(s.as_str(), "<SECRET>")
+                );
+            }
+        }
+    });
+}
+
+/// Audits every `.leakgate*` file under `dir` (outside `.git` folders): the
+/// allowlist, its lock and temporary files, anything leakgate writes.
+pub fn audit_written(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if p.is_dir() {
+            if name != ".git" && !name.ends_with(".git") {
+                audit_written(&p);
+            }
+        } else if name.starts_with(".leakgate") {
+            let text = String::from_utf8_lossy(&fs::read(&p).unwrap_or_default()).into_owned();
+            audit(&format!("file {}", p.display()), &text);
+        }
+    }
 }
 
 pub struct Run {
@@ -31,7 +86,17 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(o: Output) -> Run {
+    /// The outcome of a command, audited.
+    pub fn from(o: Output) -> Run {
+        let run = Run::unaudited(o);
+        audit("stdout", &run.stdout);
+        audit("stderr", &run.stderr);
+        run
+    }
+
+    /// For the few commands whose output legitimately holds the secret
+    /// (`git show` of the file a test wrote).
+    pub fn unaudited(o: Output) -> Run {
         Run {
             code: o.status.code(),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -114,7 +179,29 @@ impl Sandbox {
     }
 
     pub fn run(&self, cwd: &Path, program: &str, args: &[&str]) -> Run {
-        Run::from(self.command(program, cwd).args(args).output().unwrap())
+        self.output(self.command(program, cwd).args(args))
+    }
+
+    /// Runs a prepared command with `input` on its stdin, audited.
+    pub fn output_with_stdin(&self, cmd: &mut Command, input: &[u8]) -> Run {
+        use std::io::Write as _;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let run = Run::from(child.wait_with_output().unwrap());
+        audit_written(self.dir.path());
+        run
+    }
+
+    /// Runs a prepared command; its output and what it wrote are audited.
+    pub fn output(&self, cmd: &mut Command) -> Run {
+        let run = Run::from(cmd.output().unwrap());
+        audit_written(self.dir.path());
+        run
     }
 
     pub fn git(&self, cwd: &Path, args: &[&str]) -> Run {
