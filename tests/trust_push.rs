@@ -457,3 +457,79 @@ fn pre_commit_framework_push_with_a_root_commit_or_several_refs() {
     assert_eq!(run.code, Some(1), "{}", run.all());
     assert!(run.stderr.contains("b.env:1:24"), "{}", run.stderr);
 }
+
+/// The interpreter that has the pre-commit framework, if any. CI installs
+/// it (`.ci/run`), so there its absence is a failure, not a skip.
+fn framework_python() -> Option<String> {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys, pre_commit; print(sys.executable)"])
+        .output()
+        .ok()?;
+    if out.status.success() {
+        return Some(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have the pre-commit framework (pip install pre-commit)"
+    );
+    eprintln!("skipped: the pre-commit framework is not installed (pip install pre-commit)");
+    None
+}
+
+#[test]
+fn the_real_pre_commit_framework_push_hook_sees_root_commits_and_every_ref() {
+    let Some(python) = framework_python() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("fw");
+    sb.remote(&repo, "origin.git");
+    write(
+        &repo,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n- repo: local\n  hooks:\n  - id: leakgate-pre-push\n    name: leakgate\n    entry: \"'{BIN}' hook pre-push\"\n    language: system\n    pass_filenames: false\n    always_run: true\n    stages: [pre-push]\n"
+        ),
+    );
+    sb.run(
+        &repo,
+        &python,
+        &["-m", "pre_commit", "install", "--hook-type", "pre-push"],
+    )
+    .expect_ok("pre-commit install");
+    // The first push holds the root commit, with the key in it.
+    let k = key(10);
+    write(&repo, "app.env", &env_line(&k));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "root with a key");
+    let run = sb
+        .git(&repo, &["push", "origin", "main"])
+        .expect_fail("a root commit's key is caught through the framework");
+    assert!(run.all().contains("app.env:1:24"), "{}", run.all());
+
+    // Clean main pushed; then two refs at once, the key on the second.
+    sb.git(&repo, &["rm", "-q", "--cached", "app.env"])
+        .expect_ok("rm");
+    std::fs::remove_file(repo.join("app.env")).unwrap();
+    sb.git(
+        &repo,
+        &["commit", "-q", "--amend", "--no-verify", "-m", "root"],
+    )
+    .expect_ok("amend");
+    sb.git(&repo, &["push", "-q", "origin", "main"])
+        .expect_ok("clean push through the framework");
+    sb.git(&repo, &["checkout", "-q", "-b", "second"])
+        .expect_ok("branch");
+    write(&repo, "b.env", &env_line(&k));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "key on second");
+    sb.git(&repo, &["checkout", "-q", "main"])
+        .expect_ok("checkout");
+    write(&repo, "ok.txt", "fine\n");
+    sb.git(&repo, &["add", "ok.txt"]).expect_ok("add");
+    sb.commit_unchecked(&repo, "clean");
+    let run = sb
+        .git(&repo, &["push", "origin", "main", "second"])
+        .expect_fail("the second ref's key is caught through the framework");
+    assert!(run.all().contains("b.env:1:24"), "{}", run.all());
+}
