@@ -188,7 +188,7 @@ impl Allowlist {
             let hit = e
                 .fingerprint
                 .as_ref()
-                .is_none_or(|f| *f == finding.fingerprint)
+                .is_none_or(|f| finding.fingerprint.matches(f))
                 && e.rule.as_ref().is_none_or(|r| *r == finding.rule_id)
                 && e.path
                     .as_ref()
@@ -206,9 +206,7 @@ impl Allowlist {
 }
 
 pub fn is_fingerprint(s: &str) -> bool {
-    s.len() == 16
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    crate::fingerprint::format_of(s).is_some()
 }
 
 const HEADER: &str = "\

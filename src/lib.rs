@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod fingerprint;
 pub mod report;
 pub mod rules;
 pub mod sources;
@@ -313,7 +314,7 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
         .findings
         .iter()
         .map(|f| allow::NewEntry {
-            fingerprint: &f.fingerprint,
+            fingerprint: f.fingerprint.as_str(),
             rule: Some(&f.rule_id),
             reason: &reason,
             expires: None,
