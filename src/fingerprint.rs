@@ -24,6 +24,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -120,6 +121,34 @@ impl Fingerprint {
             None => false,
         }
     }
+}
+
+/// Computes the v2 strings of `fps` on every core, each distinct secret once:
+/// a JSON report or a baseline of a large history needs thousands.
+pub fn compute_all<'a>(fps: impl IntoIterator<Item = &'a Fingerprint>) {
+    let mut todo: Vec<&Fingerprint> = fps.into_iter().filter(|f| !f.is_computed()).collect();
+    // Duplicates are filled from the process-wide cache when they are read.
+    todo.sort_by_key(|f| f.digest);
+    todo.dedup_by_key(|f| f.digest);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(todo.len());
+    if threads <= 1 {
+        todo.iter().for_each(|f| {
+            f.as_str();
+        });
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(f) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    f.as_str();
+                }
+            });
+        }
+    });
 }
 
 impl PartialEq for Fingerprint {
@@ -265,6 +294,18 @@ mod tests {
         assert_eq!(format_of("0123456789ABCDEF"), None);
         assert_eq!(format_of("v2:0123"), None);
         assert_eq!(format_of("not-a-fingerprint"), None);
+    }
+
+    #[test]
+    fn compute_all_fills_every_value_as_one_by_one_would() {
+        let fps: Vec<Fingerprint> = (0..6)
+            .map(|i| Fingerprint::new("r", &format!("s{}", i % 4)))
+            .collect();
+        compute_all(&fps);
+        assert!(fps.iter().take(4).all(Fingerprint::is_computed));
+        for f in &fps {
+            assert_eq!(f.as_str(), v2(&f.digest, "r"));
+        }
     }
 
     /// The measured cost of one v2 fingerprint, printed with

@@ -449,6 +449,7 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
         history::progress_wanted(quiet),
     )?;
     let reason = reason.unwrap_or_else(|| format!("baseline {}", Day::today()));
+    fingerprint::compute_all(outcome.findings.iter().map(|f| &f.fingerprint));
     let entries: Vec<allow::NewEntry> = outcome
         .findings
         .iter()

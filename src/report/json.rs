@@ -77,6 +77,7 @@ struct JsonSkippedFile<'a> {
 
 pub fn render(report: &Report) -> String {
     let s = &report.summary;
+    crate::fingerprint::compute_all(report.active.iter().map(|a| &a.finding.fingerprint));
     let doc = Document {
         version: FORMAT_VERSION,
         findings: report
