@@ -1,21 +1,47 @@
 //! The allowlist: `.leakgate-allow.toml` at the repository root.
 //!
 //! It is reviewed like code, so it must never hold a secret: entries name a
-//! secret by fingerprint (a hash of rule + secret), by rule id, or by path glob,
-//! and each says why. An entry with an `expires` date stops applying after that
-//! day, and leakgate says so rather than silently blocking again. A malformed
-//! file is an error naming the file, line and field; it is never skipped.
+//! secret by fingerprint (see [`crate::fingerprint`]), by rule id, or by path
+//! glob, and each says why. An entry with an `expires` date stops applying
+//! after that day, and leakgate says so rather than silently blocking again. A
+//! malformed file, or a `rule` that names no rule, is an error naming the
+//! file, line and field; it is never skipped.
+//!
+//! `path` globs follow .gitignore, over paths relative to the repository root
+//! (as reports print them), `/` as the separator:
+//!
+//! - `*`, `?` and `[abc]` never match `/`: `docs/*` matches `docs/a.md`, not
+//!   `docs/deep/a.md`;
+//! - `**` crosses directories: `docs/**` and `docs/**/*.md` match at any depth
+//!   under `docs`, `**/fixtures/*` in any `fixtures` folder;
+//! - a pattern with no `/` (other than a trailing one) matches at any depth:
+//!   `*.md` matches `a.md` and `a/b.md`;
+//! - a pattern with a `/` at the start or in the middle is anchored at the
+//!   repository root: `/config.yml` matches only the top-level file, and
+//!   `docs/*.md` only under the top-level `docs`;
+//! - a trailing `/` names a directory and everything under it: `fixtures/`
+//!   matches `fixtures/a` and `test/fixtures/b/c` (no other `/`, so any
+//!   depth), `/docs/` only the top-level `docs`.
+//!
+//! Writes are never lost: every change is made under an exclusive lock on the
+//! file, re-reading it under the lock, and lands as a complete file (written
+//! to a temporary file beside it, synced, renamed over it), so concurrent
+//! `leakgate allow` runs all land and a reader never sees half a file.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::fs;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use globset::{Glob, GlobMatcher};
+use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use toml::value::Datetime;
 
 use crate::finding::Finding;
+use crate::fingerprint::{self, Format};
+use crate::rules::Catalog;
 
 pub const ALLOW_FILE: &str = ".leakgate-allow.toml";
 
@@ -29,7 +55,7 @@ struct FileSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EntrySpec {
-    fingerprint: Option<String>,
+    fingerprint: Option<toml::Spanned<String>>,
     rule: Option<String>,
     path: Option<String>,
     reason: String,
@@ -89,6 +115,31 @@ pub struct Entry {
     pub expires: Option<Day>,
 }
 
+impl Entry {
+    /// Whether deciding this entry may cost an Argon2 evaluation (a v2
+    /// fingerprint); such entries are tried last.
+    fn is_slow(&self) -> bool {
+        self.fingerprint
+            .as_deref()
+            .is_some_and(|f| fingerprint::format_of(f) == Some(Format::V2))
+    }
+
+    fn covers(&self, finding: &Finding) -> bool {
+        // Rule and path first: they are cheap and usually decide, so the
+        // fingerprint (maybe an Argon2 evaluation) is computed only for a
+        // finding they let through.
+        self.rule.as_ref().is_none_or(|r| *r == finding.rule_id)
+            && self
+                .path
+                .as_ref()
+                .is_none_or(|(_, g)| g.is_match(&finding.path))
+            && self
+                .fingerprint
+                .as_ref()
+                .is_none_or(|f| finding.fingerprint.matches(f))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Allowlist {
     /// Where it was read from, as shown in messages.
@@ -102,6 +153,34 @@ pub enum Verdict<'a> {
     /// which entry lapsed.
     Expired(&'a Entry),
     None,
+}
+
+/// A `path` pattern compiled with .gitignore's meaning (module doc).
+pub fn compile_path(pattern: &str) -> Result<GlobMatcher> {
+    let (body, dir) = match pattern.strip_suffix('/') {
+        Some(b) => (b, true),
+        None => (pattern, false),
+    };
+    let (body, anchored) = match body.strip_prefix('/') {
+        Some(b) => (b, true),
+        None => (body, body.contains('/')),
+    };
+    if body.is_empty() {
+        bail!("an empty pattern matches nothing");
+    }
+    let mut glob = String::new();
+    if !anchored && !body.starts_with("**/") {
+        glob.push_str("**/");
+    }
+    glob.push_str(body);
+    if dir {
+        glob.push_str("/**");
+    }
+    Ok(GlobBuilder::new(&glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()?
+        .compile_matcher())
 }
 
 impl Allowlist {
@@ -118,105 +197,163 @@ impl Allowlist {
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Allowlist> {
-        let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
-        let mut entries = Vec::with_capacity(spec.allow.len());
-        for spanned in spec.allow {
-            let line = text[..spanned.span().start].matches('\n').count() + 1;
-            let e = spanned.into_inner();
-            let at = |field: &str| format!("{file}:{line}: [[allow]] entry, field `{field}`");
-            if e.reason.trim().is_empty() {
-                bail!("{}: must say why the secret is allowed", at("reason"));
-            }
-            if e.fingerprint.is_none() && e.rule.is_none() && e.path.is_none() {
-                bail!(
-                    "{file}:{line}: [[allow]] entry: needs at least one of `fingerprint`, `rule` or `path`"
-                );
-            }
-            if let Some(fp) = &e.fingerprint {
-                if !is_fingerprint(fp) {
-                    bail!(
-                        "{}: {fp:?} is not a leakgate fingerprint (16 lowercase hex characters, as printed with each finding)",
-                        at("fingerprint")
-                    );
-                }
-            }
-            let path = match e.path {
-                Some(p) => {
-                    let g = Glob::new(&p)
-                        .map_err(|err| anyhow!("{}: invalid glob {p:?}: {err}", at("path")))?;
-                    Some((p, g.compile_matcher()))
-                }
-                None => None,
-            };
-            let expires = match &e.expires {
-                None => None,
-                Some(toml::Value::Datetime(dt)) => {
-                    Some(Day::from_datetime(dt).ok_or_else(|| {
-                        anyhow!(
-                            "{}: use a date without a time, like 2027-01-31",
-                            at("expires")
-                        )
-                    })?)
-                }
-                Some(toml::Value::String(s)) => {
-                    Some(Day::parse(s).map_err(|err| anyhow!("{}: {err}", at("expires")))?)
-                }
-                Some(other) => bail!(
-                    "{}: expected a date like 2027-01-31, found a {}",
-                    at("expires"),
-                    other.type_str()
-                ),
-            };
-            entries.push(Entry {
-                line,
-                fingerprint: e.fingerprint,
-                rule: e.rule,
-                path,
-                reason: e.reason,
-                expires,
-            });
-        }
         Ok(Allowlist {
             file: file.to_string(),
-            entries,
+            entries: parse_entries(text, file)?
+                .into_iter()
+                .map(|(e, _)| e)
+                .collect(),
         })
     }
 
-    pub fn check(&self, finding: &Finding, today: Day) -> Verdict<'_> {
-        let mut expired = None;
+    /// Every `rule` must name a rule of `catalog` or a built-in rule the
+    /// project disabled (`disabled`): a typo would otherwise make the entry
+    /// silently match nothing. Called once the catalog is built.
+    pub fn check_rules(&self, catalog: &Catalog, disabled: &[String]) -> Result<()> {
         for e in &self.entries {
-            let hit = e
-                .fingerprint
-                .as_ref()
-                .is_none_or(|f| *f == finding.fingerprint)
-                && e.rule.as_ref().is_none_or(|r| *r == finding.rule_id)
-                && e.path
-                    .as_ref()
-                    .is_none_or(|(_, g)| g.is_match(&finding.path));
-            if !hit {
-                continue;
+            if let Some(r) = &e.rule {
+                if catalog.get(r).is_none() && !disabled.contains(r) {
+                    bail!(
+                        "{}:{}: [[allow]] entry, field `rule`: there is no rule `{r}` (see `leakgate rules list`)",
+                        self.file,
+                        e.line
+                    );
+                }
             }
-            match e.expires {
-                Some(day) if day < today => expired = expired.or(Some(e)),
-                _ => return Verdict::Allowed(e),
+        }
+        Ok(())
+    }
+
+    /// Entries whose fingerprint uses the old, guessable v1 format.
+    pub fn legacy_entries(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.fingerprint
+                    .as_deref()
+                    .is_some_and(|f| fingerprint::format_of(f) == Some(Format::V1))
+            })
+            .count()
+    }
+
+    /// The report's notice about v1 entries, if there are any.
+    pub fn legacy_notice(&self) -> Option<String> {
+        match self.legacy_entries() {
+            0 => None,
+            n => Some(format!(
+                "{} {} in {} use{} the old fingerprint format, which can be reversed for a weak password by guessing; `leakgate allow --migrate` rewrites {}",
+                n,
+                if n == 1 { "entry" } else { "entries" },
+                self.file,
+                if n == 1 { "s" } else { "" },
+                if n == 1 { "it" } else { "them" }
+            )),
+        }
+    }
+
+    pub fn check(&self, finding: &Finding, today: Day) -> Verdict<'_> {
+        let mut expired: Option<&Entry> = None;
+        // Entries that cost no Argon2 evaluation first: if one allows the
+        // finding, its fingerprint is never computed.
+        for slow in [false, true] {
+            for e in self.entries.iter().filter(|e| e.is_slow() == slow) {
+                if !e.covers(finding) {
+                    continue;
+                }
+                match e.expires {
+                    Some(day) if day < today => {
+                        // The first in the file is the one the report names.
+                        if expired.is_none_or(|x| e.line < x.line) {
+                            expired = Some(e);
+                        }
+                    }
+                    _ => return Verdict::Allowed(e),
+                }
             }
         }
         expired.map_or(Verdict::None, Verdict::Expired)
     }
 }
 
+/// The entries of `text`, each with the span of its fingerprint value (for
+/// `--migrate`, which rewrites it in place).
+fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::Range<usize>>)>> {
+    let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
+    let mut entries = Vec::with_capacity(spec.allow.len());
+    for spanned in spec.allow {
+        let line = text[..spanned.span().start].matches('\n').count() + 1;
+        let e = spanned.into_inner();
+        let at = |field: &str| format!("{file}:{line}: [[allow]] entry, field `{field}`");
+        if e.reason.trim().is_empty() {
+            bail!("{}: must say why the secret is allowed", at("reason"));
+        }
+        if e.fingerprint.is_none() && e.rule.is_none() && e.path.is_none() {
+            bail!(
+                "{file}:{line}: [[allow]] entry: needs at least one of `fingerprint`, `rule` or `path`"
+            );
+        }
+        let fp_span = e.fingerprint.as_ref().map(toml::Spanned::span);
+        let fp = e.fingerprint.map(toml::Spanned::into_inner);
+        if let Some(fp) = &fp {
+            if fingerprint::format_of(fp).is_none() {
+                bail!(
+                    "{}: {fp:?} is not a leakgate fingerprint ({})",
+                    at("fingerprint"),
+                    fingerprint::DESCRIPTION
+                );
+            }
+        }
+        let path = match e.path {
+            Some(p) => {
+                let g = compile_path(&p)
+                    .map_err(|err| anyhow!("{}: invalid glob {p:?}: {err}", at("path")))?;
+                Some((p, g))
+            }
+            None => None,
+        };
+        let expires = match &e.expires {
+            None => None,
+            Some(toml::Value::Datetime(dt)) => Some(Day::from_datetime(dt).ok_or_else(|| {
+                anyhow!(
+                    "{}: use a date without a time, like 2027-01-31",
+                    at("expires")
+                )
+            })?),
+            Some(toml::Value::String(s)) => {
+                Some(Day::parse(s).map_err(|err| anyhow!("{}: {err}", at("expires")))?)
+            }
+            Some(other) => bail!(
+                "{}: expected a date like 2027-01-31, found a {}",
+                at("expires"),
+                other.type_str()
+            ),
+        };
+        entries.push((
+            Entry {
+                line,
+                fingerprint: fp,
+                rule: e.rule,
+                path,
+                reason: e.reason,
+                expires,
+            },
+            fp_span,
+        ));
+    }
+    Ok(entries)
+}
+
+/// Whether `s` is a fingerprint in either format.
 pub fn is_fingerprint(s: &str) -> bool {
-    s.len() == 16
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    fingerprint::format_of(s).is_some()
 }
 
 const HEADER: &str = "\
 # leakgate allowlist: secrets that are meant to be in this repository.
 # Review changes to it like code. Entries never hold a secret: they match a
-# finding by `fingerprint` (a hash of rule + secret, printed with each finding),
-# by `rule` id and/or by `path` glob. Every entry needs a `reason`; an optional
-# `expires = YYYY-MM-DD` makes it stop applying after that day.
+# finding by `fingerprint` (a slow hash of rule + secret, printed with each
+# finding), by `rule` id and/or by `path` glob (.gitignore syntax). Entries need
+# a `reason`; an optional `expires = YYYY-MM-DD` stops one after that day.
 ";
 
 /// One entry to add to the allowlist.
@@ -244,72 +381,215 @@ pub fn append(file: &Path, entry: NewEntry<'_>) -> Result<()> {
 /// the lines of the entries that were already there (and were skipped).
 pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> {
     for e in entries {
-        if !is_fingerprint(e.fingerprint) {
-            bail!(
-                "{:?} is not a leakgate fingerprint (16 lowercase hex characters, as printed with each finding)",
-                e.fingerprint
-            );
+        match fingerprint::format_of(e.fingerprint) {
+            Some(Format::V2) => {}
+            Some(Format::V1) => bail!(
+                "{:?} is an old-format fingerprint, which a weak password can be guessed from; scan again for its new one ({})",
+                e.fingerprint,
+                fingerprint::DESCRIPTION
+            ),
+            None => bail!(
+                "{:?} is not a leakgate fingerprint ({})",
+                e.fingerprint,
+                fingerprint::DESCRIPTION
+            ),
         }
         if e.reason.trim().is_empty() {
             bail!("--reason must say why the secret is allowed");
         }
     }
     let shown = file.display().to_string();
-    let existing = match fs::read_to_string(file) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
-    };
-    let present = match &existing {
-        Some(text) => Allowlist::parse(text, &shown)?.entries,
-        None => Vec::new(),
-    };
     let mut skipped = Vec::new();
-    let mut added = String::new();
-    if existing
-        .as_ref()
-        .is_some_and(|t| !t.is_empty() && !t.ends_with('\n'))
-    {
-        added.push('\n');
-    }
-    let mut new = 0;
-    for e in entries {
-        if let Some(p) = present
-            .iter()
-            .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint))
-        {
-            skipped.push(p.line);
-            continue;
+    rewrite_locked(file, |existing| {
+        skipped.clear();
+        let present = match existing {
+            Some(text) => Allowlist::parse(text, &shown)?.entries,
+            None => Vec::new(),
+        };
+        let mut added = String::new();
+        if existing.is_some_and(|t| !t.is_empty() && !t.ends_with('\n')) {
+            added.push('\n');
         }
-        new += 1;
-        added.push_str("\n[[allow]]\n");
-        let _ = writeln!(added, "fingerprint = {}", toml_string(e.fingerprint));
-        if let Some(rule) = e.rule {
-            let _ = writeln!(added, "rule = {}", toml_string(rule));
+        let mut new = 0;
+        for e in entries {
+            if let Some(p) = present
+                .iter()
+                .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint))
+            {
+                skipped.push(p.line);
+                continue;
+            }
+            new += 1;
+            added.push_str("\n[[allow]]\n");
+            let _ = writeln!(added, "fingerprint = {}", toml_string(e.fingerprint));
+            if let Some(rule) = e.rule {
+                let _ = writeln!(added, "rule = {}", toml_string(rule));
+            }
+            let _ = writeln!(added, "reason = {}", toml_string(e.reason));
+            if let Some(day) = e.expires {
+                let _ = writeln!(added, "expires = {day}");
+            }
         }
-        let _ = writeln!(added, "reason = {}", toml_string(e.reason));
-        if let Some(day) = e.expires {
-            let _ = writeln!(added, "expires = {day}");
+        if new == 0 {
+            return Ok(None);
         }
-    }
-    if new == 0 {
-        return Ok(skipped);
-    }
-    let text = match existing {
-        Some(mut t) => {
-            t.push_str(&added);
-            t
-        }
-        None => format!("{HEADER}{added}"),
-    };
-    // Never write a file we could not read back.
-    Allowlist::parse(&text, &shown)?;
-    fs::write(file, text).with_context(|| format!("writing {shown}"))?;
+        Ok(Some(match existing {
+            Some(t) => format!("{t}{added}"),
+            None => format!("{HEADER}{added}"),
+        }))
+    })?;
     Ok(skipped)
+}
+
+/// What `leakgate allow --migrate` did.
+#[derive(Debug, Default)]
+pub struct Migration {
+    /// v1 entries rewritten to v2.
+    pub migrated: usize,
+    /// Lines of v1 entries whose secret was not found (left as they were).
+    pub unmapped: Vec<usize>,
+}
+
+/// Rewrites, in place, every v1 fingerprint that `v1_to_v2` maps; the rest of
+/// the file (other fields, comments, layout) is kept byte for byte.
+pub fn migrate(file: &Path, v1_to_v2: &HashMap<String, String>) -> Result<Migration> {
+    let shown = file.display().to_string();
+    let mut outcome = Migration::default();
+    rewrite_locked(file, |existing| {
+        outcome = Migration::default();
+        let Some(text) = existing else {
+            return Ok(None);
+        };
+        let mut edits = Vec::new();
+        for (e, span) in parse_entries(text, &shown)? {
+            let (Some(fp), Some(span)) = (&e.fingerprint, span) else {
+                continue;
+            };
+            if fingerprint::format_of(fp) != Some(Format::V1) {
+                continue;
+            }
+            match v1_to_v2.get(fp) {
+                Some(v2) => edits.push((span, toml_string(v2))),
+                None => outcome.unmapped.push(e.line),
+            }
+        }
+        outcome.migrated = edits.len();
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        let mut out = text.to_string();
+        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        for (span, value) in edits {
+            out.replace_range(span, &value);
+        }
+        Ok(Some(out))
+    })?;
+    Ok(outcome)
 }
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
+}
+
+/// Changes `file` under an exclusive lock: `change` gets the current text
+/// (`None` when there is no file or it is empty) and returns the new text, or
+/// `None` to leave the file alone. The new text must parse, lands whole (a
+/// temporary file beside it, synced, renamed over it), and no concurrent
+/// writer's change is lost, since each re-reads under the lock.
+fn rewrite_locked(
+    file: &Path,
+    mut change: impl FnMut(Option<&str>) -> Result<Option<String>>,
+) -> Result<()> {
+    let shown = file.display().to_string();
+    let (_lock, existed) = lock(file)?;
+    let current = fs::read_to_string(file).with_context(|| format!("reading {shown}"))?;
+    let current = (!current.is_empty()).then_some(current.as_str());
+    let result = change(current).and_then(|new| match new {
+        Some(text) => {
+            // Never write a file we could not read back.
+            Allowlist::parse(&text, &shown)?;
+            replace(file, &text).with_context(|| format!("writing {shown}"))
+        }
+        None => Ok(()),
+    });
+    if !existed && fs::metadata(file).is_ok_and(|m| m.len() == 0) {
+        // Opening for the lock created it; leave no empty file behind.
+        let _ = fs::remove_file(file);
+    }
+    result
+}
+
+/// Opens (creating if needed) and exclusively locks `file`. A writer renames
+/// a new file over the path, so the lock may be won on a file that is no
+/// longer there: then it locks again, on the one that is.
+fn lock(file: &Path) -> Result<(File, bool)> {
+    let shown = file.display().to_string();
+    let existed = file.exists();
+    loop {
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(file)
+            .with_context(|| format!("opening {shown}"))?;
+        f.lock().with_context(|| format!("locking {shown}"))?;
+        if same_file(&f, file)? {
+            return Ok((f, existed));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_file(f: &File, path: &Path) -> Result<bool> {
+    use std::os::unix::fs::MetadataExt as _;
+    let held = f.metadata()?;
+    Ok(match fs::metadata(path) {
+        Ok(now) => now.dev() == held.dev() && now.ino() == held.ino(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// Elsewhere a file cannot be renamed over while open, so the file locked is
+/// the one at the path.
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> Result<bool> {
+    Ok(true)
+}
+
+/// Writes `text` to a temporary file in `file`'s directory, syncs it and
+/// renames it over `file`: a crash leaves the old file or the new, never half.
+fn replace(file: &Path, text: &str) -> Result<()> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = file
+        .file_name()
+        .map_or_else(|| ALLOW_FILE.into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| -> Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, file)?;
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    // The rename itself is durable once the directory is synced.
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Where the allowlist lives for a repository: its work tree's root.
@@ -361,5 +641,115 @@ mod tests {
         .unwrap();
         assert!(l.entries[0].expires.unwrap() < Day::today());
         assert!(l.entries[1].expires.unwrap() > Day::today());
+    }
+
+    #[test]
+    fn path_globs_follow_gitignore() {
+        let m = |pattern: &str, path: &str| compile_path(pattern).unwrap().is_match(path);
+        // `*` stays within a directory.
+        assert!(m("docs/*", "docs/x"));
+        assert!(!m("docs/*", "docs/deep/x"));
+        // A leading `/` anchors at the root; `**` crosses directories.
+        assert!(m("/docs/**", "docs/x") && m("/docs/**", "docs/deep/x"));
+        assert!(!m("/docs/**", "a/docs/x"));
+        // A middle `/` anchors too.
+        assert!(!m("docs/*", "a/docs/x"));
+        // No slash: any depth.
+        assert!(m("*.md", "a.md") && m("*.md", "a/b.md") && m("*.md", "a/b/c.md"));
+        assert!(!m("/*.md", "a/b.md"));
+        assert!(m("secrets.env", "deep/er/secrets.env"));
+        // A trailing `/`: the directory and everything under it.
+        assert!(m("fixtures/", "fixtures/a") && m("fixtures/", "t/fixtures/b/c"));
+        assert!(!m("fixtures/", "fixtures"));
+        assert!(m("/docs/", "docs/a/b") && !m("/docs/", "x/docs/a"));
+        assert!(m("**/fixtures/*", "a/b/fixtures/x") && m("**/fixtures/*", "fixtures/x"));
+        assert!(compile_path("/").is_err() && compile_path("").is_err());
+    }
+
+    fn finding(rule: &str, path: &str, secret: &str) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            rule_name: String::new(),
+            provider: String::new(),
+            severity: crate::rules::Severity::High,
+            blocking: true,
+            path: path.into(),
+            line: 1,
+            column: 1,
+            commit: None,
+            file_added: true,
+            fingerprint: crate::finding::fingerprint(rule, secret),
+            redacted: String::new(),
+            why: String::new(),
+            excerpt: String::new(),
+            other_places: 0,
+        }
+    }
+
+    /// The slow hash is paid only when rule and path let a finding through
+    /// to a v2 entry, and never when a cheap entry already allows it.
+    #[test]
+    fn matching_computes_fingerprints_only_when_needed() {
+        let wanted = crate::finding::fingerprint("r", "s").as_str().to_string();
+        let text = format!(
+            "[[allow]]\nfingerprint = \"{wanted}\"\nrule = \"r\"\npath = \"docs/\"\nreason = \"x\"\n"
+        );
+        let l = Allowlist::parse(&text, "a").unwrap();
+        let other_rule = finding("q", "docs/a", "s");
+        assert!(matches!(l.check(&other_rule, Day::today()), Verdict::None));
+        assert!(!other_rule.fingerprint.is_computed());
+        let other_path = finding("r", "src/a", "s");
+        assert!(matches!(l.check(&other_path, Day::today()), Verdict::None));
+        assert!(!other_path.fingerprint.is_computed());
+        let hit = finding("r", "docs/a", "s");
+        assert!(matches!(l.check(&hit, Day::today()), Verdict::Allowed(_)));
+        assert!(hit.fingerprint.is_computed());
+
+        // A cheap entry later in the file allows first.
+        let text = format!(
+            "[[allow]]\nfingerprint = \"{wanted}\"\nreason = \"x\"\n[[allow]]\npath = \"*.md\"\nreason = \"y\"\n"
+        );
+        let l = Allowlist::parse(&text, "a").unwrap();
+        let md = finding("r", "a/b.md", "t");
+        assert!(matches!(l.check(&md, Day::today()), Verdict::Allowed(e) if e.line == 4));
+        assert!(!md.fingerprint.is_computed());
+        // A v1 entry matches through the digest, without Argon2.
+        let v1 = crate::finding::fingerprint("r", "u").v1();
+        let l = Allowlist::parse(
+            &format!("[[allow]]\nfingerprint = \"{v1}\"\nreason = \"x\"\n"),
+            "a",
+        )
+        .unwrap();
+        let old = finding("r", "x", "u");
+        assert!(matches!(l.check(&old, Day::today()), Verdict::Allowed(_)));
+        assert!(!old.fingerprint.is_computed());
+        assert_eq!(l.legacy_entries(), 1);
+        assert!(l.legacy_notice().unwrap().contains("allow --migrate"));
+    }
+
+    #[test]
+    fn migrate_rewrites_in_place_and_append_refuses_v1() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(ALLOW_FILE);
+        let text = "# top\n[[allow]]\nfingerprint = \"00112233445566aa\"  # why\nrule = \"r\"\nreason = \"x\"\n\n[[allow]]\nfingerprint = \"ffeeddccbbaa9988\"\nreason = \"y\"\n";
+        fs::write(&file, text).unwrap();
+        let map = HashMap::from([(
+            "00112233445566aa".to_string(),
+            "v2:0123456789abcdef0123".to_string(),
+        )]);
+        let m = migrate(&file, &map).unwrap();
+        assert_eq!((m.migrated, m.unmapped.clone()), (1, vec![7]));
+        let after = fs::read_to_string(&file).unwrap();
+        assert_eq!(
+            after,
+            text.replace("\"00112233445566aa\"", "\"v2:0123456789abcdef0123\"")
+        );
+        let e = NewEntry {
+            fingerprint: "00112233445566aa",
+            rule: None,
+            reason: "x",
+            expires: None,
+        };
+        assert!(append(&file, e).is_err());
     }
 }

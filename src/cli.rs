@@ -108,18 +108,29 @@ pub enum HookCommand {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  leakgate allow v2:0123456789abcdef0123 --reason \"revoked test key\"\n  leakgate allow --migrate      rewrite old 16-hex fingerprints in the new format"
+)]
 pub struct AllowArgs {
     /// The fingerprint printed with the finding.
-    pub fingerprint: String,
+    #[arg(required_unless_present = "migrate")]
+    pub fingerprint: Option<String>,
     /// Why this secret may stay (reviewed with the allowlist).
-    #[arg(long)]
-    pub reason: String,
-    /// Stop allowing it after this day (YYYY-MM-DD).
+    #[arg(long, required_unless_present = "migrate")]
+    pub reason: Option<String>,
+    /// Stop allowing it after this day (YYYY-MM-DD, today or later).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub expires: Option<String>,
-    /// Record the rule id too, for readers of the file.
+    /// Record the rule id too (a known rule id; `leakgate rules list`).
     #[arg(long)]
     pub rule: Option<String>,
+    /// Rewrite the allowlist's old-format (16 hex) fingerprints in the new
+    /// format, finding their secrets in history, the index and the work tree.
+    #[arg(long, conflicts_with_all = ["fingerprint", "reason", "expires", "rule"])]
+    pub migrate: bool,
+    /// With --migrate: no progress display.
+    #[arg(long, short, requires = "migrate")]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]

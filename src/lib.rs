@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod fingerprint;
 pub mod report;
 pub mod rules;
 pub mod sources;
@@ -25,7 +26,9 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::Repository;
 
 use allow::{Allowlist, Day};
-use cli::{Cli, ColorChoice, Command, CommonArgs, Format, HookCommand, RulesCommand, ScanArgs};
+use cli::{
+    AllowArgs, Cli, ColorChoice, Command, CommonArgs, Format, HookCommand, RulesCommand, ScanArgs,
+};
 use config::Config;
 use report::{Report, Scope};
 use rules::Catalog;
@@ -88,34 +91,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 push_command(&input, remote, &common, color)
             }
         },
-        Command::Allow(args) => {
-            let root = repo_root_or_cwd()?;
-            let expires = args
-                .expires
-                .as_deref()
-                .map(Day::parse)
-                .transpose()
-                .context("--expires")?;
-            let file = allow::location(&root);
-            allow::append(
-                &file,
-                allow::NewEntry {
-                    fingerprint: &args.fingerprint,
-                    rule: args.rule.as_deref(),
-                    reason: &args.reason,
-                    expires,
-                },
-            )?;
-            emit(
-                Stream::Stdout,
-                &format!(
-                    "leakgate: added {} to {}; commit that file so the team reviews it.\n",
-                    args.fingerprint,
-                    allow::ALLOW_FILE
-                ),
-            )?;
-            Ok(Exit::Clean)
-        }
+        Command::Allow(args) => allow_command(args),
         Command::Explain { rule } => {
             let catalog = project_catalog()?;
             let r = catalog.get(&rule).ok_or_else(|| {
@@ -198,6 +174,168 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
+fn allow_command(args: AllowArgs) -> Result<Exit> {
+    if args.migrate {
+        return migrate_command(args.quiet);
+    }
+    let (Some(fingerprint), Some(reason)) = (args.fingerprint, args.reason) else {
+        bail!("say which fingerprint to allow and why (--reason), or use --migrate");
+    };
+    let root = repo_root_or_cwd()?;
+    let expires = args
+        .expires
+        .as_deref()
+        .map(Day::parse)
+        .transpose()
+        .context("--expires")?;
+    if let Some(day) = expires {
+        // An entry that has already lapsed would never apply: surely a typo.
+        if day < Day::today() {
+            bail!(
+                "--expires: {day} is in the past (today is {}); the entry would never apply",
+                Day::today()
+            );
+        }
+    }
+    if let Some(rule) = &args.rule {
+        let config = Config::load(&root)?;
+        let catalog = Catalog::for_project(&config.rules)?;
+        if catalog.get(rule).is_none() && !config.rules.disable.contains(rule) {
+            bail!("--rule: there is no rule `{rule}` (see `leakgate rules list` for the ids)");
+        }
+    }
+    let file = allow::location(&root);
+    allow::append(
+        &file,
+        allow::NewEntry {
+            fingerprint: &fingerprint,
+            rule: args.rule.as_deref(),
+            reason: &reason,
+            expires,
+        },
+    )?;
+    emit(
+        Stream::Stdout,
+        &format!(
+            "leakgate: added {fingerprint} to {}; commit that file so the team reviews it.\n",
+            allow::ALLOW_FILE
+        ),
+    )?;
+    Ok(Exit::Clean)
+}
+
+/// `leakgate allow --migrate`: old (v1) fingerprints cannot be converted by
+/// themselves (v2 needs the secret's digest), so every secret leakgate can
+/// find here (history, the index, the work tree) is fingerprinted both ways,
+/// and the entries whose v1 matches are rewritten.
+fn migrate_command(quiet: bool) -> Result<Exit> {
+    let common = CommonArgs {
+        format: Format::Human,
+        max_file_size: None,
+    };
+    let mut s = setup(&common)?;
+    let root = work_tree(&s, "run `leakgate allow --migrate` in a checkout")?;
+    let wanted: std::collections::HashSet<&str> = s
+        .allow
+        .entries
+        .iter()
+        .filter_map(|e| e.fingerprint.as_deref())
+        .filter(|f| fingerprint::format_of(f) == Some(fingerprint::Format::V1))
+        .collect();
+    if wanted.is_empty() {
+        emit(
+            Stream::Stdout,
+            &format!(
+                "leakgate: {} has no old-format fingerprints; nothing to migrate.\n",
+                allow::ALLOW_FILE
+            ),
+        )?;
+        return Ok(Exit::Clean);
+    }
+    s.catalog.tune_for_throughput()?;
+    let mut found = history::scan(
+        &history::git_dir(&s.repo),
+        &s.catalog,
+        s.config.max_file_size,
+        &Walk::All,
+        history::progress_wanted(quiet),
+    )?
+    .findings;
+    found.extend(
+        sources::files::scan(
+            std::slice::from_ref(&root),
+            &s.catalog,
+            s.config.max_file_size,
+        )?
+        .0,
+    );
+    found.extend(index_findings(&s.repo, &s.catalog, s.config.max_file_size)?);
+    let mut map = std::collections::HashMap::new();
+    for f in &found {
+        let v1 = f.fingerprint.v1();
+        if wanted.contains(v1.as_str()) && !map.contains_key(&v1) {
+            map.insert(v1, f.fingerprint.as_str().to_string());
+        }
+    }
+    let m = allow::migrate(&allow::location(&root), &map)?;
+    let mut out = format!(
+        "leakgate: migrated {} entr{} in {} to the new fingerprint format",
+        m.migrated,
+        if m.migrated == 1 { "y" } else { "ies" },
+        allow::ALLOW_FILE
+    );
+    if m.unmapped.is_empty() {
+        out.push_str("; commit that file.\n");
+    } else {
+        let lines: Vec<String> = m.unmapped.iter().map(ToString::to_string).collect();
+        out.push_str(&format!(
+            "; {} old entr{} left as {} (line{} {}): {} secret is not in history, the index or the work tree any more; delete {} if {} no longer needed.\n",
+            m.unmapped.len(),
+            if m.unmapped.len() == 1 { "y" } else { "ies" },
+            if m.unmapped.len() == 1 { "it was" } else { "they were" },
+            if m.unmapped.len() == 1 { "" } else { "s" },
+            lines.join(", "),
+            if m.unmapped.len() == 1 { "its" } else { "their" },
+            if m.unmapped.len() == 1 { "it" } else { "them" },
+            if m.unmapped.len() == 1 { "it is" } else { "they are" },
+        ));
+    }
+    emit(Stream::Stdout, &out)?;
+    Ok(Exit::Clean)
+}
+
+/// Every blob in the index (what is staged but not committed), for
+/// `--migrate`.
+fn index_findings(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_size: u64,
+) -> Result<Vec<finding::Finding>> {
+    let mut out = Vec::new();
+    let index = repo.index().context("reading the index")?;
+    for entry in index.iter() {
+        let Ok(blob) = repo.find_blob(entry.id) else {
+            continue;
+        };
+        if blob.size() as u64 > max_size {
+            continue;
+        }
+        let engine::text::Decoded::Text(text) = engine::text::decode(blob.content()) else {
+            continue;
+        };
+        if !engine::worth_scanning(catalog, &text) {
+            continue;
+        }
+        let scanned = engine::scan(catalog, text.into_owned());
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        for i in 0..scanned.matches.len() {
+            let rule = &catalog.rules[scanned.matches[i].rule];
+            out.push(finding::build(rule, &scanned, i, &path, None, false));
+        }
+    }
+    Ok(out)
+}
+
 fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     if args.staged {
         return staged_command(&args.common, Stream::Stdout, color);
@@ -214,6 +352,7 @@ fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         }
         let (config, allow) = optional_project(&args.common)?;
         let catalog = Catalog::for_project(&config.rules)?;
+        allow.check_rules(&catalog, &config.rules.disable)?;
         let (findings, summary) = sources::files::scan_stdin(&catalog)?;
         let report = Report::new(Scope::Stdin, findings, &allow, Day::today(), summary);
         return finish(&report, &catalog, args.common.format, Stream::Stdout, color);
@@ -250,6 +389,7 @@ fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     }
     let (config, allow) = optional_project(&args.common)?;
     let mut catalog = Catalog::for_project(&config.rules)?;
+    allow.check_rules(&catalog, &config.rules.disable)?;
     catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
@@ -299,7 +439,7 @@ fn history_command(walk: Walk, what: String, args: &ScanArgs, color: ColorChoice
         Day::today(),
         summary,
     );
-    report.notices = outcome.notices;
+    report.notices.extend(outcome.notices);
     finish(
         &report,
         &s.catalog,
@@ -324,11 +464,12 @@ fn baseline_command(reason: Option<String>, quiet: bool) -> Result<Exit> {
         history::progress_wanted(quiet),
     )?;
     let reason = reason.unwrap_or_else(|| format!("baseline {}", Day::today()));
+    fingerprint::compute_all(outcome.findings.iter().map(|f| &f.fingerprint));
     let entries: Vec<allow::NewEntry> = outcome
         .findings
         .iter()
         .map(|f| allow::NewEntry {
-            fingerprint: &f.fingerprint,
+            fingerprint: f.fingerprint.as_str(),
             rule: Some(&f.rule_id),
             reason: &reason,
             expires: None,
@@ -403,6 +544,7 @@ fn setup(common: &CommonArgs) -> Result<Setup> {
         config.max_file_size = config::parse_size(size).context("--max-file-size")?;
     }
     let catalog = Catalog::for_project(&config.rules)?;
+    allow.check_rules(&catalog, &config.rules.disable)?;
     Ok(Setup {
         repo,
         root,
@@ -471,7 +613,7 @@ fn push_command(
         Day::today(),
         summary,
     );
-    report.notices = notices;
+    report.notices.extend(notices);
     finish(&report, &s.catalog, common.format, Stream::Stderr, color)
 }
 
@@ -547,6 +689,9 @@ fn receive_command(input: &str) -> Result<Exit> {
         }
         let policy = server_policy(&repo, line)?;
         let catalog = Catalog::for_project(&policy.config.rules)?;
+        policy
+            .allow
+            .check_rules(&catalog, &policy.config.rules.disable)?;
         let mut notices = Vec::new();
         let sent = push::sent(
             &repo,
@@ -567,7 +712,7 @@ fn receive_command(input: &str) -> Result<Exit> {
             Day::today(),
             summary,
         );
-        part.notices = notices;
+        part.notices.extend(notices);
         match &mut combined {
             None => combined = Some(part),
             Some(all) => all.absorb(part),

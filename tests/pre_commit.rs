@@ -166,10 +166,14 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
             "--reason",
             "temporary",
             "--expires",
-            "2020-01-31",
+            "2999-12-31",
         ],
     )
     .expect_ok("allow with expiry");
+    // `allow` refuses a past date; one already in the file is how entries expire.
+    let file = repo.join(".leakgate-allow.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("2999-12-31", "2020-01-31")).unwrap();
     let run = sb
         .commit(&repo, "f")
         .expect_fail("expired entry must not apply");

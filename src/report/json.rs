@@ -77,6 +77,7 @@ struct JsonSkippedFile<'a> {
 
 pub fn render(report: &Report) -> String {
     let s = &report.summary;
+    crate::fingerprint::compute_all(report.active.iter().map(|a| &a.finding.fingerprint));
     let doc = Document {
         version: FORMAT_VERSION,
         findings: report
@@ -95,7 +96,7 @@ pub fn render(report: &Report) -> String {
                     column: f.column,
                     commit: f.commit.as_ref().map(|c| c.id.as_str()),
                     other_places: f.other_places,
-                    fingerprint: &f.fingerprint,
+                    fingerprint: f.fingerprint.as_str(),
                     redacted: &f.redacted,
                     why: &f.why,
                     allowlist_expired: a.expired.as_ref().map(|e| JsonExpired {

@@ -88,7 +88,7 @@ impl Report {
             active,
             allowlisted,
             summary,
-            notices: Vec::new(),
+            notices: allow.legacy_notice().into_iter().collect(),
             allow_file: allow.file.clone(),
         }
     }

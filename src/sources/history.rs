@@ -248,7 +248,7 @@ pub fn scan(
     // One finding per secret: where it entered first, and how many other
     // places (commit, path) brought the same content in.
     hits.sort_by_key(|h| h.order);
-    let mut by_fp: HashMap<String, usize> = HashMap::new();
+    let mut by_fp: HashMap<finding::Fingerprint, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     for h in hits {
         let places = occurrences.get(&h.blob).copied().unwrap_or(1) as usize;

@@ -339,5 +339,9 @@ pub fn fingerprint_in(output: &str) -> String {
     let at = output
         .find("fingerprint: ")
         .expect("a fingerprint in the report");
-    output[at + 13..at + 29].to_string()
+    output[at + 13..]
+        .split_whitespace()
+        .next()
+        .expect("a fingerprint after the label")
+        .to_string()
 }

@@ -1,0 +1,333 @@
+//! Fingerprints: the location-free name of a secret, safe to commit.
+//!
+//! A fingerprint names "this secret, found by this rule" wherever it is found
+//! (a file, a commit, stdin), so an allowlist entry survives edits, moves and
+//! rebases. It is committed (allowlist, baseline) and printed (reports, CI
+//! logs), so it must not let a reader recover the secret.
+//!
+//! v1 was the first 8 bytes of a SHA-256 of the rule and the secret: fine for
+//! a random 148-bit key, but a weak password found by the URL or generic rules
+//! fell to a wordlist at billions of guesses a second. v2 is
+//! `v2:` + 20 lowercase hex characters (80 bits) of an Argon2id hash with
+//! [`M_COST_KIB`], [`T_COST`], [`P_COST`], whose salt is a fixed domain string
+//! plus the rule id: every guess costs an Argon2 evaluation for each rule an
+//! attacker tries, and the rule-specific salt rules out one precomputed table
+//! for all rules. A good random key is not recoverable; a weak password in a
+//! wordlist still is, slowly, and the fingerprint confirms a right guess.
+//!
+//! The slow hash is paid only when a fingerprint is shown or compared with a
+//! v2 allowlist entry. A [`Fingerprint`] holds the full 32-byte v1 SHA-256
+//! (never printed or serialized; it also lets legacy v1 entries match) and
+//! computes v2 on first use, cached per digest for the whole process, so a
+//! secret found in a thousand places costs one Argon2 evaluation.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use sha2::{Digest, Sha256};
+
+use crate::engine::hex;
+
+/// Memory per evaluation, in KiB: 8 MiB makes a GPU or ASIC attack pay for
+/// memory per parallel guess, and stays cheap for a scan.
+pub const M_COST_KIB: u32 = 8 * 1024;
+/// Passes over that memory.
+pub const T_COST: u32 = 1;
+/// Lanes: one, so the cost measured on a laptop is the cost per guess.
+pub const P_COST: u32 = 1;
+/// Bytes of the Argon2 output shown (20 hex characters): collision-free for
+/// any allowlist, short enough to paste.
+pub const V2_BYTES: usize = 10;
+pub const V2_PREFIX: &str = "v2:";
+
+const V1_DOMAIN: &[u8] = b"leakgate-fingerprint-v1\0";
+const V2_SALT_DOMAIN: &[u8] = b"leakgate-fingerprint-v2\0";
+
+/// Which scheme a string written in an allowlist uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// 16 lowercase hex characters: a fast hash, guessable for weak secrets.
+    V1,
+    /// `v2:` and 20 lowercase hex characters.
+    V2,
+}
+
+/// The format of `s`, or `None` when it is not a fingerprint.
+pub fn format_of(s: &str) -> Option<Format> {
+    let lower_hex = |t: &str| t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if s.len() == 16 && lower_hex(s) {
+        return Some(Format::V1);
+    }
+    match s.strip_prefix(V2_PREFIX) {
+        Some(h) if h.len() == V2_BYTES * 2 && lower_hex(h) => Some(Format::V2),
+        _ => None,
+    }
+}
+
+/// What the error messages say a fingerprint looks like.
+pub const DESCRIPTION: &str = "`v2:` and 20 lowercase hex characters, as printed with each finding";
+
+/// The identity of one secret found by one rule. Equality and hashing use the
+/// digest, so findings merge by secret without computing the slow hash.
+#[derive(Clone)]
+pub struct Fingerprint {
+    /// SHA-256 of the v1 domain, rule id and secret. Never printed.
+    digest: [u8; 32],
+    rule: Arc<str>,
+    v2: OnceLock<Arc<str>>,
+}
+
+impl Fingerprint {
+    pub fn new(rule_id: &str, secret: &str) -> Fingerprint {
+        let mut h = Sha256::new();
+        h.update(V1_DOMAIN);
+        h.update(rule_id.as_bytes());
+        h.update(b"\0");
+        h.update(secret.as_bytes());
+        Fingerprint {
+            digest: h.finalize().into(),
+            rule: rule_id.into(),
+            v2: OnceLock::new(),
+        }
+    }
+
+    /// The v2 fingerprint, computed on first use (one Argon2 evaluation per
+    /// distinct secret in the process).
+    pub fn as_str(&self) -> &str {
+        self.v2.get_or_init(|| cached_v2(&self.digest, &self.rule))
+    }
+
+    /// Whether the slow hash has been computed for this value (tests check
+    /// that matching did not pay for it needlessly).
+    pub fn is_computed(&self) -> bool {
+        self.v2.get().is_some()
+    }
+
+    /// The legacy v1 string: only for matching and migrating old entries.
+    pub fn v1(&self) -> String {
+        hex(&self.digest[..8])
+    }
+
+    /// Whether `written` (a v1 or v2 string from an allowlist) names this
+    /// secret. A v1 string is compared without the slow hash.
+    pub fn matches(&self, written: &str) -> bool {
+        match format_of(written) {
+            Some(Format::V1) => self.v1() == written,
+            Some(Format::V2) => self.as_str() == written,
+            None => false,
+        }
+    }
+}
+
+/// Computes the v2 strings of `fps` on every core, each distinct secret once:
+/// a JSON report or a baseline of a large history needs thousands.
+pub fn compute_all<'a>(fps: impl IntoIterator<Item = &'a Fingerprint>) {
+    let mut todo: Vec<&Fingerprint> = fps.into_iter().filter(|f| !f.is_computed()).collect();
+    // Duplicates are filled from the process-wide cache when they are read.
+    todo.sort_by_key(|f| f.digest);
+    todo.dedup_by_key(|f| f.digest);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(todo.len());
+    if threads <= 1 {
+        todo.iter().for_each(|f| {
+            f.as_str();
+        });
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(f) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    f.as_str();
+                }
+            });
+        }
+    });
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+
+impl Eq for Fingerprint {}
+
+impl Hash for Fingerprint {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Never shows the digest (a fast hash of the secret), and never pays for v2
+/// just to debug-print.
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.v2.get() {
+            Some(v) => write!(f, "Fingerprint({v})"),
+            None => write!(f, "Fingerprint(<not computed>)"),
+        }
+    }
+}
+
+fn cached_v2(digest: &[u8; 32], rule: &str) -> Arc<str> {
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Arc<str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().expect("fingerprint cache").get(digest) {
+        return v.clone();
+    }
+    // Computed outside the lock so threads hash different secrets at once;
+    // two threads racing on the same one do the work twice, harmlessly.
+    let v: Arc<str> = v2(digest, rule).into();
+    cache
+        .lock()
+        .expect("fingerprint cache")
+        .entry(*digest)
+        .or_insert(v)
+        .clone()
+}
+
+/// The Argon2id parameters of v2. Changing any of them changes every
+/// fingerprint: that needs a v3.
+pub fn params() -> Params {
+    Params::new(M_COST_KIB, T_COST, P_COST, Some(V2_BYTES)).expect("valid Argon2 parameters")
+}
+
+/// v2 from the digest: the password is the 32-byte digest (so the raw secret
+/// need not be kept), the salt the domain string and the rule id.
+fn v2(digest: &[u8; 32], rule: &str) -> String {
+    let mut salt = V2_SALT_DOMAIN.to_vec();
+    salt.extend_from_slice(rule.as_bytes());
+    // The 8 MiB are reused per thread: a fresh allocation cost more in page
+    // faults than the hash itself, and an attacker reuses memory anyway, so
+    // this saves only our time.
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+    let mut out = [0u8; V2_BYTES];
+    MEMORY.with_borrow_mut(|memory| {
+        memory.resize(argon.params().block_count(), Block::default());
+        argon
+            .hash_password_into_with_memory(digest, &salt, &mut out, &mut memory[..])
+            .expect("Argon2 accepts a 32-byte password and a salt over 8 bytes");
+    });
+    format!("{V2_PREFIX}{}", hex(&out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_rule_and_secret_same_fingerprint_else_different() {
+        let a = Fingerprint::new("r1", "s");
+        assert_eq!(a.as_str(), Fingerprint::new("r1", "s").as_str());
+        assert_ne!(a.as_str(), Fingerprint::new("r2", "s").as_str());
+        assert_ne!(a.as_str(), Fingerprint::new("r1", "t").as_str());
+        assert_eq!(format_of(a.as_str()), Some(Format::V2));
+        assert_eq!(a.as_str().len(), 3 + 20);
+    }
+
+    /// The v1 digest is kept for matching old entries: it is the old scheme,
+    /// bit for bit.
+    #[test]
+    fn v1_is_the_old_scheme() {
+        let mut h = Sha256::new();
+        h.update(b"leakgate-fingerprint-v1\0generic-password\0hunter2");
+        let old = hex(&h.finalize()[..8]);
+        let f = Fingerprint::new("generic-password", "hunter2");
+        assert_eq!(f.v1(), old);
+        assert!(f.matches(&old));
+        assert!(!f.is_computed(), "a v1 match needs no Argon2");
+    }
+
+    /// A weak password's fingerprint is the Argon2id of the digest with the
+    /// documented parameters: not the old fast hash, nor any plain SHA-256.
+    #[test]
+    fn weak_password_takes_the_argon2_path() {
+        let p = params();
+        assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (8192, 1, 1));
+        assert!(p.m_cost() >= 8 * 1024, "memory-hard: at least 8 MiB");
+        let f = Fingerprint::new("generic-password", "password123");
+        let fp = f.as_str().to_string();
+        assert_ne!(&fp[3..], f.v1());
+        let fast = hex(&Sha256::digest(f.digest)[..V2_BYTES]);
+        assert_ne!(&fp[3..], fast);
+        let mut salt = b"leakgate-fingerprint-v2\0".to_vec();
+        salt.extend_from_slice(b"generic-password");
+        let mut out = [0u8; V2_BYTES];
+        Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, Some(V2_BYTES)).unwrap(),
+        )
+        .hash_password_into(&f.digest, &salt, &mut out)
+        .unwrap();
+        assert_eq!(fp, format!("v2:{}", hex(&out)));
+    }
+
+    #[test]
+    fn debug_never_shows_the_digest() {
+        let f = Fingerprint::new("r", "hunter2");
+        let d = format!("{f:?}");
+        assert!(!d.contains(&f.v1()), "{d}");
+        assert!(!f.is_computed());
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_of("0123456789abcdef"), Some(Format::V1));
+        assert_eq!(format_of("v2:0123456789abcdef0123"), Some(Format::V2));
+        assert_eq!(format_of("0123456789ABCDEF"), None);
+        assert_eq!(format_of("v2:0123"), None);
+        assert_eq!(format_of("not-a-fingerprint"), None);
+    }
+
+    #[test]
+    fn compute_all_fills_every_value_as_one_by_one_would() {
+        let fps: Vec<Fingerprint> = (0..6)
+            .map(|i| Fingerprint::new("r", &format!("s{}", i % 4)))
+            .collect();
+        compute_all(&fps);
+        assert!(fps.iter().take(4).all(Fingerprint::is_computed));
+        for f in &fps {
+            assert_eq!(f.as_str(), v2(&f.digest, "r"));
+        }
+    }
+
+    /// The measured cost of one v2 fingerprint, printed with
+    /// `cargo test --release --lib cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn cost_of_one_v2_fingerprint() {
+        let mut times: Vec<_> = (0..41)
+            .map(|i| {
+                let d = [i as u8; 32];
+                let t = std::time::Instant::now();
+                let _ = v2(&d, "generic-password");
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        eprintln!(
+            "v2 fingerprint: median {:?}, min {:?}, max {:?} over {}",
+            times[times.len() / 2],
+            times[0],
+            times[times.len() - 1],
+            times.len()
+        );
+    }
+}
