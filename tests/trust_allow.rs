@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::process::Stdio;
 
 use common::*;
@@ -58,22 +57,13 @@ fn same_secret_same_fingerprint_in_a_file_a_commit_the_index_and_stdin() {
 
     let history = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
     let files = sb.leakgate(&repo, &["scan", "deep", "--format", "json"]);
-    let mut child = sb
-        .command(BIN, &repo)
-        .args(["scan", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(env_line(&k).as_bytes())
-        .unwrap();
-    let stdin = child.wait_with_output().unwrap();
-    let stdin = String::from_utf8_lossy(&stdin.stdout).into_owned();
+    let stdin = sb
+        .output_with_stdin(
+            sb.command(BIN, &repo)
+                .args(["scan", "-", "--format", "json"]),
+            env_line(&k).as_bytes(),
+        )
+        .stdout;
 
     for (what, out) in [
         ("history", &history.stdout),
