@@ -166,6 +166,7 @@ pub fn scan(
             let unknown = Arc::new(CommitInfo {
                 id: String::new(),
                 summary: String::new(),
+                root: false,
             });
             list_blobs(git_dir, |oid, order, size| {
                 dispatch(Job {
@@ -265,6 +266,7 @@ pub fn scan(
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
     summary.bytes = counters.bytes.load(Ordering::Relaxed);
+    summary.max_file_size = Some(max_size);
     Ok(Outcome {
         findings,
         summary,
@@ -403,6 +405,8 @@ fn stream_changes(
             commit = Some(Arc::new(CommitInfo {
                 id: id.to_string(),
                 summary: summary.trim_end().to_string(),
+                // History reports never suggest a rebase.
+                root: false,
             }));
             counters.commits.fetch_add(1, Ordering::Relaxed);
         } else if t.first() == Some(&b':') {

@@ -163,6 +163,7 @@ pub fn items(repo: &Repository, id: Oid, summary: &mut Summary) -> Result<Vec<It
     let info = CommitInfo {
         id: id.to_string(),
         summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
+        root: commit.parent_count() == 0,
     };
     let tree = commit.tree()?;
     let parents: Vec<Commit> = commit.parents().collect();
