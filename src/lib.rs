@@ -395,7 +395,9 @@ fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Re
         findings.extend(pipeline.scan(item)?);
     }
     let report = Report::new(
-        Scope::Staged,
+        Scope::Staged {
+            hook: matches!(stream, Stream::Stderr),
+        },
         findings,
         &s.allow,
         Day::today(),
@@ -425,8 +427,9 @@ fn push_command(
         }
     }
     let remote = remote.unwrap_or_else(|| "the remote".to_string());
+    let tips = lines.iter().map(|l| l.local.to_string()).collect();
     let mut report = Report::new(
-        Scope::Push { remote },
+        Scope::Push { remote, tips },
         findings,
         &s.allow,
         Day::today(),
@@ -491,7 +494,10 @@ fn receive_command(input: &str) -> Result<Exit> {
         .collect::<Vec<_>>()
         .join(", ");
     let mut report = Report::new(
-        Scope::Receive { refs: what },
+        Scope::Receive {
+            refs: what,
+            tips: lines.iter().map(|l| l.local.to_string()).collect(),
+        },
         findings,
         &allow_all,
         Day::today(),
