@@ -138,6 +138,7 @@ fn find(
         return matches;
     }
     let mut assignments: Option<Vec<Assignment>> = None;
+    let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
         let rule = &catalog.rules[ri];
@@ -176,7 +177,8 @@ fn find(
                         let key = &text[a.name.clone()];
                         let why = if name_re.is_match(key) {
                             format!("{} (`{}`)", ctx.why, escape(key))
-                        } else if let Some(p) = assign::parents(text, lines, a.name.start)
+                        } else if let Some(p) = parents
+                            .parents(a.name.start)
                             .into_iter()
                             .find(|p| name_re.is_match(p.text))
                         {
