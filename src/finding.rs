@@ -452,8 +452,16 @@ mod tests {
         let rule = &catalog.rules[scanned.matches[0].rule];
         let f = build(rule, &scanned, 0, "x.env", None, false);
         assert!(!f.excerpt.contains(&k), "{}", f.excerpt);
-        assert!(f.excerpt.starts_with("MESSAGEBIRD_ACCESS_KEY="), "{}", f.excerpt);
-        assert!(f.excerpt.chars().count() <= EXCERPT_MAX + 2, "{}", f.excerpt);
+        assert!(
+            f.excerpt.starts_with("MESSAGEBIRD_ACCESS_KEY="),
+            "{}",
+            f.excerpt
+        );
+        assert!(
+            f.excerpt.chars().count() <= EXCERPT_MAX + 2,
+            "{}",
+            f.excerpt
+        );
         assert_eq!(f.column, 24);
     }
 }

@@ -128,7 +128,9 @@ fn an_unmatched_account_key_next_to_a_found_key_is_never_printed_whole() {
     let repo = sb.repo("r");
     write(&repo, "settings.env", &line);
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "settings").expect_fail("commit with a key");
+    let run = sb
+        .commit(&repo, "settings")
+        .expect_fail("commit with a key");
     run.assert_hides(&k);
     run.assert_hides(&account_key);
 }
@@ -139,8 +141,16 @@ fn file_names_cannot_forge_report_lines_or_reach_the_terminal() {
     let repo = sb.repo("r");
     let forged = "a\nleakgate: fake line.env";
     let coloured = "b\u{1b}[31mred.env";
-    write(&repo, forged, &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(5)));
-    write(&repo, coloured, &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)));
+    write(
+        &repo,
+        forged,
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(5)),
+    );
+    write(
+        &repo,
+        coloured,
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "names").expect_fail("commit with keys");
     let err = &run.stderr;
@@ -148,7 +158,10 @@ fn file_names_cannot_forge_report_lines_or_reach_the_terminal() {
         !err.lines().any(|l| l.starts_with("leakgate: fake line")),
         "a file name forged a report line:\n{err}"
     );
-    assert!(!err.contains('\u{1b}'), "an escape sequence got through:\n{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "an escape sequence got through:\n{err}"
+    );
     assert!(err.contains(r"a\u{a}leakgate: fake line.env:1:24"), "{err}");
     assert!(err.contains(r"b\u{1b}[31mred.env:1:24"), "{err}");
     // The fix command still names the real files.
@@ -180,8 +193,7 @@ fn a_commit_summary_is_shown_masked_and_escaped() {
     run.assert_hides(&account_key);
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains(&format!("use key {}****", &k[..4])),
+        run.stderr.contains(&format!("use key {}****", &k[..4])),
         "{}",
         run.stderr
     );
@@ -191,7 +203,12 @@ fn a_commit_summary_is_shown_masked_and_escaped() {
 fn a_line_of_hundreds_of_keys_prints_twenty_and_counts_the_rest() {
     let sb = Sandbox::new();
     let line = line_of_keys(300);
-    let json = leakgate_stdin(&sb, sb.dir.path(), &["scan", "--format", "json", "-"], &line);
+    let json = leakgate_stdin(
+        &sb,
+        sb.dir.path(),
+        &["scan", "--format", "json", "-"],
+        &line,
+    );
     let total = json_findings(&json);
     assert!(total > 250, "the keys are found: {total}");
 
@@ -199,10 +216,15 @@ fn a_line_of_hundreds_of_keys_prints_twenty_and_counts_the_rest() {
     assert_eq!(run.code, Some(1));
     let out = &run.stdout;
     assert!(
-        out.starts_with(&format!("leakgate: found: {total} secrets in standard input")),
+        out.starts_with(&format!(
+            "leakgate: found: {total} secrets in standard input"
+        )),
         "the count is of all of them: {out}"
     );
-    let shown = out.lines().filter(|l| l.starts_with("  <stdin>:1:")).count();
+    let shown = out
+        .lines()
+        .filter(|l| l.starts_with("  <stdin>:1:"))
+        .count();
     assert_eq!(shown, 20, "{out}");
     assert!(
         out.contains(&format!(
@@ -240,7 +262,11 @@ fn a_push_does_not_offer_amend_for_a_key_in_an_older_commit() {
     sb.remote(&repo, "origin.git");
     sb.git(&repo, &["push", "-q", "-u", "origin", "main"])
         .expect_ok("first push");
-    write(&repo, "sms.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(9)));
+    write(
+        &repo,
+        "sms.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(9)),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit_unchecked(&repo, "key");
     let bad = sb.head(&repo);
@@ -269,7 +295,11 @@ fn a_push_offers_amend_when_the_key_is_in_the_pushed_tip() {
     sb.remote(&repo, "origin.git");
     sb.git(&repo, &["push", "-q", "-u", "origin", "main"])
         .expect_ok("first push");
-    write(&repo, "sms.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(10)));
+    write(
+        &repo,
+        "sms.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(10)),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit_unchecked(&repo, "key");
     let bad = sb.head(&repo);
@@ -289,7 +319,11 @@ fn a_key_in_the_root_commit_gets_rebase_root() {
     let sb = Sandbox::new();
     let repo = sb.bare_init("r");
     sb.install(&repo).expect_ok("install.sh");
-    write(&repo, "sms.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(11)));
+    write(
+        &repo,
+        "sms.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(11)),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit_unchecked(&repo, "first");
     let root = sb.head(&repo);
@@ -313,7 +347,11 @@ fn a_key_in_the_root_commit_gets_rebase_root() {
 fn a_manual_staged_scan_reports_without_claiming_to_block_a_commit() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(&repo, "app.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(12)));
+    write(
+        &repo,
+        "app.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(12)),
+    );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.leakgate(&repo, &["scan", "--staged"]);
     assert_eq!(run.code, Some(1), "{}", run.all());
@@ -376,7 +414,11 @@ fn the_size_note_states_the_limit_and_how_to_raise_it() {
 fn allow_advice_outside_a_repository_names_the_file() {
     let sb = Sandbox::new();
     let dir = sb.path("files");
-    write(&dir, "app.env", &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(14)));
+    write(
+        &dir,
+        "app.env",
+        &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(14)),
+    );
     let run = sb.leakgate(sb.dir.path(), &["scan", "files"]);
     assert_eq!(run.code, Some(1), "{}", run.all());
     let out = &run.stdout;

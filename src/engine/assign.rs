@@ -140,7 +140,8 @@ impl<'t, 'l> ParentFinder<'t, 'l> {
             self.openers = Openers::default();
         }
         let start = self.start;
-        self.openers.scan(&text.as_bytes()[self.at..at], self.at - start);
+        self.openers
+            .scan(&text.as_bytes()[self.at..at], self.at - start);
         self.at = at;
         same_line_openers(&text[start..at], &self.openers.stack, line, &mut out);
 

@@ -221,7 +221,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             let mut commits: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
             for a in &blocking {
                 if let Some(c) = &a.finding.commit {
-                    let tip = tips.iter().any(|t| *t == c.id);
+                    let tip = tips.contains(&c.id);
                     commits.insert(short(&c.id), (c.root, tip));
                 }
             }

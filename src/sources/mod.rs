@@ -131,7 +131,10 @@ impl<'a> Pipeline<'a> {
         };
         let known = present_in(
             &olds,
-            scanned.matches.iter().map(|m| &scanned.text[m.span.clone()]),
+            scanned
+                .matches
+                .iter()
+                .map(|m| &scanned.text[m.span.clone()]),
         );
         let mut out = Vec::new();
         for (i, m) in scanned.matches.iter().enumerate() {
