@@ -4,6 +4,12 @@
 //! carries the secret only as a redaction and a fingerprint. The raw value
 //! exists in the engine's text and nowhere else.
 
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
 use crate::engine::{escape, Scanned};
 pub use crate::fingerprint::Fingerprint;
 use crate::rules::{Rule, Severity};
@@ -11,6 +17,7 @@ use crate::rules::{Rule, Severity};
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
     pub id: String,
+    /// The subject line, masked like an excerpt once a finding carries it.
     pub summary: String,
     /// A root commit has no parent: rewriting it takes `git rebase -i --root`.
     pub root: bool,
@@ -58,6 +65,30 @@ pub fn redact(secret: &str) -> String {
 
 const EXCERPT_MAX: usize = 160;
 
+/// What the findings of one scanned text share, computed once: without it
+/// every finding on a line of thousands re-masked the whole line (cubic time
+/// on minified files).
+#[derive(Default)]
+pub struct ExcerptMemo {
+    /// Every secret found anywhere in the text, to mask wherever it recurs.
+    secrets: OnceLock<Option<AhoCorasick>>,
+    /// The last line masked: findings come in text order, so one entry is
+    /// enough to mask each line once.
+    line: Mutex<Option<Arc<MaskedLine>>>,
+    /// The last commit whose summary was masked.
+    commit: Mutex<Option<(String, CommitInfo)>>,
+}
+
+struct MaskedLine {
+    line: usize,
+    /// Masked and escaped, surrounding whitespace trimmed.
+    body: Vec<char>,
+    /// Masked byte ranges of the text and where each starts in `body`.
+    marks: Vec<(Range<usize>, usize)>,
+    /// Column (in characters, 1-based) of each match start on the line.
+    columns: Vec<(usize, usize)>,
+}
+
 /// Builds the finding for match `index` of `scanned`.
 pub fn build(
     rule: &Rule,
@@ -71,6 +102,14 @@ pub fn build(
     let text = &scanned.text;
     let secret = m.secret(text);
     let line = scanned.lines.line_of(m.span.start);
+    let masked = masked_line(scanned, line);
+    let column = masked
+        .columns
+        .binary_search_by_key(&m.span.start, |c| c.0)
+        .map_or_else(
+            |_| scanned.lines.column_of(text, m.span.start),
+            |i| masked.columns[i].1,
+        );
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -79,58 +118,148 @@ pub fn build(
         blocking: rule.block,
         path: path.to_string(),
         line,
-        column: scanned.lines.column_of(text, m.span.start),
-        commit: commit.cloned(),
+        column,
+        commit: commit.map(|c| masked_commit(scanned, c)),
         file_added,
         fingerprint: fingerprint(&rule.id, secret),
         redacted: redact(secret),
         why: m.why.clone(),
-        excerpt: excerpt(scanned, line, m.span.start),
+        excerpt: window(&masked, m.span.start),
         other_places: 0,
     }
 }
 
-/// The line around `focus`, every match on it redacted, at most
-/// [`EXCERPT_MAX`] characters.
-fn excerpt(scanned: &Scanned, line: usize, focus: usize) -> String {
+/// Masks a line of free text (a commit summary, a message) for display:
+/// every occurrence of each of `secrets`, and any token that looks random,
+/// redacted; control and bidi characters escaped.
+pub fn mask_text(line: &str, secrets: &[&str]) -> String {
+    let ac = automaton(secrets.iter().copied());
+    let (out, _) = mask(line, 0, &[], ac.as_ref());
+    out.into_iter().collect()
+}
+
+fn automaton<'a>(secrets: impl Iterator<Item = &'a str>) -> Option<AhoCorasick> {
+    let set: HashSet<&str> = secrets.filter(|s| !s.is_empty()).collect();
+    if set.is_empty() {
+        return None;
+    }
+    // Leftmost-longest: where one secret contains another, the whole of the
+    // longer one is masked.
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(set)
+        .ok()
+}
+
+fn blob_secrets(scanned: &Scanned) -> Option<&AhoCorasick> {
+    scanned
+        .memo
+        .secrets
+        .get_or_init(|| {
+            let text = &scanned.text;
+            automaton(
+                scanned
+                    .matches
+                    .iter()
+                    .flat_map(|m| [m.secret(text), &text[m.span.clone()]]),
+            )
+        })
+        .as_ref()
+}
+
+fn masked_commit(scanned: &Scanned, c: &CommitInfo) -> CommitInfo {
+    let mut memo = scanned.memo.commit.lock().expect("commit memo");
+    if let Some((id, done)) = memo.as_ref() {
+        if *id == c.id {
+            return done.clone();
+        }
+    }
+    let (summary, _) = mask(&c.summary, 0, &[], blob_secrets(scanned));
+    let done = CommitInfo {
+        summary: summary.into_iter().collect(),
+        ..c.clone()
+    };
+    *memo = Some((c.id.clone(), done.clone()));
+    done
+}
+
+fn masked_line(scanned: &Scanned, line: usize) -> Arc<MaskedLine> {
+    let mut memo = scanned.memo.line.lock().expect("line memo");
+    if let Some(m) = memo.as_ref() {
+        if m.line == line {
+            return m.clone();
+        }
+    }
     let text = &scanned.text;
     let (start, end) = scanned.lines.span(text, line);
-    let mut spans: Vec<_> = scanned
-        .matches
-        .iter()
-        .filter(|m| m.span.start < end && m.span.end > start)
-        .map(|m| m.span.clone())
+    let matches = &scanned.matches;
+    // Matches are sorted by start: those starting on the line are one run;
+    // a match starting earlier reaches into it only if it spans lines.
+    let lo = matches.partition_point(|m| m.span.start < start);
+    let hi = matches.partition_point(|m| m.span.start < end);
+    let earlier = matches[..lo].iter().filter(|m| m.span.end > start);
+    let fixed: Vec<(Range<usize>, String)> = earlier
+        .chain(&matches[lo..hi])
+        .map(|m| {
+            let s = m.span.start.max(start);
+            let e = m.span.end.min(end);
+            let whole = s == m.span.start && e == m.span.end;
+            let shown = if whole {
+                redact(m.secret(text))
+            } else {
+                redact(&text[s..e])
+            };
+            (s..e, shown)
+        })
+        .filter(|(r, _)| r.start < r.end)
         .collect();
-    spans.sort_by_key(|s| s.start);
-    let mut out = String::new();
+    let (out, marks) = mask(&text[start..end], start, &fixed, blob_secrets(scanned));
+    let lead = out.iter().take_while(|c| c.is_whitespace()).count();
+    let trail = out[lead..]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    let body = out[lead..out.len() - trail].to_vec();
+    let marks = marks
+        .into_iter()
+        .map(|(r, o)| (r, o.saturating_sub(lead)))
+        .collect();
+    // Columns in one pass over the line, not one pass per match.
+    let mut columns: Vec<(usize, usize)> = Vec::with_capacity(hi - lo);
+    let mut col = 1;
     let mut at = start;
-    let mut focus_out = 0;
-    for s in spans {
-        if s.start < at {
-            continue;
+    for m in &matches[lo..hi] {
+        let to = m.span.start;
+        if to > at {
+            col += text[at..to].chars().count();
+            at = to;
         }
-        out.push_str(&escape(&text[at..s.start]));
-        if s.start == focus {
-            focus_out = out.chars().count();
+        if columns.last().is_none_or(|c| c.0 != to) {
+            columns.push((to, col));
         }
-        let secret = scanned
-            .matches
-            .iter()
-            .find(|m| m.span == s)
-            .map_or(&text[s.clone()], |m| m.secret(text));
-        out.push_str(&redact(secret));
-        at = s.end;
     }
-    if at < end {
-        out.push_str(&escape(&text[at..end]));
-    }
-    let chars: Vec<char> = out.trim_end().chars().collect();
-    let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
-    let body = &chars[lead..];
-    let focus_out = focus_out.saturating_sub(lead);
+    let done = Arc::new(MaskedLine {
+        line,
+        body,
+        marks,
+        columns,
+    });
+    *memo = Some(done.clone());
+    done
+}
+
+/// The masked line around `focus`, at most [`EXCERPT_MAX`] characters.
+fn window(masked: &MaskedLine, focus: usize) -> String {
+    let body = &masked.body;
     if body.len() <= EXCERPT_MAX {
         return body.iter().collect();
     }
+    let i = masked.marks.partition_point(|(r, _)| r.start <= focus);
+    let focus_out = i
+        .checked_sub(1)
+        .map_or(0, |i| masked.marks[i].1)
+        .min(body.len());
     let from = focus_out.saturating_sub(EXCERPT_MAX / 3);
     let to = (from + EXCERPT_MAX).min(body.len());
     let mut s: String = body[from..to].iter().collect();
@@ -141,6 +270,114 @@ fn excerpt(scanned: &Scanned, line: usize, focus: usize) -> String {
         s.push('…');
     }
     s
+}
+
+/// `raw` (which starts at byte `base` of its text) with the `fixed` ranges
+/// replaced by their redactions, every match of `secrets` and every
+/// random-looking token redacted, the rest escaped. Returns the characters
+/// and, for each masked range, where it starts in them.
+fn mask(
+    raw: &str,
+    base: usize,
+    fixed: &[(Range<usize>, String)],
+    secrets: Option<&AhoCorasick>,
+) -> (Vec<char>, Vec<(Range<usize>, usize)>) {
+    // (range, redaction when it is exactly one match's span)
+    let mut spans: Vec<(Range<usize>, Option<&str>)> = fixed
+        .iter()
+        .map(|(r, shown)| (r.clone(), Some(shown.as_str())))
+        .collect();
+    if let Some(ac) = secrets {
+        spans.extend(
+            ac.find_iter(raw)
+                .map(|m| (base + m.start()..base + m.end(), None)),
+        );
+    }
+    spans.extend(random_tokens(raw).map(|r| (base + r.start..base + r.end, None)));
+    spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+
+    let mut out: Vec<char> = Vec::with_capacity(raw.len());
+    let mut marks = Vec::new();
+    let mut at = base;
+    let mut i = 0;
+    while i < spans.len() {
+        // Spans sort longest first at each start, so the first of a group
+        // of overlapping spans is the widest at its start.
+        let (first, shown) = spans[i].clone();
+        let mut end = first.end;
+        i += 1;
+        while i < spans.len() && spans[i].0.start < end {
+            end = end.max(spans[i].0.end);
+            i += 1;
+        }
+        out.extend(escape(&raw[at - base..first.start - base]).chars());
+        marks.push((first.start..end, out.len()));
+        // A match's redaction is of its (decoded) secret, as long as nothing
+        // reaches past it; anything else is redacted as the text it covers.
+        match shown {
+            Some(r) if end == first.end => out.extend(r.chars()),
+            _ => out.extend(redact(&raw[first.start - base..end - base]).chars()),
+        }
+        at = end;
+    }
+    out.extend(escape(&raw[at - base..]).chars());
+    (out, marks)
+}
+
+/// Byte ranges of tokens that look like keys rather than words: long runs
+/// of base64/base64url characters mixing letters with digits, or upper with
+/// lower case throughout. Names such as `MESSAGEBIRD_ACCESS_KEY`,
+/// `AccountKey` or `provisionDeviceKey` and paths stay readable.
+fn random_tokens(raw: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let b = raw.as_bytes();
+    let token = |c: u8| c.is_ascii_alphanumeric() || b"+/_-".contains(&c);
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if !token(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && token(b[i]) {
+                i += 1;
+            }
+            let core = start..i;
+            // base64 padding belongs to the token it ends.
+            while i < b.len() && b[i] == b'=' {
+                i += 1;
+            }
+            if looks_random(&b[core]) {
+                return Some(start..i);
+            }
+        }
+        None
+    })
+}
+
+fn looks_random(t: &[u8]) -> bool {
+    const MIN: usize = 16;
+    if t.len() < MIN {
+        return false;
+    }
+    // Words joined by separators (a path, a target triple, a constant's
+    // name) have short parts; keys have at least one long random run.
+    let longest = t
+        .split(|c| b"/_-".contains(c))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    if longest < 12 {
+        return false;
+    }
+    let upper = t.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = t.iter().filter(|c| c.is_ascii_lowercase()).count();
+    let digits = t.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = upper + lower;
+    let with_digits = digits >= 2 && letters >= 2;
+    // camelCase has a capital now and then; random text is about half each.
+    let mixed_case = upper.min(lower) * 5 >= letters && upper.min(lower) >= 3;
+    with_digits || mixed_case
 }
 
 #[cfg(test)]
@@ -161,5 +398,63 @@ mod tests {
         assert_eq!(a, fingerprint("r1", "s"));
         assert_ne!(a, fingerprint("r2", "s"));
         assert_ne!(a, fingerprint("r1", "t"));
+    }
+
+    use crate::rules::testgen::token;
+
+    #[test]
+    fn mask_text_hides_secrets_and_random_tokens_but_keeps_names() {
+        let k = token("alnum", 25, 1);
+        let b64 = token("base64", 86, 2);
+        let line = format!(
+            "MESSAGEBIRD_ACCESS_KEY={k} provisionDeviceKey AccountKey={b64}== x\u{1b}[2J path/to/x86_64-unknown-linux-gnu"
+        );
+        let out = mask_text(&line, &[&k]);
+        assert!(!out.contains(&k), "{out}");
+        assert!(!out.contains(&b64[..40]), "{out}");
+        for kept in [
+            "MESSAGEBIRD_ACCESS_KEY=",
+            "provisionDeviceKey",
+            "AccountKey=",
+            "path/to/x86_64-unknown-linux-gnu",
+            "x\\u{1b}[2J",
+        ] {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        assert!(!out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_found_secret_is_masked_wherever_it_recurs_even_if_it_looks_plain() {
+        // A secret with no digits and one case passes the shape test; only
+        // knowing it was found masks it.
+        let secret = "correcthorsebatterystaple";
+        let out = mask_text(&format!("pw={secret} # again: {secret}!"), &[secret]);
+        assert!(!out.contains(secret), "{out}");
+        assert_eq!(out.matches(&redact(secret)).count(), 2, "{out}");
+    }
+
+    #[test]
+    fn excerpts_mask_every_occurrence_and_stay_short() {
+        let catalog = crate::rules::Catalog::builtin().unwrap();
+        let k = token("alnum", 25, 3);
+        let filler = "word ".repeat(60);
+        let text = format!("MESSAGEBIRD_ACCESS_KEY={k} # {filler} was {k}\n");
+        let scanned = crate::engine::scan(&catalog, text);
+        assert_eq!(scanned.matches.len(), 1);
+        let rule = &catalog.rules[scanned.matches[0].rule];
+        let f = build(rule, &scanned, 0, "x.env", None, false);
+        assert!(!f.excerpt.contains(&k), "{}", f.excerpt);
+        assert!(
+            f.excerpt.starts_with("MESSAGEBIRD_ACCESS_KEY="),
+            "{}",
+            f.excerpt
+        );
+        assert!(
+            f.excerpt.chars().count() <= EXCERPT_MAX + 2,
+            "{}",
+            f.excerpt
+        );
+        assert_eq!(f.column, 24);
     }
 }

@@ -571,7 +571,9 @@ fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Re
         findings.extend(pipeline.scan(item)?);
     }
     let report = Report::new(
-        Scope::Staged,
+        Scope::Staged {
+            hook: matches!(stream, Stream::Stderr),
+        },
         findings,
         &s.allow,
         Day::today(),
@@ -606,8 +608,9 @@ fn push_command(
         notices.extend(framework_note);
     }
     let remote = remote.unwrap_or_else(|| "the remote".to_string());
+    let tips = sent.tips.iter().map(|t| t.to_string()).collect();
     let mut report = Report::new(
-        Scope::Push { remote },
+        Scope::Push { remote, tips },
         findings,
         &s.allow,
         Day::today(),
@@ -682,6 +685,7 @@ fn receive_command(input: &str) -> Result<Exit> {
     }
     let lines = push::parse_receive_lines(input)?;
     let mut combined: Option<Report> = None;
+    let mut tips = Vec::new();
     let mut first_catalog = None;
     for line in &lines {
         if line.local.is_zero() {
@@ -700,12 +704,14 @@ fn receive_command(input: &str) -> Result<Exit> {
             &mut notices,
         )?;
         let (findings, summary) = scan_sent(&repo, &catalog, policy.config.max_file_size, &sent)?;
+        tips.extend(sent.tips.iter().map(|t| t.to_string()));
         if !findings.is_empty() {
             notices.push(format!("{}: policy from {}", line.local_ref, policy.origin));
         }
         let mut part = Report::new(
             Scope::Receive {
                 refs: line.local_ref.clone(),
+                tips: Vec::new(),
             },
             findings,
             &policy.allow,
@@ -728,14 +734,17 @@ fn receive_command(input: &str) -> Result<Exit> {
     let mut report = match combined {
         Some(r) => r,
         None => Report::new(
-            Scope::Receive { refs: what.clone() },
+            Scope::Receive {
+                refs: what.clone(),
+                tips: Vec::new(),
+            },
             Vec::new(),
             &Allowlist::default(),
             Day::today(),
             sources::Summary::default(),
         ),
     };
-    report.scope = Scope::Receive { refs: what };
+    report.scope = Scope::Receive { refs: what, tips };
     let catalog = match first_catalog {
         Some(c) => c,
         None => Catalog::builtin()?,

@@ -364,7 +364,9 @@ fn binary_oversized_symlink_and_submodule_are_counted_not_followed() {
         .expect_ok("nothing scannable holds a key");
     let err = &run.stderr;
     assert!(
-        err.contains("skipped 1 binary, 1 too large, 1 submodule, 1 symlink"),
+        err.contains(
+            "4 files were not scanned (1 binary file, 1 file too large, 1 submodule, 1 symlink)"
+        ),
         "{err}"
     );
     assert!(err.contains("dump.sql was not scanned"), "{err}");

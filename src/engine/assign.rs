@@ -98,67 +98,125 @@ const LOOKBACK_LINES: usize = 400;
 
 /// The keys that enclose the byte at `at`, innermost first.
 pub fn parents<'t>(text: &'t str, lines: &Lines, at: usize) -> Vec<Parent<'t>> {
-    let mut out = Vec::new();
-    let line = lines.line_of(at);
-    let (start, _) = lines.span(text, line);
-    same_line_openers(&text[start..at], line, &mut out);
+    ParentFinder::new(text, lines).parents(at)
+}
 
-    let mut indent = indentation(&text[start..]);
-    let first = line.saturating_sub(LOOKBACK_LINES).max(1);
-    for l in (first..line).rev() {
-        let (s, e) = lines.span(text, l);
-        let raw = &text[s..e];
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || is_comment(trimmed) {
-            continue;
+/// [`parents`] for many offsets of one text. Asked in increasing order
+/// within a line, it carries its scan of the line forward instead of
+/// rescanning from the line's start: per call, a minified line with
+/// thousands of assignments cost quadratic time.
+pub struct ParentFinder<'t, 'l> {
+    text: &'t str,
+    lines: &'l Lines,
+    /// Line, line start and how far the opener scan has got.
+    line: usize,
+    start: usize,
+    at: usize,
+    openers: Openers,
+}
+
+impl<'t, 'l> ParentFinder<'t, 'l> {
+    pub fn new(text: &'t str, lines: &'l Lines) -> Self {
+        ParentFinder {
+            text,
+            lines,
+            line: 0,
+            start: 0,
+            at: 0,
+            openers: Openers::default(),
         }
-        if is_section_header(trimmed) {
-            // A section header encloses everything below it up to the next
-            // one, and nothing above it encloses the value.
-            out.push(Parent {
-                text: trimmed,
-                line: l,
-            });
-            break;
-        }
-        let ind = indentation(raw);
-        if ind < indent && opens_block(trimmed) {
-            out.push(Parent {
-                text: trimmed,
-                line: l,
-            });
-            indent = ind;
-        }
-        // At the top level only a section header can still enclose the value.
     }
-    out
+
+    pub fn parents(&mut self, at: usize) -> Vec<Parent<'t>> {
+        let text = self.text;
+        let lines = self.lines;
+        let mut out = Vec::new();
+        let line = lines.line_of(at);
+        if line != self.line || at < self.at {
+            let (start, _) = lines.span(text, line);
+            self.line = line;
+            self.start = start;
+            self.at = start;
+            self.openers = Openers::default();
+        }
+        let start = self.start;
+        self.openers
+            .scan(&text.as_bytes()[self.at..at], self.at - start);
+        self.at = at;
+        same_line_openers(&text[start..at], &self.openers.stack, line, &mut out);
+
+        let mut indent = indentation(&text[start..]);
+        let first = line.saturating_sub(LOOKBACK_LINES).max(1);
+        for l in (first..line).rev() {
+            let (s, e) = lines.span(text, l);
+            let raw = &text[s..e];
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || is_comment(trimmed) {
+                continue;
+            }
+            if is_section_header(trimmed) {
+                // A section header encloses everything below it up to the next
+                // one, and nothing above it encloses the value.
+                out.push(Parent {
+                    text: trimmed,
+                    line: l,
+                });
+                break;
+            }
+            let ind = indentation(raw);
+            if ind < indent && opens_block(trimmed) {
+                out.push(Parent {
+                    text: trimmed,
+                    line: l,
+                });
+                indent = ind;
+            }
+            // At the top level only a section header can still enclose the value.
+        }
+        out
+    }
+}
+
+/// Unclosed `{`, `(`, `[` and `<` (offsets in the line) so far, quotes skipped.
+#[derive(Default)]
+struct Openers {
+    stack: Vec<(usize, u8)>,
+    in_quote: Option<u8>,
+}
+
+impl Openers {
+    /// Takes in `bytes`, which start at offset `base` of the line.
+    fn scan(&mut self, bytes: &[u8], base: usize) {
+        for (i, &b) in bytes.iter().enumerate() {
+            if let Some(q) = self.in_quote {
+                if b == q {
+                    self.in_quote = None;
+                }
+                continue;
+            }
+            match b {
+                b'"' | b'\'' => self.in_quote = Some(b),
+                b'{' | b'(' | b'[' | b'<' => self.stack.push((base + i, b)),
+                b'}' | b')' | b']' | b'>' => {
+                    self.stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Unclosed `{`, `(`, `[` and `<tag` earlier on the line: `{"messagebird": {"key": …`
 /// or `<messagebird accessKey="…">`.
-fn same_line_openers<'t>(prefix: &'t str, line: usize, out: &mut Vec<Parent<'t>>) {
-    let mut stack: Vec<(usize, u8)> = Vec::new();
-    let bytes = prefix.as_bytes();
-    let mut in_quote: Option<u8> = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(q) = in_quote {
-            if b == q {
-                in_quote = None;
-            }
-            continue;
-        }
-        match b {
-            b'"' | b'\'' => in_quote = Some(b),
-            b'{' | b'(' | b'[' | b'<' => stack.push((i, b)),
-            b'}' | b')' | b']' | b'>' => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
+fn same_line_openers<'t>(
+    prefix: &'t str,
+    stack: &[(usize, u8)],
+    line: usize,
+    out: &mut Vec<Parent<'t>>,
+) {
     let mut prev_end = 0;
     let mut found = Vec::new();
-    for &(pos, kind) in &stack {
+    for &(pos, kind) in stack {
         let text = if kind == b'<' {
             let after = &prefix[pos + 1..];
             let end = after
@@ -260,6 +318,19 @@ mod tests {
         let xml = "<messagebird accessKey=\"v\"/>";
         let p = parents(xml, &Lines::new(xml), xml.find("v\"").unwrap());
         assert_eq!(p[0].text, "messagebird");
+    }
+
+    #[test]
+    fn the_finder_agrees_with_one_call_per_offset() {
+        let json = "{\"messagebird\": {\"key\": \"v\", \"sub\": {\"k2\": \"w\"}}, \"x\": \"y\"}";
+        let lines = Lines::new(json);
+        let mut finder = ParentFinder::new(json, &lines);
+        for needle in ["v\"", "w\"", "y\"", "v\""] {
+            let at = json.find(needle).unwrap();
+            let one: Vec<_> = parents(json, &lines, at).iter().map(|p| p.text).collect();
+            let many: Vec<_> = finder.parents(at).iter().map(|p| p.text).collect();
+            assert_eq!(one, many, "at {needle}");
+        }
     }
 
     #[test]

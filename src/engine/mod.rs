@@ -9,6 +9,7 @@ pub mod decode;
 pub mod filters;
 pub mod text;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use sha2::{Digest, Sha256};
@@ -48,6 +49,8 @@ pub struct Scanned {
     pub matches: Vec<Match>,
     /// Matches dropped by an inline `leakgate:allow` marker.
     pub inline_allowed: usize,
+    /// Masked lines shared by the findings built from this text.
+    pub memo: crate::finding::ExcerptMemo,
 }
 
 /// Whether `text` could hold anything: a rule's keyword, or an encoded view.
@@ -94,15 +97,29 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
                 .iter()
                 .any(|s| s.start < m.span.end && m.span.start < s.end)
     });
-    let before = matches.len();
-    matches.retain(|m| !inline_allowed(&text, &lines, m.span.start));
-    let inline_allowed = before - matches.len();
     matches.sort_by_key(|m| (m.span.start, m.rule));
+    let before = matches.len();
+    // Sorted, so a line's marker is looked up once however many matches it
+    // holds (a minified line can hold thousands).
+    let mut last: Option<(usize, bool)> = None;
+    matches.retain(|m| {
+        let line = lines.line_of(m.span.start);
+        match last {
+            Some((l, allowed)) if l == line => !allowed,
+            _ => {
+                let allowed = inline_allowed(&text, &lines, line);
+                last = Some((line, allowed));
+                !allowed
+            }
+        }
+    });
+    let inline_allowed = before - matches.len();
     Scanned {
         text,
         lines,
         matches,
         inline_allowed,
+        memo: Default::default(),
     }
 }
 
@@ -115,11 +132,13 @@ fn find(
     claimed: &mut Vec<Range<usize>>,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
+    let mut seen = HashSet::new();
     let candidates = catalog.candidates(text);
     if candidates.is_empty() {
         return matches;
     }
     let mut assignments: Option<Vec<Assignment>> = None;
+    let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
         let rule = &catalog.rules[ri];
@@ -143,7 +162,7 @@ fn find(
                             claimed.push(m.range());
                         }
                         if accept(rule, text, m.range()) {
-                            push(&mut matches, ri, m.range(), ctx.why.clone());
+                            push(&mut matches, &mut seen, ri, m.range(), ctx.why.clone());
                         }
                     }
                 }
@@ -158,7 +177,8 @@ fn find(
                         let key = &text[a.name.clone()];
                         let why = if name_re.is_match(key) {
                             format!("{} (`{}`)", ctx.why, escape(key))
-                        } else if let Some(p) = assign::parents(text, lines, a.name.start)
+                        } else if let Some(p) = parents
+                            .parents(a.name.start)
                             .into_iter()
                             .find(|p| name_re.is_match(p.text))
                         {
@@ -176,7 +196,7 @@ fn find(
                             claimed.push(a.value.clone());
                         }
                         if accept(rule, text, a.value.clone()) {
-                            push(&mut matches, ri, a.value.clone(), why);
+                            push(&mut matches, &mut seen, ri, a.value.clone(), why);
                         }
                     }
                 }
@@ -186,10 +206,17 @@ fn find(
     matches
 }
 
-fn push(matches: &mut Vec<Match>, rule: usize, span: Range<usize>, why: String) {
+fn push(
+    matches: &mut Vec<Match>,
+    seen: &mut HashSet<(usize, usize, usize)>,
+    rule: usize,
+    span: Range<usize>,
+    why: String,
+) {
     // The same span found by two contexts of one rule is one match; keep the
-    // first (most specific contexts come first in a rule).
-    if !matches.iter().any(|m| m.rule == rule && m.span == span) {
+    // first (most specific contexts come first in a rule). A set, not a scan
+    // of the matches so far: that was quadratic on a line of thousands.
+    if seen.insert((rule, span.start, span.end)) {
         matches.push(Match {
             rule,
             span,
@@ -232,8 +259,7 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     true
 }
 
-fn inline_allowed(text: &str, lines: &Lines, offset: usize) -> bool {
-    let line = lines.line_of(offset);
+fn inline_allowed(text: &str, lines: &Lines, line: usize) -> bool {
     let (s, e) = lines.span(text, line);
     if text[s..e].contains(INLINE_ALLOW) {
         return true;

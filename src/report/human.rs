@@ -2,29 +2,34 @@
 //! (redacted), why, and the exact commands that fix it.
 //!
 //! Colour is decided once by the caller (`colored`'s global switch); this module
-//! only styles. Everything echoed from a file was escaped when the finding was
-//! built.
+//! only styles. Every field that comes from outside (paths, commit summaries,
+//! rule names, notices, allowlist reasons) goes through [`esc`], so a file
+//! name cannot forge a report line or send escape sequences to the terminal.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use colored::Colorize;
 
 use super::{Report, Scope};
+use crate::engine::escape as esc;
 use crate::rules::Catalog;
 use crate::sources::{SkipReason, Summary};
+
+/// Findings shown in full per file; the rest are counted. A minified file
+/// can hold thousands, and a report nobody can scroll hides the first one.
+pub const SHOWN_PER_FILE: usize = 20;
 
 pub fn render(report: &Report, catalog: &Catalog) -> String {
     let mut out = String::new();
     let blocking = report.blocking();
     let warnings = report.active.len() - blocking;
     if report.active.is_empty() {
-        let line = summary_line(&report.summary, report.allowlisted);
         // Hooks stay silent on a clean change; every other scan ends with
         // its summary line.
         let hook = matches!(
             report.scope,
-            Scope::Staged | Scope::Push { .. } | Scope::Receive { .. }
+            Scope::Staged { hook: true } | Scope::Push { .. } | Scope::Receive { .. }
         );
         let quiet = hook
             && report.summary.skipped.is_empty()
@@ -32,24 +37,39 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             && report.summary.inline_allowed == 0
             && report.notices.is_empty();
         if !quiet {
-            let _ = writeln!(out, "leakgate: no secrets found; {line}");
+            let s = &report.summary;
+            let line = summary_line(s, report.allowlisted, false);
+            match skipped_parts(s) {
+                // "No secrets" would be a claim about files nobody read.
+                Some(parts) => {
+                    let n = s.skipped.len();
+                    let _ = writeln!(
+                        out,
+                        "leakgate: no secrets found in what was scanned; {n} {} not scanned ({parts}); {line}",
+                        if n == 1 { "file was" } else { "files were" },
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "leakgate: no secrets found; {line}");
+                }
+            }
         }
         notices(&mut out, report);
         return out;
     }
 
     let what = match (&report.scope, blocking > 0) {
-        (Scope::Staged, true) => "commit blocked".to_string(),
-        (Scope::Push { remote }, true) => format!("push to {remote} blocked"),
+        (Scope::Staged { hook: true }, true) => "commit blocked".to_string(),
+        (Scope::Push { remote, .. }, true) => format!("push to {} blocked", esc(remote)),
         (Scope::Receive { .. }, true) => "push refused by the server".to_string(),
         (_, true) => "found".to_string(),
         (_, false) => "warning".to_string(),
     };
     let where_ = match &report.scope {
-        Scope::Staged => "in the staged changes".to_string(),
+        Scope::Staged { .. } => "in the staged changes".to_string(),
         Scope::Push { .. } => "in the commits being pushed".to_string(),
-        Scope::Receive { refs } => format!("in the commits pushed to {refs}"),
-        Scope::History { what } => format!("in history ({what})"),
+        Scope::Receive { refs, .. } => format!("in the commits pushed to {}", esc(refs)),
+        Scope::History { what } => format!("in history ({})", esc(what)),
         Scope::Files => "in the files".to_string(),
         Scope::Stdin => "in standard input".to_string(),
     };
@@ -62,8 +82,18 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         if count == 1 { "" } else { "s" },
     );
 
+    let mut per_file: HashMap<&str, usize> = HashMap::new();
+    for a in &report.active {
+        *per_file.entry(a.finding.path.as_str()).or_default() += 1;
+    }
+    let mut shown: HashMap<&str, usize> = HashMap::new();
     for a in &report.active {
         let f = &a.finding;
+        let n = shown.entry(f.path.as_str()).or_default();
+        *n += 1;
+        if *n > SHOWN_PER_FILE {
+            continue;
+        }
         let _ = writeln!(out);
         let label = if f.blocking {
             ""
@@ -73,14 +103,19 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         let _ = writeln!(
             out,
             "  {}  {}  [{}, {}]{label}",
-            format!("{}:{}:{}", f.path, f.line, f.column).bold(),
-            f.rule_name.yellow(),
-            f.rule_id,
+            format!("{}:{}:{}", esc(&f.path), f.line, f.column).bold(),
+            esc(&f.rule_name).yellow(),
+            esc(&f.rule_id),
             f.severity
         );
         // A finding in a message already shows that line, redacted.
         if let Some(c) = f.commit.as_ref().filter(|_| !f.path.ends_with(" message")) {
-            let _ = writeln!(out, "      commit {}  {}", c.id[..10].cyan(), c.summary);
+            let _ = writeln!(
+                out,
+                "      commit {}  {}",
+                short(&c.id).cyan(),
+                esc(&c.summary)
+            );
         }
         if f.other_places > 0 {
             let _ = writeln!(
@@ -91,22 +126,34 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 if f.other_places == 1 { "s" } else { "" }
             );
         }
-        let _ = writeln!(out, "      {}", f.excerpt.dimmed());
-        let _ = writeln!(out, "      why: {}", f.why);
+        let _ = writeln!(out, "      {}", esc(&f.excerpt).dimmed());
+        let _ = writeln!(out, "      why: {}", esc(&f.why));
         let _ = writeln!(
             out,
             "      key: {}   fingerprint: {}",
-            f.redacted, f.fingerprint
+            esc(&f.redacted),
+            f.fingerprint
         );
         if let Some(e) = &a.expired {
             let _ = writeln!(
                 out,
                 "      {} {}:{} allowed this until {} (\"{}\"); that entry has expired, so it blocks again",
                 "note:".yellow().bold(),
-                e.file,
+                esc(&e.file),
                 e.line,
                 e.expires,
-                e.reason
+                esc(&e.reason)
+            );
+        }
+        let total = per_file[f.path.as_str()];
+        if *n == SHOWN_PER_FILE && total > SHOWN_PER_FILE {
+            let more = total - SHOWN_PER_FILE;
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "  ... and {more} more finding{} in {} (use --format json for all)",
+                if more == 1 { "" } else { "s" },
+                esc(&f.path)
             );
         }
     }
@@ -118,7 +165,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     let _ = writeln!(
         out,
         "  {}",
-        summary_line(&report.summary, report.allowlisted).dimmed()
+        summary_line(&report.summary, report.allowlisted, true).dimmed()
     );
     notices(&mut out, report);
     out
@@ -133,7 +180,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", "How to fix it:".bold());
     match &report.scope {
-        Scope::Staged => {
+        Scope::Staged { .. } => {
             // `git restore --staged` needs a HEAD to restore from; a file the
             // commit adds is unstaged with `git rm --cached` (the file stays).
             let mut added = BTreeSet::new();
@@ -170,23 +217,35 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 "     then delete it from the file, read it from an environment variable or a secret\n     manager (AWS Secrets Manager, Vault, Conjur) instead, and `git add` the file again."
             );
         }
-        Scope::Push { .. } | Scope::Receive { .. } => {
-            let commits: BTreeSet<&str> = blocking
-                .iter()
-                .filter_map(|a| a.finding.commit.as_ref().map(|c| &c.id[..10]))
-                .collect();
+        Scope::Push { tips, .. } | Scope::Receive { tips, .. } => {
+            // short id -> (root commit, a pushed tip)
+            let mut commits: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            for a in &blocking {
+                if let Some(c) = &a.finding.commit {
+                    let tip = tips.contains(&c.id);
+                    commits.insert(short(&c.id), (c.root, tip));
+                }
+            }
             let _ = writeln!(out, "  1. Remove the key from the commits before pushing (it is not enough to delete it in a new commit):");
-            let _ = writeln!(
-                out,
-                "       in the last commit:  delete it from the file, `git add` it, then {}",
-                "git commit --amend".cyan()
-            );
-            for c in commits {
+            for (c, (root, tip)) in commits {
+                // `<root>^` names nothing: a first commit is edited with --root.
+                let rebase = if root {
+                    "git rebase -i --root".to_string()
+                } else {
+                    format!("git rebase -i {c}^")
+                };
                 let _ = writeln!(
                     out,
-                    "       in commit {c}:    {}  (mark it `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
-                    format!("git rebase -i {c}^").cyan()
+                    "       in commit {c}:    {}  (mark {c} `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
+                    rebase.cyan()
                 );
+                if tip {
+                    let _ = writeln!(
+                        out,
+                        "       {c} is the last commit pushed: with it checked out, delete the key from the file,\n       `git add` it, then {}",
+                        "git commit --amend".cyan()
+                    );
+                }
             }
             let _ = writeln!(
                 out,
@@ -216,15 +275,15 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
     for id in &rules {
         if let Some(rule) = catalog.get(id) {
             if let Some(rotate) = &rule.rotate {
-                let _ = writeln!(out, "     {}:", rule.name);
+                let _ = writeln!(out, "     {}:", esc(&rule.name));
                 for l in rotate.trim().lines() {
-                    let _ = writeln!(out, "       {}", l.trim());
+                    let _ = writeln!(out, "       {}", esc(l.trim()));
                 }
             }
             let _ = writeln!(
                 out,
                 "       full playbook: {}",
-                format!("leakgate explain {id}").cyan()
+                format!("leakgate explain {}", shell_quote(id)).cyan()
             );
         }
     }
@@ -236,20 +295,37 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         .iter()
         .map(|a| a.finding.fingerprint.as_str())
         .collect();
-    for fp in fps {
+    let total = fps.len();
+    for fp in fps.into_iter().take(SHOWN_PER_FILE) {
         let _ = writeln!(
             out,
             "       {}",
             format!("leakgate allow {fp} --reason \"<why it is safe>\"").cyan()
         );
     }
-    let _ = writeln!(
-        out,
-        "     and commit {} with the change.",
-        report.allow_file
-    );
+    if total > SHOWN_PER_FILE {
+        let _ = writeln!(
+            out,
+            "       ... and {} more (use --format json for every fingerprint)",
+            total - SHOWN_PER_FILE
+        );
+    }
+    if report.allow_file.is_empty() {
+        // Outside a repository there is no allowlist yet, and `leakgate
+        // allow` writes one where it is run.
+        let _ = writeln!(
+            out,
+            "     Run it in the root of the repository these files belong to: it creates\n     .leakgate-allow.toml there; commit that file with the change."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "     and commit {} with the change.",
+            esc(&report.allow_file)
+        );
+    }
     let skip = match report.scope {
-        Scope::Staged => Some("git commit --no-verify"),
+        Scope::Staged { hook: true } => Some("git commit --no-verify"),
         Scope::Push { .. } => Some("git push --no-verify"),
         _ => None,
     };
@@ -264,22 +340,61 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
 
 fn notices(out: &mut String, report: &Report) {
     for n in &report.notices {
-        let _ = writeln!(out, "leakgate: {} {n}", "note:".yellow());
+        let _ = writeln!(out, "leakgate: {} {}", "note:".yellow(), esc(n));
     }
+    let limit = match report.summary.max_file_size {
+        Some(max) => format!("the size limit of {}", human_bytes(max)),
+        None => "the size limit".to_string(),
+    };
     for s in &report.summary.skipped {
         if s.reason == SkipReason::TooLarge {
             let _ = writeln!(
                 out,
-                "leakgate: {} {} was not scanned: {} is over the size limit (max_file_size in .leakgate.toml)",
+                "leakgate: {} {} was not scanned: {} is over {limit}; to scan it, raise `[scan] max_file_size` in .leakgate.toml or pass --max-file-size",
                 "note:".yellow(),
-                s.path,
+                esc(&s.path),
                 human_bytes(s.size.unwrap_or(0))
             );
         }
     }
 }
 
-pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
+/// The first 10 characters of a commit id (all of it if shorter).
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+/// "2 binary files, 1 symlink", or `None` when nothing was skipped.
+fn skipped_parts(s: &Summary) -> Option<String> {
+    let parts: Vec<String> = [
+        SkipReason::Binary,
+        SkipReason::TooLarge,
+        SkipReason::Submodule,
+        SkipReason::Symlink,
+    ]
+    .iter()
+    .filter_map(|&r| {
+        let n = s.skipped_count(r);
+        let one = n == 1;
+        let what = match r {
+            SkipReason::Binary if one => "binary file",
+            SkipReason::Binary => "binary files",
+            SkipReason::TooLarge if one => "file too large",
+            SkipReason::TooLarge => "files too large",
+            SkipReason::Submodule if one => "submodule",
+            SkipReason::Submodule => "submodules",
+            SkipReason::Symlink if one => "symlink",
+            SkipReason::Symlink => "symlinks",
+        };
+        (n > 0).then(|| format!("{n} {what}"))
+    })
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// What was scanned; `with_skipped` adds what was not (left out where the
+/// caller already said it).
+pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> String {
     let mut line = String::new();
     if s.commits > 0 {
         let _ = write!(
@@ -299,20 +414,10 @@ pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
         if s.blobs == 1 { "" } else { "s" },
         human_bytes(s.bytes)
     );
-    let parts: Vec<String> = [
-        SkipReason::Binary,
-        SkipReason::TooLarge,
-        SkipReason::Submodule,
-        SkipReason::Symlink,
-    ]
-    .iter()
-    .filter_map(|&r| {
-        let n = s.skipped_count(r);
-        (n > 0).then(|| format!("{n} {}", r.as_str()))
-    })
-    .collect();
-    if !parts.is_empty() {
-        let _ = write!(line, "; skipped {}", parts.join(", "));
+    if with_skipped {
+        if let Some(parts) = skipped_parts(s) {
+            let _ = write!(line, "; skipped {parts}");
+        }
     }
     if allowlisted > 0 {
         let _ = write!(line, "; {allowlisted} allowed by the allowlist");
@@ -338,14 +443,67 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Quotes a path for a POSIX shell command the user will copy.
+/// Quotes a path for a POSIX shell command the user will copy. A name with
+/// control or bidi characters is written as `$'...'` with escapes (bash, zsh
+/// and ksh read it back to the same bytes), so the command stays correct and
+/// the terminal sees no raw control character.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./@%+=:,".contains(&b))
     {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+        return s.to_string();
+    }
+    if esc(s) == s {
+        return format!("'{}'", s.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            '\n' => out.push_str(r"\n"),
+            '\t' => out.push_str(r"\t"),
+            '\r' => out.push_str(r"\r"),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if esc(c.encode_utf8(&mut [0; 4])) != c.to_string() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quote_keeps_commands_correct_and_terminals_safe() {
+        assert_eq!(shell_quote("config/app.env"), "config/app.env");
+        assert_eq!(shell_quote("my file"), "'my file'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("a\nb"), r"$'a\nb'");
+        assert_eq!(shell_quote("x\u{1b}[31m'y"), r"$'x\x1b[31m\'y'");
+        assert_eq!(shell_quote("r\u{202E}l"), r"$'r\u202el'");
+    }
+
+    #[test]
+    fn skipped_files_are_counted_in_words() {
+        let mut s = Summary::default();
+        s.skip("a", SkipReason::Symlink, None);
+        s.skip("b", SkipReason::Symlink, None);
+        s.skip("c", SkipReason::Binary, Some(1));
+        for _ in 0..3 {
+            s.skip("d", SkipReason::TooLarge, Some(1));
+        }
+        assert_eq!(
+            skipped_parts(&s).unwrap(),
+            "1 binary file, 3 files too large, 2 symlinks"
+        );
     }
 }

@@ -12,9 +12,17 @@ use crate::sources::Summary;
 /// What was scanned, for the wording of the report.
 #[derive(Debug, Clone)]
 pub enum Scope {
-    Staged,
+    /// The index. `hook`: run by the pre-commit hook, so a finding blocks a
+    /// commit; by hand (`scan --staged`) it only reports.
+    Staged {
+        hook: bool,
+    },
     Push {
         remote: String,
+        /// Full ids of the commits at the tips being pushed: only a finding
+        /// in one of them can be fixed with `git commit --amend`. Empty when
+        /// unknown, and then the report claims no commit is the last one.
+        tips: Vec<String>,
     },
     /// Commits: `what` says which ("all refs", "main..feature").
     History {
@@ -25,6 +33,8 @@ pub enum Scope {
     /// A server's pre-receive check of the pushed `refs`.
     Receive {
         refs: String,
+        /// As for [`Scope::Push`].
+        tips: Vec<String>,
     },
 }
 

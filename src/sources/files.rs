@@ -35,7 +35,10 @@ pub fn scan(
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git");
     let findings = Mutex::new(Vec::new());
-    let summary = Mutex::new(Summary::default());
+    let summary = Mutex::new(Summary {
+        max_file_size: Some(max_size),
+        ..Summary::default()
+    });
     let error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     builder.build_parallel().run(|| {
         Box::new(|entry| {

@@ -274,6 +274,7 @@ pub fn scan(
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
     summary.bytes = counters.bytes.load(Ordering::Relaxed);
+    summary.max_file_size = Some(max_size);
     Ok(Outcome {
         findings,
         summary,
