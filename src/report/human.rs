@@ -28,6 +28,8 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         );
         let quiet = hook
             && report.summary.skipped.is_empty()
+            && report.summary.windowed == 0
+            && report.summary.binary_searched == 0
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
             && report.notices.is_empty();
@@ -265,17 +267,6 @@ fn notices(out: &mut String, report: &Report) {
     for n in &report.notices {
         let _ = writeln!(out, "leakgate: {} {n}", "note:".yellow());
     }
-    for s in &report.summary.skipped {
-        if s.reason == SkipReason::TooLarge {
-            let _ = writeln!(
-                out,
-                "leakgate: {} {} was not scanned: {} is over the size limit (max_file_size in .leakgate.toml)",
-                "note:".yellow(),
-                s.path,
-                human_bytes(s.size.unwrap_or(0))
-            );
-        }
-    }
 }
 
 pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
@@ -298,18 +289,29 @@ pub fn summary_line(s: &Summary, allowlisted: usize) -> String {
         if s.blobs == 1 { "" } else { "s" },
         human_bytes(s.bytes)
     );
-    let parts: Vec<String> = [
-        SkipReason::Binary,
-        SkipReason::TooLarge,
-        SkipReason::Submodule,
-        SkipReason::Symlink,
-    ]
-    .iter()
-    .filter_map(|&r| {
-        let n = s.skipped_count(r);
-        (n > 0).then(|| format!("{n} {}", r.as_str()))
-    })
-    .collect();
+    if s.windowed > 0 {
+        let _ = write!(
+            line,
+            "; {} large file{} scanned in windows",
+            s.windowed,
+            if s.windowed == 1 { "" } else { "s" }
+        );
+    }
+    if s.binary_searched > 0 {
+        let _ = write!(
+            line,
+            "; {} binary file{} searched for prefixed keys",
+            s.binary_searched,
+            if s.binary_searched == 1 { "" } else { "s" }
+        );
+    }
+    let parts: Vec<String> = [SkipReason::Submodule, SkipReason::Symlink]
+        .iter()
+        .filter_map(|&r| {
+            let n = s.skipped_count(r);
+            (n > 0).then(|| format!("{n} {}", r.as_str()))
+        })
+        .collect();
     if !parts.is_empty() {
         let _ = write!(line, "; skipped {}", parts.join(", "));
     }
