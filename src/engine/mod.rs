@@ -495,6 +495,37 @@ mod tests {
     }
 
     #[test]
+    fn the_marker_is_a_word_and_reaches_down_only_from_a_comment_line() {
+        for yes in [
+            "# leakgate:allow",
+            "  // leakgate:allow revoked",
+            "<!-- leakgate:allow -->",
+            "/* leakgate:allow */",
+            "-- leakgate:allow",
+            "  \"//\": \"leakgate:allow fixture\",",
+            "\"_comment\": \"leakgate:allow\"",
+        ] {
+            assert!(comment_only_marker(yes), "{yes}");
+        }
+        for no in [
+            "FOO=1 # leakgate:allow",
+            "/* leakgate:allow */ int x;",
+            "# no-leakgate:allowed",
+            "# xleakgate:allow",
+            "# leakgate:allowance",
+            "\"a\": 1, \"//\": \"leakgate:allow\"",
+            "\"//\": \"see leakgate:allow\"",
+            "",
+        ] {
+            assert!(!comment_only_marker(no), "{no}");
+        }
+        assert!(has_marker("KEY=v # leakgate:allow"));
+        assert!(has_marker("KEY=v //leakgate:allow: reason"));
+        assert!(!has_marker("KEY=v # no-leakgate:allow"));
+        assert!(!has_marker("KEY=v # éleakgate:allow"));
+    }
+
+    #[test]
     fn escape_neutralises_terminal_control() {
         assert_eq!(escape("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape("x\u{202E}y"), "x\\u{202e}y");
