@@ -95,6 +95,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
         &format!("client = messagebird.Client('{test_key}')\n"),
     );
     write_bytes(&repo, "c.bin", b"\0\x01\x02");
+    std::os::unix::fs::symlink("a.env", repo.join("d.link")).unwrap();
     sb.git(&repo, &["add", "."]).expect_ok("add");
 
     let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
@@ -142,9 +143,12 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
             s.skipped.submodule,
             s.skipped.symlink
         ),
-        (0, 0, 0, 0)
+        (0, 0, 0, 1)
     );
-    assert!(s.skipped_files.is_empty());
+    assert_eq!(s.skipped_files.len(), 1);
+    assert_eq!(s.skipped_files[0].path, "d.link");
+    assert_eq!(s.skipped_files[0].reason, "symlink");
+    assert_eq!(s.skipped_files[0].size, None);
 }
 
 #[test]
