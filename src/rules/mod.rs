@@ -239,7 +239,20 @@ impl Rule {
             return false;
         };
         let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-        seq.min_literal_len().is_some_and(|n| n >= 3)
+        // Every match starts with one of a handful of fixed 3-character
+        // heads: `xox` (the extractor also spells out the classes after
+        // `xoxb-`), `hvs`/`hvb`/`hvr`, `sk_`/`rk_`, `---` for PEM headers.
+        // `[12]/[0-9]…` spells out twenty: a shape, not a prefix.
+        let (Some(min), Some(literals)) = (seq.min_literal_len(), seq.literals()) else {
+            return false;
+        };
+        let mut heads: Vec<&[u8]> = literals
+            .iter()
+            .map(|l| &l.as_bytes()[..3.min(min)])
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        min >= 3 && heads.len() <= 4
     }
 }
 
@@ -676,12 +689,17 @@ mod tests {
             "npm-access-token",
             "pem-rsa-private-key",
             "pem-pkcs8-private-key",
+            "pem-encrypted-private-key",
+            "slack-bot-token",
+            "hashicorp-vault-token",
+            "stripe-test-secret-key",
         ] {
             assert!(binary(id), "{id} should run on binaries");
         }
         for id in [
             "messagebird-access-key",
             "aws-secret-access-key",
+            "asana-personal-access-token",
             "generic-secret-assignment",
         ] {
             assert!(!binary(id), "{id} needs its context, not for binaries");
