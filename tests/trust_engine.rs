@@ -267,10 +267,18 @@ fn generated_project_rules_never_panic_the_engine() {
 fn every_generated_rule_exits_within_the_contract_through_the_binary() {
     let sb = Sandbox::new();
     let repo = sb.bare_init("r");
-    let mut input = Vec::new();
+    // Two inputs: the texts together, and the binary-looking ones together
+    // (a NUL anywhere in the first 8000 bytes makes the whole input binary,
+    // which would hide the text cases).
+    let (mut text, mut binary) = (Vec::new(), Vec::new());
     for t in tricky_texts() {
-        input.extend(t);
-        input.push(b'\n');
+        let to = if t.contains(&0) {
+            &mut binary
+        } else {
+            &mut text
+        };
+        to.extend(t);
+        to.push(b'\n');
     }
     // Each shape alone in the project file (with every third pattern), so a
     // rejected one is an exit 2 of its own and cannot hide the others.
@@ -281,8 +289,10 @@ fn every_generated_rule_exits_within_the_contract_through_the_binary() {
                 ".leakgate.toml",
                 &project_rule(&format!("r{si}-{pi}"), secret, pattern, "\"acme\""),
             );
-            let run = leakgate_stdin(&sb, &repo, &["scan", "-"], &input);
-            assert_contract(&run, &format!("secret {secret:?}, pattern {pattern:?}"));
+            for input in [&text, &binary] {
+                let run = leakgate_stdin(&sb, &repo, &["scan", "-"], input);
+                assert_contract(&run, &format!("secret {secret:?}, pattern {pattern:?}"));
+            }
         }
     }
 }
