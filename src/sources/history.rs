@@ -22,7 +22,7 @@ use git2::{Oid, Repository};
 
 use super::{build_finding, Summary};
 use crate::engine::{blob, Mode};
-use crate::finding::{CommitInfo, Finding};
+use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 
 /// What to walk: `--all`, or revision arguments as git takes them.
@@ -64,7 +64,7 @@ struct Job {
 
 /// A finding with where it sits in history, before duplicates are merged.
 struct Hit {
-    finding: Finding,
+    finding: finding::Finding,
     order: u64,
     blob: Oid,
 }
