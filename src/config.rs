@@ -14,8 +14,9 @@ use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
 
-/// Blobs larger than this are skipped, with a notice. Secrets live in source
-/// and config files, not in 10 MiB data dumps, and a hook must stay instant.
+/// Blobs larger than this are scanned in overlapping windows of this size
+/// (and counted as such): one scan's line index, assignment list and regex
+/// state stay bounded, and nothing is skipped for its size.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone)]

@@ -314,23 +314,21 @@ fn index_findings(
     let mut out = Vec::new();
     let index = repo.index().context("reading the index")?;
     for entry in index.iter() {
-        let Ok(blob) = repo.find_blob(entry.id) else {
-            continue;
-        };
-        if blob.size() as u64 > max_size {
+        // Submodule entries and symlinks hold no file content to scan.
+        if matches!(entry.mode, 0o160000 | 0o120000) {
             continue;
         }
-        let engine::text::Decoded::Text(text) = engine::text::decode(blob.content()) else {
-            continue;
-        };
-        if !engine::worth_scanning(catalog, &text) {
-            continue;
-        }
-        let scanned = engine::scan(catalog, text.into_owned());
         let path = String::from_utf8_lossy(&entry.path).into_owned();
-        for i in 0..scanned.matches.len() {
-            let rule = &catalog.rules[scanned.matches[i].rule];
-            out.push(finding::build(rule, &scanned, i, &path, None, false));
+        let blob = repo
+            .find_blob(entry.id)
+            .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
+        let read = engine::blob::read(blob.content());
+        for part in engine::blob::scan(catalog, read.text, read.mode, max_size) {
+            for i in part.reported() {
+                out.push(sources::build_finding(
+                    catalog, &part, i, &path, None, false,
+                ));
+            }
         }
     }
     Ok(out)

@@ -55,6 +55,8 @@ struct Summary {
     blocking: usize,
     allowlisted: usize,
     inline_allowed: usize,
+    windowed: usize,
+    binary_searched: usize,
     skipped: Skipped,
     skipped_files: Vec<SkippedFile>,
 }
@@ -93,6 +95,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
         &format!("client = messagebird.Client('{test_key}')\n"),
     );
     write_bytes(&repo, "c.bin", b"\0\x01\x02");
+    std::os::unix::fs::symlink("a.env", repo.join("d.link")).unwrap();
     sb.git(&repo, &["add", "."]).expect_ok("add");
 
     let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
@@ -135,6 +138,8 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert!(s.bytes_scanned > 0);
     assert_eq!(s.seconds, None);
     assert_eq!((s.allowlisted, s.inline_allowed), (0, 0));
+    // A binary file is searched for prefixed keys, not skipped.
+    assert_eq!((s.windowed, s.binary_searched), (0, 1));
     assert_eq!(
         (
             s.skipped.binary,
@@ -142,12 +147,12 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
             s.skipped.submodule,
             s.skipped.symlink
         ),
-        (1, 0, 0, 0)
+        (0, 0, 0, 1)
     );
     assert_eq!(s.skipped_files.len(), 1);
-    assert_eq!(s.skipped_files[0].path, "c.bin");
-    assert_eq!(s.skipped_files[0].reason, "binary");
-    assert_eq!(s.skipped_files[0].size, Some(3));
+    assert_eq!(s.skipped_files[0].path, "d.link");
+    assert_eq!(s.skipped_files[0].reason, "symlink");
+    assert_eq!(s.skipped_files[0].size, None);
 }
 
 #[test]

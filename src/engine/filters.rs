@@ -147,8 +147,11 @@ fn looks_like_identifier(s: &str) -> bool {
     words.push(cur);
     words.len() >= 2
         && words.iter().all(|w| {
-            let rest = &w[1..];
-            w.len() >= 3 && rest.bytes().all(|b| b.is_ascii_lowercase())
+            // Split after the first character, not the first byte: a word
+            // may start with a non-ASCII letter (`éabc`).
+            let mut chars = w.chars();
+            chars.next();
+            w.len() >= 3 && chars.as_str().bytes().all(|b| b.is_ascii_lowercase())
         })
 }
 
@@ -163,6 +166,15 @@ mod tests {
             let t = token("alnum", 25, seed);
             assert_eq!(not_a_secret(&t, &[], Some(3.2)), None, "{t}");
         }
+    }
+
+    #[test]
+    fn non_ascii_values_do_not_split_a_character() {
+        for v in ["éabcDéf", "Ωmega", "日本語Key", "aÉ", "é", "ŁódźCity"] {
+            let _ = not_a_secret(v, &["messagebird".into()], Some(3.2));
+            let _ = random_part(v);
+        }
+        assert!(!looks_like_identifier("éabcDéf"));
     }
 
     #[test]

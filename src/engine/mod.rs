@@ -5,6 +5,7 @@
 //! sources decide which matches are new, and reports decide how to show them.
 
 pub mod assign;
+pub mod blob;
 pub mod decode;
 pub mod filters;
 pub mod text;
@@ -38,9 +39,31 @@ impl Match {
     }
 }
 
-/// The marker that lets a single line through, on the line itself or on the
-/// line before it (for formats with no comments, such as JSON).
+/// The marker that lets a single line through: on the line itself, or on the
+/// line before it when that line is nothing but a comment holding it (see
+/// [`inline_allowed`]).
 pub const INLINE_ALLOW: &str = "leakgate:allow";
+
+/// How a text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A text file: every rule, every encoded view.
+    Text,
+    /// The printable runs of a binary file: only the rules whose secret has a
+    /// fixed prefix or a checksum (see `Rule::searches_binaries`).
+    Binary,
+}
+
+/// Where a scanned text starts in the blob it came from: a window of a large
+/// file starts some lines (and possibly some characters) in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin {
+    /// Lines of the blob before the text's first line.
+    pub lines_before: usize,
+    /// Characters of the text's first line that precede the text (non-zero
+    /// only when a window had to cut a line longer than itself).
+    pub columns_before: usize,
+}
 
 /// A scanned text with its line index, shared by everything that reports on it.
 pub struct Scanned {
@@ -51,6 +74,36 @@ pub struct Scanned {
     pub inline_allowed: usize,
     /// Masked lines shared by the findings built from this text.
     pub memo: crate::finding::ExcerptMemo,
+    /// Where those were (span starts), so overlapping windows count each once.
+    allowed_at: Vec<usize>,
+    pub origin: Origin,
+    /// Matches starting at or after this offset belong to the next window of
+    /// the same file, which reports them. They stay in `matches` so that an
+    /// excerpt of a line holding several secrets still redacts all of them.
+    pub owned_end: usize,
+}
+
+impl Scanned {
+    /// 1-based line and column of `offset` in the whole blob.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.lines.line_of(offset);
+        let mut column = self.lines.column_of(&self.text, offset);
+        if line == 1 {
+            column += self.origin.columns_before;
+        }
+        (line + self.origin.lines_before, column)
+    }
+
+    /// Indices of the matches this text reports (see [`Scanned::owned_end`]).
+    pub fn reported(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.matches.len()).filter(|&i| self.matches[i].span.start < self.owned_end)
+    }
+
+    /// Counts only what this window owns, once the window's end is known.
+    fn own_until(&mut self, end: usize) {
+        self.owned_end = end;
+        self.inline_allowed = self.allowed_at.iter().filter(|&&o| o < end).count();
+    }
 }
 
 /// Whether `text` could hold anything: a rule's keyword, or an encoded view.
@@ -61,15 +114,25 @@ pub fn worth_scanning(catalog: &Catalog, text: &str) -> bool {
 }
 
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
+    scan_as(catalog, text, Mode::Text)
+}
+
+pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
     let lines = Lines::new(&text);
     // Spans a specific rule recognised, kept or not: a look-alike it rejected
     // (a wrong checksum, a placeholder) is not the generic rule's to report.
     let mut claimed = Vec::new();
-    let mut matches = find(catalog, &text, &lines, &mut claimed);
-    for view in decode::views(&text, &lines) {
+    let mut matches = find(catalog, &text, &lines, &mut claimed, mode);
+    // The strings of a binary are not a document: no Kubernetes manifest or
+    // URL to decode there.
+    let views = match mode {
+        Mode::Text => decode::views(&text, &lines),
+        Mode::Binary => Vec::new(),
+    };
+    for view in views {
         let view_lines = Lines::new(&view.text);
         let mut view_claimed = Vec::new();
-        for m in find(catalog, &view.text, &view_lines, &mut view_claimed) {
+        for m in find(catalog, &view.text, &view_lines, &mut view_claimed, mode) {
             let overlaps_plain = matches.iter().any(|p| {
                 p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
             });
@@ -98,27 +161,34 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
                 .any(|s| s.start < m.span.end && m.span.start < s.end)
     });
     matches.sort_by_key(|m| (m.span.start, m.rule));
-    let before = matches.len();
     // Sorted, so a line's marker is looked up once however many matches it
-    // holds (a minified line can hold thousands).
+    // holds (a minified line can hold thousands). Where the allowed ones
+    // were is kept, so overlapping windows count each once.
+    let mut allowed_at = Vec::new();
     let mut last: Option<(usize, bool)> = None;
     matches.retain(|m| {
         let line = lines.line_of(m.span.start);
-        match last {
-            Some((l, allowed)) if l == line => !allowed,
+        let allowed = match last {
+            Some((l, allowed)) if l == line => allowed,
             _ => {
-                let allowed = inline_allowed(&text, &lines, line);
+                let allowed = inline_allowed(&text, &lines, m.span.start);
                 last = Some((line, allowed));
-                !allowed
+                allowed
             }
+        };
+        if allowed {
+            allowed_at.push(m.span.start);
         }
+        !allowed
     });
-    let inline_allowed = before - matches.len();
     Scanned {
+        owned_end: usize::MAX,
         text,
         lines,
         matches,
-        inline_allowed,
+        inline_allowed: allowed_at.len(),
+        allowed_at,
+        origin: Origin::default(),
         memo: Default::default(),
     }
 }
@@ -130,10 +200,14 @@ fn find(
     text: &str,
     lines: &Lines,
     claimed: &mut Vec<Range<usize>>,
+    mode: Mode,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
-    let candidates = catalog.candidates(text);
+    let mut candidates = catalog.candidates(text);
+    if mode == Mode::Binary {
+        candidates.retain(|&i| catalog.searches_binaries(i));
+    }
     if candidates.is_empty() {
         return matches;
     }
@@ -157,7 +231,11 @@ fn find(
             match &ctx.kind {
                 ContextKind::Pattern { pattern } => {
                     for c in pattern.get().captures_iter(text) {
-                        let m = c.name("secret").expect("patterns carry {secret}");
+                        // A project's pattern may match without its secret
+                        // group (`x|{secret}`): that match found nothing.
+                        let Some(m) = c.name("secret") else {
+                            continue;
+                        };
                         if !rule.fallback {
                             claimed.push(m.range());
                         }
@@ -259,16 +337,85 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     true
 }
 
-fn inline_allowed(text: &str, lines: &Lines, line: usize) -> bool {
+/// A match is allowed inline when its own line holds the marker, or when the
+/// line above is nothing but a comment holding it (`# leakgate:allow`,
+/// `// leakgate:allow reason`, `<!-- leakgate:allow -->`). A marker at the
+/// end of a line of code (`FOO=1 # leakgate:allow`) allows that line only:
+/// it must not wave through whatever is added below it.
+fn inline_allowed(text: &str, lines: &Lines, offset: usize) -> bool {
+    let line = lines.line_of(offset);
     let (s, e) = lines.span(text, line);
-    if text[s..e].contains(INLINE_ALLOW) {
+    if has_marker(&text[s..e]) {
         return true;
     }
     if line > 1 {
         let (s, e) = lines.span(text, line - 1);
-        return text[s..e].contains(INLINE_ALLOW);
+        return comment_only_marker(&text[s..e]);
     }
     false
+}
+
+/// The marker as a word: not `no-leakgate:allowed`, not `xleakgate:allow`.
+pub fn has_marker(line: &str) -> bool {
+    line.match_indices(INLINE_ALLOW).any(|(i, _)| {
+        let before = line[..i].chars().next_back();
+        let after = line[i + INLINE_ALLOW.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+            && !after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+    })
+}
+
+/// A line that is only a comment (or, for JSON, which has no comments, only a
+/// `"key": "leakgate:allow …"` member) and holds the marker.
+pub fn comment_only_marker(line: &str) -> bool {
+    let t = line.trim();
+    if !has_marker(t) {
+        return false;
+    }
+    // Block comments must close on the line with nothing after them.
+    for (open, close) in [
+        ("/*", "*/"),
+        ("<!--", "-->"),
+        ("{#", "#}"),
+        ("{{/*", "*/}}"),
+    ] {
+        if let Some(body) = t.strip_prefix(open) {
+            return match body.find(close) {
+                Some(at) => body[at + close.len()..].trim().is_empty(),
+                None => true,
+            };
+        }
+    }
+    const LINE_COMMENTS: &[&str] = &["#", "//", "--", ";", "%", "*", "REM ", "rem "];
+    if LINE_COMMENTS.iter().any(|c| t.starts_with(c)) {
+        return true;
+    }
+    json_marker_member(t)
+}
+
+/// `"//": "leakgate:allow reason",`: a JSON member whose string value starts
+/// with the marker, alone on its line.
+fn json_marker_member(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix('"') else {
+        return false;
+    };
+    let Some(key_end) = rest.find('"') else {
+        return false;
+    };
+    let Some(rest) = rest[key_end + 1..].trim_start().strip_prefix(':') else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix('"') else {
+        return false;
+    };
+    let Some(value_end) = rest.find('"') else {
+        return false;
+    };
+    let value = &rest[..value_end];
+    let after = rest[value_end + 1..].trim();
+    (after.is_empty() || after == ",")
+        && value.trim_start().starts_with(INLINE_ALLOW)
+        && has_marker(value)
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -371,6 +518,37 @@ mod tests {
         assert_eq!(&s.text[m.span.clone()], url);
         assert_eq!(m.secret(&s.text), k);
         assert!(m.why.contains("percent-encoding"), "{}", m.why);
+    }
+
+    #[test]
+    fn the_marker_is_a_word_and_reaches_down_only_from_a_comment_line() {
+        for yes in [
+            "# leakgate:allow",
+            "  // leakgate:allow revoked",
+            "<!-- leakgate:allow -->",
+            "/* leakgate:allow */",
+            "-- leakgate:allow",
+            "  \"//\": \"leakgate:allow fixture\",",
+            "\"_comment\": \"leakgate:allow\"",
+        ] {
+            assert!(comment_only_marker(yes), "{yes}");
+        }
+        for no in [
+            "FOO=1 # leakgate:allow",
+            "/* leakgate:allow */ int x;",
+            "# no-leakgate:allowed",
+            "# xleakgate:allow",
+            "# leakgate:allowance",
+            "\"a\": 1, \"//\": \"leakgate:allow\"",
+            "\"//\": \"see leakgate:allow\"",
+            "",
+        ] {
+            assert!(!comment_only_marker(no), "{no}");
+        }
+        assert!(has_marker("KEY=v # leakgate:allow"));
+        assert!(has_marker("KEY=v //leakgate:allow: reason"));
+        assert!(!has_marker("KEY=v # no-leakgate:allow"));
+        assert!(!has_marker("KEY=v # éleakgate:allow"));
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum Decoded<'a> {
 const BINARY_PROBE: usize = 8000;
 
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    // Before UTF-16: a UTF-32LE byte-order mark starts with UTF-16LE's.
+    if let Some(text) = decode_utf32(bytes) {
+        return Decoded::Text(Cow::Owned(text));
+    }
     if let Some(text) = decode_utf16(bytes) {
         return Decoded::Text(Cow::Owned(text));
     }
@@ -31,6 +35,63 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
         Err(_) => Decoded::Text(String::from_utf8_lossy(bytes)),
     }
 }
+
+/// UTF-32 with a byte-order mark (`FF FE 00 00` little-endian, `00 00 FE FF`
+/// big-endian). Without one it is not guessed: UTF-32 files in the wild carry
+/// their mark. A code unit that is not a character becomes U+FFFD, as invalid
+/// UTF-8 does.
+fn decode_utf32(bytes: &[u8]) -> Option<String> {
+    let (body, little) = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE\0\0") {
+        (b, true)
+    } else if let Some(b) = bytes.strip_prefix(b"\0\0\xFE\xFF") {
+        (b, false)
+    } else {
+        return None;
+    };
+    let mut out = String::with_capacity(body.len() / 4);
+    for c in body.chunks(4) {
+        let unit = match <[u8; 4]>::try_from(c) {
+            Ok(b) if little => u32::from_le_bytes(b),
+            Ok(b) => u32::from_be_bytes(b),
+            // A truncated last unit.
+            Err(_) => 0xFFFD,
+        };
+        out.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    Some(out)
+}
+
+/// The text a binary file shows the rules: its runs of at least
+/// [`MIN_RUN`] printable ASCII characters (tabs and line breaks included, so
+/// a PEM block stays whole), like `strings`, each at its own byte offset.
+/// Everything else becomes a space, except `\n`, which stays, so a match's
+/// line number is the count of newlines before it plus one, as in the file.
+pub fn printable_runs(bytes: &[u8]) -> String {
+    let printable = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\r' | b'\n');
+    let mut out: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
+        .collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !printable(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && printable(bytes[i]) {
+            i += 1;
+        }
+        if i - start >= MIN_RUN {
+            out[start..i].copy_from_slice(&bytes[start..i]);
+        }
+    }
+    String::from_utf8(out).expect("only ASCII bytes were kept")
+}
+
+/// The shortest printable run [`printable_runs`] keeps: shorter ones are
+/// mostly bytes of machine code or pixels that happen to be printable.
+pub const MIN_RUN: usize = 8;
 
 /// UTF-16 with a byte-order mark, or without one when the NUL pattern of
 /// ASCII-range text says which byte order it is.
@@ -133,6 +194,32 @@ mod tests {
         }
         let be: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
         assert!(matches!(decode(&be), Decoded::Text(t) if t == s));
+    }
+
+    #[test]
+    fn utf32_with_a_bom_is_text() {
+        let s = "KEY=välue \u{1F600}\r\n";
+        let mut le = vec![0xFF, 0xFE, 0, 0];
+        le.extend(s.chars().flat_map(|c| (c as u32).to_le_bytes()));
+        let mut be = vec![0, 0, 0xFE, 0xFF];
+        be.extend(s.chars().flat_map(|c| (c as u32).to_be_bytes()));
+        for bytes in [le, be] {
+            assert!(matches!(decode(&bytes), Decoded::Text(t) if t == s));
+        }
+        // A code unit that is no character, and a cut-off last unit.
+        let bad = [0xFF, 0xFE, 0, 0, 0, 0xD8, 0, 0, b'a', 0];
+        assert!(matches!(decode(&bad), Decoded::Text(t) if t == "\u{FFFD}\u{FFFD}"));
+    }
+
+    #[test]
+    fn printable_runs_keep_offsets_and_newlines() {
+        let bytes = b"\0\x01ab\ncd\0\xffsk_live_0123456789\n\x02\x03xyzxyzxyz";
+        let t = printable_runs(bytes);
+        assert_eq!(t.len(), bytes.len());
+        assert_eq!(t.find("sk_live_"), Some(9));
+        assert!(!t.contains("ab") && !t.contains("cd"), "short runs dropped");
+        assert_eq!(t.matches('\n').count(), 2);
+        assert!(t.ends_with("xyzxyzxyz"));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         );
         let quiet = hook
             && report.summary.skipped.is_empty()
+            && report.summary.windowed == 0
+            && report.summary.binary_searched == 0
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
             && report.notices.is_empty();
@@ -342,20 +344,19 @@ fn notices(out: &mut String, report: &Report) {
     for n in &report.notices {
         let _ = writeln!(out, "leakgate: {} {}", "note:".yellow(), esc(n));
     }
-    let limit = match report.summary.max_file_size {
-        Some(max) => format!("the size limit of {}", human_bytes(max)),
-        None => "the size limit".to_string(),
-    };
-    for s in &report.summary.skipped {
-        if s.reason == SkipReason::TooLarge {
-            let _ = writeln!(
-                out,
-                "leakgate: {} {} was not scanned: {} is over {limit}; to scan it, raise `[scan] max_file_size` in .leakgate.toml or pass --max-file-size",
-                "note:".yellow(),
-                esc(&s.path),
-                human_bytes(s.size.unwrap_or(0))
-            );
-        }
+    if report.summary.windowed > 0 {
+        let limit = match report.summary.max_file_size {
+            Some(max) => format!("the size limit of {}", human_bytes(max)),
+            None => "the size limit".to_string(),
+        };
+        let n = report.summary.windowed;
+        let _ = writeln!(
+            out,
+            "leakgate: {} {n} file{} over {limit} {} scanned in overlapping windows of that size (`[scan] max_file_size` in .leakgate.toml or --max-file-size sets it)",
+            "note:".yellow(),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+        );
     }
 }
 
@@ -366,29 +367,19 @@ fn short(id: &str) -> &str {
 
 /// "2 binary files, 1 symlink", or `None` when nothing was skipped.
 fn skipped_parts(s: &Summary) -> Option<String> {
-    let parts: Vec<String> = [
-        SkipReason::Binary,
-        SkipReason::TooLarge,
-        SkipReason::Submodule,
-        SkipReason::Symlink,
-    ]
-    .iter()
-    .filter_map(|&r| {
-        let n = s.skipped_count(r);
-        let one = n == 1;
-        let what = match r {
-            SkipReason::Binary if one => "binary file",
-            SkipReason::Binary => "binary files",
-            SkipReason::TooLarge if one => "file too large",
-            SkipReason::TooLarge => "files too large",
-            SkipReason::Submodule if one => "submodule",
-            SkipReason::Submodule => "submodules",
-            SkipReason::Symlink if one => "symlink",
-            SkipReason::Symlink => "symlinks",
-        };
-        (n > 0).then(|| format!("{n} {what}"))
-    })
-    .collect();
+    let parts: Vec<String> = [SkipReason::Submodule, SkipReason::Symlink]
+        .iter()
+        .filter_map(|&r| {
+            let n = s.skipped_count(r);
+            let what = match r {
+                SkipReason::Submodule if n == 1 => "submodule",
+                SkipReason::Submodule => "submodules",
+                SkipReason::Symlink if n == 1 => "symlink",
+                SkipReason::Symlink => "symlinks",
+            };
+            (n > 0).then(|| format!("{n} {what}"))
+        })
+        .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -414,6 +405,22 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
         if s.blobs == 1 { "" } else { "s" },
         human_bytes(s.bytes)
     );
+    if s.windowed > 0 {
+        let _ = write!(
+            line,
+            "; {} large file{} scanned in windows",
+            s.windowed,
+            if s.windowed == 1 { "" } else { "s" }
+        );
+    }
+    if s.binary_searched > 0 {
+        let _ = write!(
+            line,
+            "; {} binary file{} searched for prefixed keys",
+            s.binary_searched,
+            if s.binary_searched == 1 { "" } else { "s" }
+        );
+    }
     if with_skipped {
         if let Some(parts) = skipped_parts(s) {
             let _ = write!(line, "; skipped {parts}");
@@ -497,13 +504,9 @@ mod tests {
         let mut s = Summary::default();
         s.skip("a", SkipReason::Symlink, None);
         s.skip("b", SkipReason::Symlink, None);
-        s.skip("c", SkipReason::Binary, Some(1));
-        for _ in 0..3 {
-            s.skip("d", SkipReason::TooLarge, Some(1));
-        }
-        assert_eq!(
-            skipped_parts(&s).unwrap(),
-            "1 binary file, 3 files too large, 2 symlinks"
-        );
+        s.skip("c", SkipReason::Submodule, None);
+        assert_eq!(skipped_parts(&s).unwrap(), "1 submodule, 2 symlinks");
+        s.skip("d", SkipReason::Submodule, None);
+        assert_eq!(skipped_parts(&s).unwrap(), "2 submodules, 2 symlinks");
     }
 }

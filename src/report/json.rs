@@ -56,6 +56,10 @@ struct JsonSummary<'a> {
     blocking: usize,
     allowlisted: usize,
     inline_allowed: usize,
+    /// Text files over the size limit, scanned in overlapping windows.
+    windowed: usize,
+    /// Binary files searched for keys with a fixed prefix or a checksum.
+    binary_searched: usize,
     skipped: JsonSkipped,
     skipped_files: Vec<JsonSkippedFile<'a>>,
 }
@@ -117,9 +121,13 @@ pub fn render(report: &Report) -> String {
             blocking: report.blocking(),
             allowlisted: report.allowlisted,
             inline_allowed: s.inline_allowed,
+            windowed: s.windowed,
+            binary_searched: s.binary_searched,
             skipped: JsonSkipped {
-                binary: s.skipped_count(SkipReason::Binary),
-                too_large: s.skipped_count(SkipReason::TooLarge),
+                // Kept for version-1 readers: binary and large files are now
+                // searched (counted above), never skipped.
+                binary: 0,
+                too_large: 0,
                 submodule: s.skipped_count(SkipReason::Submodule),
                 symlink: s.skipped_count(SkipReason::Symlink),
             },

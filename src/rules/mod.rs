@@ -170,8 +170,9 @@ pub struct Context {
     pub why: String,
 }
 
-/// A regex compiled on first use. The source was syntax-checked when the rule
-/// was loaded, so a failure here is a bug in validation, not in user input.
+/// A regex compiled on first use. A project's own regexes are compiled when
+/// the rule is loaded (see [`check_regex`]), and the test suite compiles every
+/// built-in one, so a failure here is a bug in the catalog, not in user input.
 pub struct Lazy {
     source: String,
     cell: OnceLock<Regex>,
@@ -183,6 +184,13 @@ impl Lazy {
             source,
             cell: OnceLock::new(),
         }
+    }
+
+    /// Already compiled (a project's rule, checked at load).
+    fn compiled(source: String, re: Regex) -> Lazy {
+        let cell = OnceLock::new();
+        let _ = cell.set(re);
+        Lazy { source, cell }
     }
 
     pub fn get(&self) -> &Regex {
@@ -216,8 +224,43 @@ pub struct Rule {
     pub examples: Examples,
 }
 
+impl Rule {
+    /// Whether the rule is worth running over the printable runs of a binary
+    /// file: its secret starts with a fixed literal of 3 or more characters
+    /// (`ghp_`, `AKIA`, `-----BEGIN`) or carries a checksum. Rules that need a
+    /// provider's context (a bare 25-character token) would only find noise
+    /// in the strings of a binary.
+    pub fn searches_binaries(&self) -> bool {
+        if self.validator.is_some() {
+            return true;
+        }
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let Ok(hir) = regex_syntax::Parser::new().parse(&self.secret_whole.source) else {
+            return false;
+        };
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        // Every match starts with one of a handful of fixed 3-character
+        // heads: `xox` (the extractor also spells out the classes after
+        // `xoxb-`), `hvs`/`hvb`/`hvr`, `sk_`/`rk_`, `---` for PEM headers.
+        // `[12]/[0-9]…` spells out twenty: a shape, not a prefix.
+        let (Some(min), Some(literals)) = (seq.min_literal_len(), seq.literals()) else {
+            return false;
+        };
+        let mut heads: Vec<&[u8]> = literals
+            .iter()
+            .map(|l| &l.as_bytes()[..3.min(min)])
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        min >= 3 && heads.len() <= 4
+    }
+}
+
 pub struct Catalog {
     pub rules: Vec<Rule>,
+    /// [`Rule::searches_binaries`] per rule, worked out the first time a
+    /// binary file turns up (a regex parse per rule: not for every hook run).
+    binary_rules: OnceLock<Vec<bool>>,
     prefilter: Option<AhoCorasick>,
     keywords: Vec<String>,
     /// For each prefilter pattern, the rules it wakes up.
@@ -354,6 +397,7 @@ impl Catalog {
         let prefilter = build_prefilter(&keywords, AhoCorasickKind::ContiguousNFA)?;
         Ok(Catalog {
             rules,
+            binary_rules: OnceLock::new(),
             prefilter,
             keywords,
             keyword_rules,
@@ -425,6 +469,12 @@ impl Catalog {
                 .iter()
                 .any(|&i| requires_ok(i))
         })
+    }
+
+    /// Whether rule `i` runs over binary files (see [`Rule::searches_binaries`]).
+    pub fn searches_binaries(&self, i: usize) -> bool {
+        self.binary_rules
+            .get_or_init(|| self.rules.iter().map(Rule::searches_binaries).collect())[i]
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -503,19 +553,23 @@ fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, 
     Ok(out)
 }
 
-/// Syntax-checks a regex without compiling it: compilation is the expensive
-/// part, and it waits until a blob needs the rule. Built-in rules are checked
-/// by the test suite instead (`rules::check` tests compile every regex): at
-/// some 40 µs a pattern, checking them on every hook run would cost more than
-/// the scan.
-fn check_regex(origin: &str, id: &str, field: &str, source: &str) -> Result<()> {
-    if BUILTIN.iter().any(|(file, _)| *file == origin) {
-        return Ok(());
+/// A project's regex, compiled now: a rule that does not parse, or parses but
+/// is too big to compile (`\w{1000}\w{1000}` blows the size limit), is an
+/// error naming the file, rule and field, not a crash on the first blob that
+/// wakes it. Built-in rules stay lazy (`None`): the test suite compiles every
+/// one, and at some 40 µs a pattern compiling them on every hook run would
+/// cost more than the scan.
+fn check_regex(origin: &str, id: &str, field: &str, source: &str) -> Result<Lazy> {
+    if is_builtin(origin) {
+        return Ok(Lazy::new(source.to_string()));
     }
-    regex_syntax::Parser::new()
-        .parse(source)
-        .map(drop)
-        .map_err(|e| anyhow!("{origin}: rule `{id}`, field `{field}`: invalid regex: {e}"))
+    let re = Regex::new(source)
+        .map_err(|e| anyhow!("{origin}: rule `{id}`, field `{field}`: invalid regex: {e}"))?;
+    Ok(Lazy::compiled(source.to_string(), re))
+}
+
+fn is_builtin(origin: &str) -> bool {
+    BUILTIN.iter().any(|(file, _)| *file == origin)
 }
 
 fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
@@ -523,8 +577,14 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         bail!("{origin}: rule `{id}`, field `id`: use lowercase letters, digits and dashes");
     }
-    let secret_whole = format!("^(?:{})$", spec.secret);
-    check_regex(origin, &id, "secret", &secret_whole)?;
+    // The secret is pasted into larger regexes: on its own it must be a
+    // whole regex, or `a)|(b` would splice an alternation into each of them.
+    if !is_builtin(origin) {
+        regex_syntax::Parser::new()
+            .parse(&spec.secret)
+            .map_err(|e| anyhow!("{origin}: rule `{id}`, field `secret`: invalid regex: {e}"))?;
+    }
+    let secret_whole = check_regex(origin, &id, "secret", &format!("^(?:{})$", spec.secret))?;
     if spec.context.is_empty() {
         bail!("{origin}: rule `{id}`, field `context`: a rule needs at least one context");
     }
@@ -550,13 +610,11 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
                 let name = c.name.clone().ok_or_else(|| {
                     anyhow!("{origin}: rule `{id}`, field `{}`: required for kind = \"assignment\"", field("name"))
                 })?;
-                check_regex(origin, &id, &field("name"), &name)?;
+                let name = check_regex(origin, &id, &field("name"), &name)?;
                 if c.pattern.is_some() {
                     bail!("{origin}: rule `{id}`, field `{}`: only for kind = \"pattern\"", field("pattern"));
                 }
-                ContextKind::Assignment {
-                    name: Lazy::new(name),
-                }
+                ContextKind::Assignment { name }
             }
             "pattern" => {
                 let p = c.pattern.clone().ok_or_else(|| {
@@ -568,9 +626,8 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
                 let full = p
                     .replace("{secret}", &format!("(?P<secret>{})", spec.secret))
                     .replace("{q}", QUOTE);
-                check_regex(origin, &id, &field("pattern"), &full)?;
                 ContextKind::Pattern {
-                    pattern: Lazy::new(full),
+                    pattern: check_regex(origin, &id, &field("pattern"), &full)?,
                 }
             }
             other => bail!(
@@ -579,10 +636,7 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
             ),
         };
         let file = match &c.file {
-            Some(f) => {
-                check_regex(origin, &id, &field("file"), f)?;
-                Some(Lazy::new(f.clone()))
-            }
+            Some(f) => Some(check_regex(origin, &id, &field("file"), f)?),
             None => None,
         };
         contexts.push(Context {
@@ -610,8 +664,75 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         dependents: spec.dependents,
         env_var: spec.env_var,
         known_examples_sha256: spec.known_examples_sha256,
-        secret_whole: Lazy::new(secret_whole),
+        secret_whole,
         contexts,
         examples: spec.examples,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binaries_are_searched_with_prefixed_and_checksummed_rules_only() {
+        let catalog = Catalog::builtin().unwrap();
+        let binary = |id: &str| {
+            let i = catalog.rules.iter().position(|r| r.id == id).unwrap();
+            catalog.searches_binaries(i)
+        };
+        for id in [
+            "github-classic-pat",
+            "aws-access-key-id",
+            "stripe-live-secret-key",
+            "gitlab-personal-access-token",
+            "npm-access-token",
+            "pem-rsa-private-key",
+            "pem-pkcs8-private-key",
+            "pem-encrypted-private-key",
+            "slack-bot-token",
+            "hashicorp-vault-token",
+            "stripe-test-secret-key",
+        ] {
+            assert!(binary(id), "{id} should run on binaries");
+        }
+        for id in [
+            "messagebird-access-key",
+            "aws-secret-access-key",
+            "asana-personal-access-token",
+            "generic-secret-assignment",
+        ] {
+            assert!(!binary(id), "{id} needs its context, not for binaries");
+        }
+    }
+
+    #[test]
+    fn project_regexes_are_compiled_when_loaded() {
+        let rule = |secret: &str, pattern: &str| {
+            let spec: RuleSpec = toml::from_str(&format!(
+                "id = \"x\"\nprovider = \"X\"\nname = \"X\"\nseverity = \"high\"\nsecret = '{secret}'\n[[context]]\nkind = \"pattern\"\npattern = '{pattern}'\nwhy = \"w\"\n"
+            ))
+            .unwrap();
+            let project = ProjectRules {
+                origin: ".leakgate.toml".into(),
+                rules: vec![spec],
+                ..ProjectRules::default()
+            };
+            Catalog::for_project(&project)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
+        assert!(rule("acme_[a-z]{8}", "{secret}").is_ok());
+        let big = rule(r"\w{1000}\w{1000}", "{secret}").unwrap_err();
+        assert!(
+            big.contains(".leakgate.toml") && big.contains("rule `x`") && big.contains("`secret`"),
+            "{big}"
+        );
+        let spliced = rule("a)|(b", "{secret}").unwrap_err();
+        assert!(spliced.contains("field `secret`"), "{spliced}");
+        let look = rule("(?=a)b", "{secret}").unwrap_err();
+        assert!(look.contains("field `secret`"), "{look}");
+        let twice = rule("ab", "{secret}{secret}").unwrap_err();
+        assert!(twice.contains("context[0].pattern"), "{twice}");
+    }
 }

@@ -11,9 +11,9 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
-use super::{SkipReason, Summary};
-use crate::engine::{self, text::Decoded};
-use crate::finding::{self, Finding};
+use super::{build_finding, SkipReason, Summary};
+use crate::engine::blob;
+use crate::finding::Finding;
 use crate::rules::Catalog;
 
 pub fn scan(
@@ -87,28 +87,21 @@ fn scan_file(
     summary: &Mutex<Summary>,
 ) -> Result<Vec<Finding>> {
     let shown = display(path);
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("reading {shown}"))?
-        .len();
-    if size > max_size {
-        summary
-            .lock()
-            .expect("summary")
-            .skip(&shown, SkipReason::TooLarge, Some(size));
-        return Ok(Vec::new());
-    }
     let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
-    Ok(scan_bytes(&bytes, &shown, catalog, summary))
+    Ok(scan_bytes(&bytes, &shown, catalog, max_size, summary))
 }
 
 /// Standard input, reported as `<stdin>`.
+/// Windows are the default size: the size limit shapes windows only, and
+/// nothing is skipped for it.
 pub fn scan_stdin(catalog: &Catalog) -> Result<(Vec<Finding>, Summary)> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
     let summary = Mutex::new(Summary::default());
-    let findings = scan_bytes(&bytes, "<stdin>", catalog, &summary);
+    let max_size = crate::config::DEFAULT_MAX_FILE_SIZE;
+    let findings = scan_bytes(&bytes, "<stdin>", catalog, max_size, &summary);
     Ok((findings, summary.into_inner().expect("summary")))
 }
 
@@ -116,36 +109,25 @@ fn scan_bytes(
     bytes: &[u8],
     shown: &str,
     catalog: &Catalog,
+    max_size: u64,
     summary: &Mutex<Summary>,
 ) -> Vec<Finding> {
-    let text = match engine::text::decode(bytes) {
-        Decoded::Binary => {
-            summary.lock().expect("summary").skip(
-                shown,
-                SkipReason::Binary,
-                Some(bytes.len() as u64),
-            );
-            return Vec::new();
-        }
-        Decoded::Text(t) => t,
-    };
-    {
-        let mut s = summary.lock().expect("summary");
-        s.blobs += 1;
-        s.bytes += bytes.len() as u64;
+    let read = blob::read(bytes);
+    summary.lock().expect("summary").count_read(
+        read.mode,
+        read.text.len(),
+        bytes.len() as u64,
+        max_size,
+    );
+    let parts = blob::scan(catalog, read.text, read.mode, max_size);
+    let allowed: usize = parts.iter().map(|p| p.inline_allowed).sum();
+    if allowed > 0 {
+        summary.lock().expect("summary").inline_allowed += allowed;
     }
-    if !engine::worth_scanning(catalog, &text) {
-        return Vec::new();
-    }
-    let scanned = engine::scan(catalog, text.into_owned());
-    if scanned.inline_allowed > 0 {
-        summary.lock().expect("summary").inline_allowed += scanned.inline_allowed;
-    }
-    (0..scanned.matches.len())
-        .map(|i| {
-            let rule = &catalog.rules[scanned.matches[i].rule];
-            finding::build(rule, &scanned, i, shown, None, false)
-        })
+    parts
+        .iter()
+        .flat_map(|p| p.reported().map(move |i| (p, i)))
+        .map(|(p, i)| build_finding(catalog, p, i, shown, None, false))
         .collect()
 }
 

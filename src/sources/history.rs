@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{SkipReason, Summary};
-use crate::engine::{self, text::Decoded};
+use super::{build_finding, Summary};
+use crate::engine::{blob, Mode};
 use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 
@@ -64,7 +64,7 @@ struct Job {
 
 /// A finding with where it sits in history, before duplicates are merged.
 struct Hit {
-    finding: Finding,
+    finding: finding::Finding,
     order: u64,
     blob: Oid,
 }
@@ -294,55 +294,45 @@ fn scan_blob(
     counters: &Counters,
 ) -> Result<()> {
     counters.seen.fetch_add(1, Ordering::Relaxed);
-    let size = match job.size {
-        Some(s) => s,
-        None => {
-            repo.odb()?
-                .read_header(job.oid)
-                .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?
-                .0 as u64
-        }
-    };
-    if size > max_size {
-        summary
-            .lock()
-            .expect("summary")
-            .skip(&job.path, SkipReason::TooLarge, Some(size));
-        return Ok(());
-    }
+    // Every blob is read whatever its size: a large one is scanned in
+    // windows, a binary one through its printable runs.
     let blob = repo
         .find_blob(job.oid)
         .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
-    let text = match engine::text::decode(blob.content()) {
-        Decoded::Binary => {
-            summary
-                .lock()
-                .expect("summary")
-                .skip(&job.path, SkipReason::Binary, Some(size));
-            return Ok(());
+    let content = blob.content();
+    let size = job.size.unwrap_or(content.len() as u64);
+    let read = blob::read(content);
+    match read.mode {
+        Mode::Text => {
+            counters.blobs.fetch_add(1, Ordering::Relaxed);
+            counters.bytes.fetch_add(size, Ordering::Relaxed);
         }
-        Decoded::Text(t) => t,
-    };
-    counters.blobs.fetch_add(1, Ordering::Relaxed);
-    counters.bytes.fetch_add(size, Ordering::Relaxed);
-    if !engine::worth_scanning(catalog, &text) {
-        return Ok(());
+        Mode::Binary => {}
     }
-    let scanned = engine::scan(catalog, text.into_owned());
-    if scanned.inline_allowed > 0 {
-        summary.lock().expect("summary").inline_allowed += scanned.inline_allowed;
+    if read.mode == Mode::Binary || blob::windowed(read.text.len(), max_size) {
+        // Only the kind counters: blobs and bytes are the atomics above.
+        summary
+            .lock()
+            .expect("summary")
+            .count_read(read.mode, read.text.len(), 0, max_size);
     }
-    if scanned.matches.is_empty() {
+    let parts = blob::scan(catalog, read.text, read.mode, max_size);
+    let allowed: usize = parts.iter().map(|p| p.inline_allowed).sum();
+    if allowed > 0 {
+        summary.lock().expect("summary").inline_allowed += allowed;
+    }
+    if parts.is_empty() {
         return Ok(());
     }
     let mut out = hits.lock().expect("hits");
-    for i in 0..scanned.matches.len() {
-        let rule = &catalog.rules[scanned.matches[i].rule];
-        out.push(Hit {
-            finding: finding::build(rule, &scanned, i, &job.path, Some(&job.commit), false),
-            order: job.order,
-            blob: job.oid,
-        });
+    for part in &parts {
+        for i in part.reported() {
+            out.push(Hit {
+                finding: build_finding(catalog, part, i, &job.path, Some(&job.commit), false),
+                order: job.order,
+                blob: job.oid,
+            });
+        }
     }
     Ok(())
 }

@@ -13,13 +13,14 @@ pub mod messages;
 pub mod push;
 pub mod staged;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
-use crate::engine::{self, text::Decoded};
+use crate::engine::{blob, Mode, Scanned};
 use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 
@@ -41,6 +42,11 @@ pub struct Summary {
     pub blobs: usize,
     pub bytes: u64,
     pub inline_allowed: usize,
+    /// Text files over the size limit, scanned in overlapping windows.
+    pub windowed: usize,
+    /// Binary files, searched (their printable runs) for keys with a fixed
+    /// prefix or a checksum.
+    pub binary_searched: usize,
     pub skipped: Vec<Skipped>,
     /// Wall time, for whole-history and folder scans.
     pub elapsed: Option<std::time::Duration>,
@@ -48,10 +54,10 @@ pub struct Summary {
     pub max_file_size: Option<u64>,
 }
 
+/// What is not read at all. Binary and oversized files are no longer here:
+/// both are searched (see [`Summary::binary_searched`], [`Summary::windowed`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
-    Binary,
-    TooLarge,
     Submodule,
     Symlink,
 }
@@ -59,8 +65,6 @@ pub enum SkipReason {
 impl SkipReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            SkipReason::Binary => "binary",
-            SkipReason::TooLarge => "too large",
             SkipReason::Submodule => "submodule",
             SkipReason::Symlink => "symlink",
         }
@@ -89,12 +93,52 @@ impl Summary {
         self.blobs += other.blobs;
         self.bytes += other.bytes;
         self.inline_allowed += other.inline_allowed;
+        self.windowed += other.windowed;
+        self.binary_searched += other.binary_searched;
         self.skipped.extend(other.skipped);
     }
 
     pub fn skipped_count(&self, reason: SkipReason) -> usize {
         self.skipped.iter().filter(|s| s.reason == reason).count()
     }
+
+    /// Counts a blob about to be scanned: text (in windows when over
+    /// `max_size`) or binary.
+    pub fn count_read(&mut self, mode: Mode, len: usize, size: u64, max_size: u64) {
+        match mode {
+            Mode::Binary => self.binary_searched += 1,
+            Mode::Text => {
+                self.blobs += 1;
+                self.bytes += size;
+                if blob::windowed(len, max_size) {
+                    self.windowed += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The finding for match `index` of `part`, at its line and column in the
+/// whole blob (a window of a large file starts some lines in).
+pub fn build_finding(
+    catalog: &Catalog,
+    part: &Scanned,
+    index: usize,
+    path: &str,
+    commit: Option<&CommitInfo>,
+    file_added: bool,
+) -> Finding {
+    let m = &part.matches[index];
+    let mut f = finding::build(
+        &catalog.rules[m.rule],
+        part,
+        index,
+        path,
+        commit,
+        file_added,
+    );
+    (f.line, f.column) = part.position(m.span.start);
+    f
 }
 
 pub struct Pipeline<'a> {
@@ -119,97 +163,82 @@ impl<'a> Pipeline<'a> {
 
     /// Scans one item and returns the findings it adds.
     pub fn scan(&mut self, item: &Item) -> Result<Vec<Finding>> {
-        let Some(new_text) = self.read_text(item.new, &item.path)? else {
-            return Ok(Vec::new());
-        };
-        let scanned = engine::scan(self.catalog, new_text);
-        self.summary.inline_allowed += scanned.inline_allowed;
-        if scanned.matches.is_empty() {
+        let (new_text, mode) = self.read_text(item.new, &item.path)?;
+        let parts = blob::scan(self.catalog, Cow::Borrowed(&new_text), mode, self.max_size);
+        self.summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
+        if parts.iter().all(|p| p.reported().next().is_none()) {
             return Ok(Vec::new());
         }
         let mut olds = Vec::with_capacity(item.olds.len());
         for &oid in &item.olds {
-            // A replaced blob too large or binary to read gives no context:
-            // treat everything as added rather than miss a secret.
-            if let Some(t) = self.read_old(oid)? {
-                olds.push(t);
-            }
+            olds.push(self.read_old(oid)?);
         }
         let added = match olds.first() {
-            Some(first) => Some(added_lines(first, &scanned.text)?),
+            Some(first) => Some(added_lines(first, &new_text)?),
             None => None,
         };
         let known = present_in(
             &olds,
-            scanned
-                .matches
-                .iter()
-                .map(|m| &scanned.text[m.span.clone()]),
+            parts.iter().flat_map(|p| {
+                p.reported()
+                    .map(move |i| &p.text[p.matches[i].span.clone()])
+            }),
         );
         let mut out = Vec::new();
-        for (i, m) in scanned.matches.iter().enumerate() {
-            let secret = &scanned.text[m.span.clone()];
-            if known.contains(secret) {
-                continue;
-            }
-            if let Some(added) = &added {
-                let line = scanned.lines.line_of(m.span.start);
-                if !added.iter().any(|r| r.contains(&line)) {
+        for part in &parts {
+            for i in part.reported() {
+                let m = &part.matches[i];
+                let secret = &part.text[m.span.clone()];
+                if known.contains(secret) {
                     continue;
                 }
+                if let Some(added) = &added {
+                    let (line, _) = part.position(m.span.start);
+                    if !added.iter().any(|r| r.contains(&line)) {
+                        continue;
+                    }
+                }
+                out.push(build_finding(
+                    self.catalog,
+                    part,
+                    i,
+                    &item.path,
+                    item.commit.as_ref(),
+                    item.olds.is_empty(),
+                ));
             }
-            let rule = &self.catalog.rules[m.rule];
-            out.push(finding::build(
-                rule,
-                &scanned,
-                i,
-                &item.path,
-                item.commit.as_ref(),
-                item.olds.is_empty(),
-            ));
         }
         Ok(out)
     }
 
-    /// The blob's text, or `None` (counted) when it is binary or too large.
-    fn read_text(&mut self, oid: Oid, path: &str) -> Result<Option<String>> {
-        let odb = self.repo.odb().context("opening the object database")?;
-        let (size, _) = odb
-            .read_header(oid)
-            .with_context(|| format!("reading object {oid} ({path})"))?;
-        let size = size as u64;
-        if size > self.max_size {
-            self.summary.skip(path, SkipReason::TooLarge, Some(size));
-            return Ok(None);
-        }
+    /// The blob's text as the rules read it (decoded text, or a binary's
+    /// printable runs), counted in the summary. Nothing is skipped for its
+    /// size: a large text is scanned in windows.
+    fn read_text(&mut self, oid: Oid, path: &str) -> Result<(String, Mode)> {
         let blob = self
             .repo
             .find_blob(oid)
             .with_context(|| format!("reading blob {oid} ({path})"))?;
-        match engine::text::decode(blob.content()) {
-            Decoded::Binary => {
-                self.summary.skip(path, SkipReason::Binary, Some(size));
-                Ok(None)
-            }
-            Decoded::Text(t) => {
-                self.summary.blobs += 1;
-                self.summary.bytes += size;
-                Ok(Some(t.into_owned()))
-            }
-        }
+        let content = blob.content();
+        let read = blob::read(content);
+        self.summary.count_read(
+            read.mode,
+            read.text.len(),
+            content.len() as u64,
+            self.max_size,
+        );
+        Ok((read.text.into_owned(), read.mode))
     }
 
-    fn read_old(&self, oid: Oid) -> Result<Option<String>> {
-        let odb = self.repo.odb()?;
-        let (size, _) = odb.read_header(oid)?;
-        if size as u64 > self.max_size {
-            return Ok(None);
-        }
-        let blob = self.repo.find_blob(oid)?;
-        Ok(match engine::text::decode(blob.content()) {
-            Decoded::Text(t) => Some(t.into_owned()),
-            Decoded::Binary => None,
-        })
+    /// A replaced blob's text, read the same way as the new one (whatever its
+    /// size, and a binary's printable runs), so "already there" and "added
+    /// lines" compare like with like.
+    fn read_old(&self, oid: Oid) -> Result<String> {
+        let blob = self
+            .repo
+            .find_blob(oid)
+            .with_context(|| format!("reading blob {oid}"))?;
+        Ok(blob::read(blob.content()).text.into_owned())
     }
 }
 
