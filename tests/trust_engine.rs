@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::Stdio;
 
 use common::*;
 use leakgate::config::Config;
@@ -17,22 +15,7 @@ use leakgate::rules::Catalog;
 
 /// `leakgate <args>` with `input` on stdin.
 fn leakgate_stdin(sb: &Sandbox, cwd: &Path, args: &[&str], input: &[u8]) -> Run {
-    let mut child = sb
-        .command(BIN, cwd)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A binary that exits early closes the pipe: that is its answer, not ours.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    sb.output_with_stdin(sb.command(BIN, cwd).args(args), input)
 }
 
 fn assert_contract(run: &Run, what: &str) {
@@ -71,7 +54,7 @@ fn pattern_that_matches_without_its_secret_group_does_not_crash() {
     let run = leakgate_stdin(&sb, &repo, &["scan", "-"], b"x marks the spot\n");
     assert_contract(&run, "x|{secret}");
     assert_eq!(run.code, Some(0), "{}", run.all());
-    let k = format!("acme_{}", token("lower", 12, 1));
+    let k = secret(format!("acme_{}", token("lower", 12, 1)));
     let run = leakgate_stdin(&sb, &repo, &["scan", "-"], format!("x {k}\n").as_bytes());
     assert_eq!(
         run.code,
@@ -471,7 +454,7 @@ fn utf32_files_with_a_messagebird_key_are_blocked() {
 
 /// A GitHub classic token with a valid checksum.
 fn github_token(seed: u64) -> String {
-    format!("ghp_{}", token("crc32", 30, seed))
+    secret(format!("ghp_{}", token("crc32", 30, seed)))
 }
 
 fn binary_with(tok: &str) -> Vec<u8> {

@@ -5,42 +5,20 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::Stdio;
 
 use common::*;
 use leakgate::rules::testgen::token;
 
 /// Runs leakgate with `input` on stdin (the sandbox's commands get none).
 fn leakgate_stdin(sb: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Run {
-    let mut child = sb
-        .command(BIN, cwd)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.as_bytes().to_vec();
-    // Written from a thread: the report can be larger than a pipe buffer.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let o = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: o.status.code(),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    sb.output_with_stdin(sb.command(BIN, cwd).args(args), input.as_bytes())
 }
 
 /// An Azure storage connection string whose account key (88 base64
 /// characters) no built-in rule has to match, and that key.
 fn azure_connection_string(seed: u64) -> (String, String) {
-    let account_key = format!("{}==", token("base64", 86, seed));
+    let account_key = secret(format!("{}==", token("base64", 86, seed)));
     (
         format!("DefaultEndpointsProtocol=https;AccountName=x;AccountKey={account_key};"),
         account_key,

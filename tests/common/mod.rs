@@ -182,7 +182,9 @@ impl Sandbox {
         self.output(self.command(program, cwd).args(args))
     }
 
-    /// Runs a prepared command with `input` on its stdin, audited.
+    /// Runs a prepared command with `input` on its stdin, audited. The input
+    /// is written from a thread (a report can outgrow a pipe buffer), and a
+    /// command that exits before reading it all has simply answered.
     pub fn output_with_stdin(&self, cmd: &mut Command, input: &[u8]) -> Run {
         use std::io::Write as _;
         let mut child = cmd
@@ -191,8 +193,14 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        let run = Run::from(child.wait_with_output().unwrap());
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let run = Run::from(out);
         audit_written(self.dir.path());
         run
     }
