@@ -98,6 +98,11 @@ fn server_ignores_policy_pushed_with_the_key() {
         run.stderr
     );
     assert_eq!(rev(&sb, &server, "main"), before, "ref moved");
+    assert!(
+        run.stderr.contains("push it on its own first"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -330,6 +335,18 @@ fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
     let at = format!("commit {} message:1", &id[..10]);
     assert!(run.stderr.contains(&at), "{}", run.stderr);
     assert!(rev(&sb, &server, "main") != id);
+    // The fix for a message is a reword, not an edit of a file.
+    assert!(
+        run.stderr.contains(&format!("mark {} `reword`", &id[..10])),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("edit the message, then git commit --amend"),
+        "{}",
+        run.stderr
+    );
 
     // The client hook, and a history scan, see it too.
     sb.install(&client).expect_ok("client hooks");
@@ -377,6 +394,7 @@ fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
         .git(&client, &["push", "origin", "v1"])
         .expect_fail("pre-push reads tag messages");
     assert!(run.stderr.contains("tag v1 message:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("git tag -d v1"), "{}", run.stderr);
     let run = sb
         .leakgate(&client, &["scan", "--all"])
         .expect_fail("history");

@@ -220,34 +220,77 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             );
         }
         Scope::Push { tips, .. } | Scope::Receive { tips, .. } => {
-            // short id -> (root commit, a pushed tip)
-            let mut commits: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            // short id -> (root commit, a pushed tip, the key is in a file,
+            // the key is in the message)
+            let mut commits: BTreeMap<&str, (bool, bool, bool, bool)> = BTreeMap::new();
+            let mut tags: BTreeSet<&str> = BTreeSet::new();
             for a in &blocking {
-                if let Some(c) = &a.finding.commit {
-                    let tip = tips.contains(&c.id);
-                    commits.insert(short(&c.id), (c.root, tip));
+                let f = &a.finding;
+                if let Some(name) = f
+                    .path
+                    .strip_prefix("tag ")
+                    .and_then(|p| p.strip_suffix(" message"))
+                {
+                    tags.insert(name);
+                }
+                if let Some(c) = &f.commit {
+                    let e = commits.entry(short(&c.id)).or_insert((
+                        c.root,
+                        tips.contains(&c.id),
+                        false,
+                        false,
+                    ));
+                    if f.path.ends_with(" message") {
+                        e.3 = true;
+                    } else {
+                        e.2 = true;
+                    }
                 }
             }
             let _ = writeln!(out, "  1. Remove the key from the commits before pushing (it is not enough to delete it in a new commit):");
-            for (c, (root, tip)) in commits {
+            for (c, (root, tip, in_file, in_message)) in commits {
                 // `<root>^` names nothing: a first commit is edited with --root.
                 let rebase = if root {
                     "git rebase -i --root".to_string()
                 } else {
                     format!("git rebase -i {c}^")
                 };
-                let _ = writeln!(
-                    out,
-                    "       in commit {c}:    {}  (mark {c} `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
-                    rebase.cyan()
-                );
+                if in_file {
+                    let _ = writeln!(
+                        out,
+                        "       in commit {c}:    {}  (mark {c} `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
+                        rebase.cyan()
+                    );
+                }
+                if in_message {
+                    let _ = writeln!(
+                        out,
+                        "       in the message of {c}:    {}  (mark {c} `reword` and take the key out of the message)",
+                        rebase.cyan()
+                    );
+                }
                 if tip {
                     let _ = writeln!(
                         out,
-                        "       {c} is the last commit pushed: with it checked out, delete the key from the file,\n       `git add` it, then {}",
+                        "       {c} is the last commit pushed: with it checked out, {}, then {}",
+                        if in_file {
+                            "delete the key from the file, `git add` it"
+                        } else {
+                            "edit the message"
+                        },
                         "git commit --amend".cyan()
                     );
                 }
+            }
+            for t in tags {
+                let name = shell_quote(t);
+                let _ = writeln!(
+                    out,
+                    "       in the message of tag {}:    {}, then tag again with a clean message ({})",
+                    esc(t),
+                    format!("git tag -d {name}").cyan(),
+                    format!("git tag -a {name} <commit>").cyan()
+                );
             }
             let _ = writeln!(
                 out,
@@ -318,6 +361,14 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         let _ = writeln!(
             out,
             "     Run it in the root of the repository these files belong to: it creates\n     .leakgate-allow.toml there; commit that file with the change."
+        );
+    } else if matches!(report.scope, Scope::Receive { .. }) {
+        // The server trusts the allowlist it already has, never one arriving
+        // with the key.
+        let _ = writeln!(
+            out,
+            "     commit {} and push it on its own first: the server judges a push by the allowlist\n     already on the branch (or by the file its owner set with `git config leakgate.allowlist`).",
+            esc(&report.allow_file)
         );
     } else {
         let _ = writeln!(
