@@ -251,6 +251,23 @@ impl Allowlist {
         }
     }
 
+    /// Computes, on every core, the slow fingerprints that checking
+    /// `findings` will need: those of findings whose rule and path some v2
+    /// entry covers. Checking them one by one afterwards costs nothing more.
+    pub fn prepare(&self, findings: &[Finding]) {
+        let slow: Vec<&Entry> = self.entries.iter().filter(|e| e.is_slow()).collect();
+        if slow.is_empty() {
+            return;
+        }
+        let wanted = findings.iter().filter(|f| {
+            slow.iter().any(|e| {
+                e.rule.as_ref().is_none_or(|r| *r == f.rule_id)
+                    && e.path.as_ref().is_none_or(|(_, g)| g.is_match(&f.path))
+            })
+        });
+        fingerprint::compute_all(wanted.map(|f| &f.fingerprint));
+    }
+
     pub fn check(&self, finding: &Finding, today: Day) -> Verdict<'_> {
         let mut expired: Option<&Entry> = None;
         // Entries that cost no Argon2 evaluation first: if one allows the

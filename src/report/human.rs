@@ -336,12 +336,19 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         out,
         "  3. If it is meant to be there (a revoked key in a test fixture, documentation), allow it:"
     );
-    let fps: BTreeSet<&str> = blocking
+    // Distinct secrets by their in-memory digest: only the ones shown pay
+    // for a slow fingerprint (a minified line can hold thousands).
+    let mut distinct = std::collections::HashSet::new();
+    let unique: Vec<&crate::fingerprint::Fingerprint> = blocking
         .iter()
-        .map(|a| a.finding.fingerprint.as_str())
+        .map(|a| &a.finding.fingerprint)
+        .filter(|fp| distinct.insert(*fp))
         .collect();
-    let total = fps.len();
-    for fp in fps.into_iter().take(SHOWN_PER_FILE) {
+    let total = unique.len();
+    let shown = &unique[..total.min(SHOWN_PER_FILE)];
+    crate::fingerprint::compute_all(shown.iter().copied());
+    let fps: BTreeSet<&str> = shown.iter().map(|fp| fp.as_str()).collect();
+    for fp in fps {
         let _ = writeln!(
             out,
             "       {}",

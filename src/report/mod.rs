@@ -75,6 +75,7 @@ impl Report {
     ) -> Report {
         let mut active = Vec::new();
         let mut allowlisted = 0;
+        allow.prepare(&findings);
         for f in findings {
             match allow.check(&f, today) {
                 Verdict::Allowed(_) => allowlisted += 1,
