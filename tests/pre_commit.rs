@@ -5,10 +5,6 @@ mod common;
 
 use common::*;
 
-fn env_line(k: &str) -> String {
-    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
-}
-
 #[test]
 fn blocked_commit_explains_and_leaves_index_and_worktree_untouched() {
     let sb = Sandbox::new();

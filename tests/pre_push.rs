@@ -6,10 +6,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn env_line(k: &str) -> String {
-    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
-}
-
 /// A repository with hooks, a bare `origin`, and `main` pushed to it.
 fn pushed_repo(sb: &Sandbox) -> (PathBuf, PathBuf) {
     let repo = sb.repo("r");

@@ -14,10 +14,6 @@ use leakgate::fingerprint::Fingerprint;
 const RULE: &str = "messagebird-access-key";
 const ALLOW: &str = ".leakgate-allow.toml";
 
-fn env_line(k: &str) -> String {
-    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
-}
-
 /// The fingerprints of a JSON report, in order.
 fn json_fingerprints(stdout: &str) -> Vec<String> {
     let doc: serde_json::Value = serde_json::from_str(stdout).expect("JSON report");

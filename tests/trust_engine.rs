@@ -34,10 +34,6 @@ fn project_rule(id: &str, secret: &str, pattern: &str, keywords: &str) -> String
     )
 }
 
-fn env_line(k: &str) -> String {
-    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
-}
-
 // ---------------------------------------------------------------------------
 // 1. Project rules cannot crash the binary.
 // ---------------------------------------------------------------------------

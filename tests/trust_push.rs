@@ -8,27 +8,10 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn env_line(k: &str) -> String {
-    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
-}
-
 /// A bare server with the pre-receive hook, and a client without hooks whose
 /// `main` (one clean commit) is already on the server.
 fn server_and_client(sb: &Sandbox) -> (PathBuf, PathBuf) {
-    let server = sb.path("server.git");
-    sb.git(
-        sb.dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            server.to_str().unwrap(),
-        ],
-    )
-    .expect_ok("init bare");
-    sb.install(&server).expect_ok("install pre-receive");
+    let server = sb.server("server.git");
     let client = sb.bare_init("client");
     write(&client, "README.md", "# app\n");
     sb.git(&client, &["add", "."]).expect_ok("add");

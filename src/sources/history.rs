@@ -420,14 +420,7 @@ fn stream_changes(
             pending = Some((Oid::from_str(new_id)?, keep));
         }
     }
-    let out = child.wait_with_output()?;
-    if !out.status.success() && out.status.code().is_some() {
-        bail!(
-            "`git log` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
+    super::finish_git(child, "git log")
 }
 
 /// Every blob in the object store, in pack order (`--unordered`: the order
@@ -460,14 +453,7 @@ fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64, u64) -> bool) -> Re
             }
         }
     }
-    let out = child.wait_with_output()?;
-    if !out.status.success() && out.status.code().is_some() {
-        bail!(
-            "`git cat-file --batch-all-objects` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
+    super::finish_git(child, "git cat-file --batch-all-objects")
 }
 
 /// Blobs in the store, for the progress display (a listing without reading

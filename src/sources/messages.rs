@@ -10,7 +10,7 @@ use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine;
@@ -97,14 +97,7 @@ pub fn each_commit_message(
         };
         each(&info, body);
     }
-    let out = child.wait_with_output()?;
-    if !out.status.success() && out.status.code().is_some() {
-        bail!(
-            "`git log` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
+    super::finish_git(child, "git log")
 }
 
 /// Annotated tags reachable as refs (`refs/tags/*`): name and tag object id.

@@ -272,6 +272,19 @@ fn present_in<'t>(olds: &[String], secrets: impl Iterator<Item = &'t str>) -> Ha
     found
 }
 
+/// Waits for a git child process whose output was read; its failure is an
+/// error quoting git's own message (being killed after an early stop is not).
+pub(crate) fn finish_git(child: std::process::Child, what: &str) -> Result<()> {
+    let out = child.wait_with_output()?;
+    if !out.status.success() && out.status.code().is_some() {
+        anyhow::bail!(
+            "`{what}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
 /// 1-based line ranges of `new` that are not in `old`.
 fn added_lines(old: &str, new: &str) -> Result<Vec<Range<usize>>> {
     let mut opts = git2::DiffOptions::new();

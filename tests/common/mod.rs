@@ -42,6 +42,11 @@ pub fn key(seed: u64) -> String {
     secret(leakgate::rules::testgen::token("alnum", 25, 9000 + seed))
 }
 
+/// The line most tests commit: a MessageBird key assigned to its own name.
+pub fn env_line(k: &str) -> String {
+    format!("MESSAGEBIRD_ACCESS_KEY={k}\n")
+}
+
 /// Fails the test if `text` holds any generated secret whole. The message
 /// shows where, with the secret itself replaced.
 pub fn audit(what: &str, text: &str) {
@@ -251,6 +256,18 @@ impl Sandbox {
     pub fn uninstall(&self, repo: &Path) -> Run {
         let script = project_root().join("install.sh");
         self.run(repo, "sh", &[script.to_str().unwrap(), "--uninstall", "."])
+    }
+
+    /// A bare repository at `rel` with leakgate's pre-receive hook installed.
+    pub fn server(&self, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        self.git(
+            self.dir.path(),
+            &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()],
+        )
+        .expect_ok("init bare");
+        self.install(&p).expect_ok("install on a bare repository");
+        p
     }
 
     /// A bare remote named `origin` for `repo`.
