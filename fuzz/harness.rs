@@ -17,7 +17,9 @@ use leakgate::sources::Summary;
 
 /// The targets, as named under `fuzz/fuzz_targets/`, `fuzz/corpus/` and
 /// `fuzz/regressions/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub type Harness = fn(&[u8]);
+
+pub const TARGETS: &[(&str, Harness)] = &[
     ("engine", engine),
     ("allowlist", allowlist),
     ("config", config),
@@ -165,13 +167,10 @@ pub fn config(data: &[u8]) {
 /// The pre-push and pre-receive stdin parsers.
 pub fn hook_lines(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    for parsed in [push::parse_lines(&text), push::parse_receive_lines(&text)] {
-        if let Ok(lines) = parsed {
-            for l in lines {
-                assert!(text.contains(&l.local_ref) && text.contains(&l.remote_ref));
-                let _ = (l.local.to_string(), l.remote.to_string());
-            }
-        }
+    let parsed = [push::parse_lines(&text), push::parse_receive_lines(&text)];
+    for l in parsed.into_iter().flatten().flatten() {
+        assert!(text.contains(&l.local_ref) && text.contains(&l.remote_ref));
+        let _ = (l.local.to_string(), l.remote.to_string());
     }
 }
 
