@@ -351,7 +351,7 @@ fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         let (config, allow) = optional_project(&args.common)?;
         let catalog = Catalog::for_project(&config.rules)?;
         allow.check_rules(&catalog, &config.rules.disable)?;
-        let (findings, summary) = sources::files::scan_stdin(&catalog)?;
+        let (findings, summary) = sources::files::scan_stdin(&catalog, config.max_file_size)?;
         let report = Report::new(Scope::Stdin, findings, &allow, Day::today(), summary);
         return finish(&report, &catalog, args.common.format, Stream::Stdout, color);
     }

@@ -77,3 +77,23 @@ fn the_output_audit_catches_a_secret_in_a_written_file() {
     write(sb.dir.path(), "r/.leakgate-allow.toml", &format!("# {k}\n"));
     sb.run(sb.dir.path(), "true", &[]);
 }
+
+#[test]
+fn stdin_honours_the_size_limit_it_is_given() {
+    let sb = Sandbox::new();
+    let k = key(20);
+    let input = format!("{}{}", "filler line\n".repeat(400), env_line(&k));
+    let run = sb.output_with_stdin(
+        sb.command(BIN, sb.dir.path())
+            .args(["scan", "--max-file-size", "1 KiB", "-"]),
+        input.as_bytes(),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(run.stdout.contains("<stdin>:401:24"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 large file scanned in windows")
+            && run.stdout.contains("the size limit of 1.0 KiB"),
+        "{}",
+        run.stdout
+    );
+}

@@ -94,13 +94,15 @@ fn scan_file(
 /// Standard input, reported as `<stdin>`.
 /// Windows are the default size: the size limit shapes windows only, and
 /// nothing is skipped for it.
-pub fn scan_stdin(catalog: &Catalog) -> Result<(Vec<Finding>, Summary)> {
+pub fn scan_stdin(catalog: &Catalog, max_size: u64) -> Result<(Vec<Finding>, Summary)> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
-    let summary = Mutex::new(Summary::default());
-    let max_size = crate::config::DEFAULT_MAX_FILE_SIZE;
+    let summary = Mutex::new(Summary {
+        max_file_size: Some(max_size),
+        ..Summary::default()
+    });
     let findings = scan_bytes(&bytes, "<stdin>", catalog, max_size, &summary);
     Ok((findings, summary.into_inner().expect("summary")))
 }
