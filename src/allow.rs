@@ -295,7 +295,8 @@ impl Allowlist {
 /// The entries of `text`, each with the span of its fingerprint value (for
 /// `--migrate`, which rewrites it in place).
 fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::Range<usize>>)>> {
-    let spec: FileSpec = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
+    let spec: FileSpec =
+        toml::from_str(text).map_err(|e| crate::config::toml_error(file, text, &e))?;
     let mut entries = Vec::with_capacity(spec.allow.len());
     for spanned in spec.allow {
         let line = text[..spanned.span().start].matches('\n').count() + 1;
@@ -313,9 +314,12 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
         let fp = e.fingerprint.map(toml::Spanned::into_inner);
         if let Some(fp) = &fp {
             if fingerprint::format_of(fp).is_none() {
+                // Whatever was pasted there (maybe the key itself) is shown
+                // redacted: this error is printed on every commit.
                 bail!(
-                    "{}: {fp:?} is not a leakgate fingerprint ({})",
+                    "{}: `{}` is not a leakgate fingerprint ({})",
                     at("fingerprint"),
+                    crate::finding::redact(fp),
                     fingerprint::DESCRIPTION
                 );
             }
@@ -406,8 +410,8 @@ pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> 
                 fingerprint::DESCRIPTION
             ),
             None => bail!(
-                "{:?} is not a leakgate fingerprint ({})",
-                e.fingerprint,
+                "`{}` is not a leakgate fingerprint ({})",
+                crate::finding::redact(e.fingerprint),
                 fingerprint::DESCRIPTION
             ),
         }
@@ -635,7 +639,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("line 4") && err.contains("expire"), "{err}");
+        assert!(err.contains("a.toml:4:1") && err.contains("expire"), "{err}");
 
         let err = Allowlist::parse(
             "[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpires = \"soon\"\n",

@@ -77,6 +77,10 @@ pub struct ExcerptMemo {
     line: Mutex<Option<Arc<MaskedLine>>>,
     /// The last commit whose summary was masked.
     commit: Mutex<Option<(String, CommitInfo)>>,
+    /// Matches that span a line break (PEM keys): the only ones that can
+    /// reach into a line they do not start on. Kept apart so masking a line
+    /// never walks every earlier match.
+    multiline: OnceLock<Vec<usize>>,
 }
 
 struct MaskedLine {
@@ -123,7 +127,12 @@ pub fn build(
         file_added,
         fingerprint: fingerprint(&rule.id, secret),
         redacted: redact(secret),
-        why: m.why.clone(),
+        // The why quotes names and enclosing lines, which can hold another
+        // secret: masked like the excerpt.
+        why: mask(&m.why, 0, &[], blob_secrets(scanned))
+            .0
+            .into_iter()
+            .collect(),
         excerpt: window(&masked, m.span.start),
         other_places: 0,
     }
@@ -197,7 +206,15 @@ fn masked_line(scanned: &Scanned, line: usize) -> Arc<MaskedLine> {
     // a match starting earlier reaches into it only if it spans lines.
     let lo = matches.partition_point(|m| m.span.start < start);
     let hi = matches.partition_point(|m| m.span.start < end);
-    let earlier = matches[..lo].iter().filter(|m| m.span.end > start);
+    let multiline = scanned.memo.multiline.get_or_init(|| {
+        (0..matches.len())
+            .filter(|&i| text[matches[i].span.clone()].contains('\n'))
+            .collect()
+    });
+    let earlier = multiline
+        .iter()
+        .map(|&i| &matches[i])
+        .filter(|m| m.span.start < start && m.span.end > start);
     let fixed: Vec<(Range<usize>, String)> = earlier
         .chain(&matches[lo..hi])
         .map(|m| {

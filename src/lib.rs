@@ -605,7 +605,7 @@ fn push_command(
     if !findings.is_empty() {
         notices.extend(framework_note);
     }
-    let remote = remote.unwrap_or_else(|| "the remote".to_string());
+    let remote = remote.map_or_else(|| "the remote".to_string(), |r| without_credentials(&r));
     let tips = sent.tips.iter().map(|t| t.to_string()).collect();
     let mut report = Report::new(
         Scope::Push { remote, tips },
@@ -616,6 +616,18 @@ fn push_command(
     );
     report.notices.extend(notices);
     finish(&report, &s.catalog, common.format, Stream::Stderr, color)
+}
+
+/// A remote as shown in a report: git passes the URL when pushing to one
+/// directly, and CI often puts a token in it (`https://x:TOKEN@host/...`).
+fn without_credentials(remote: &str) -> String {
+    if let Some((scheme, rest)) = remote.split_once("://") {
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        if let Some(at) = rest[..host_end].rfind('@') {
+            return format!("{scheme}://***@{}", &rest[at + 1..]);
+        }
+    }
+    remote.to_string()
 }
 
 /// Scans everything a push sends: each new commit's changed files (against
@@ -698,7 +710,7 @@ fn receive_command(input: &str) -> Result<Exit> {
         let sent = push::sent(
             &repo,
             std::slice::from_ref(line),
-            &push::Known::AllRefs,
+            &policy.known,
             &mut notices,
         )?;
         let (findings, summary) = scan_sent(&repo, &catalog, policy.config.max_file_size, &sent)?;
@@ -756,11 +768,13 @@ fn receive_command(input: &str) -> Result<Exit> {
     )
 }
 
-/// A server's policy for one pushed ref, and where it came from.
+/// A server's policy for one pushed ref, where it came from, and which
+/// commits count as already judged by it.
 struct Policy {
     config: Config,
     allow: Allowlist,
     origin: String,
+    known: push::Known,
 }
 
 fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
@@ -824,10 +838,28 @@ fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
             format!("{} on {base_name}", allow::ALLOW_FILE),
         ),
     };
+    // One owner-set policy for every ref: whatever any ref reaches was
+    // judged by it. Per-ref committed policies differ, so only the ref's own
+    // old tip (hidden by `push::sent`) and the default branch count as
+    // judged: fast-forwarding `main` to a branch that allowed a key under
+    // its own allowlist is judged again by main's.
+    let uniform =
+        configured("leakgate.config")?.is_some() && configured("leakgate.allowlist")?.is_some();
+    let known = if uniform {
+        push::Known::AllRefs
+    } else {
+        push::Known::Commits(
+            repo.head()
+                .and_then(|h| h.peel_to_commit())
+                .map(|c| vec![c.id()])
+                .unwrap_or_default(),
+        )
+    };
     Ok(Policy {
         config,
         allow,
         origin: format!("{config_from} and {allow_from}"),
+        known,
     })
 }
 

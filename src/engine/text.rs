@@ -25,11 +25,22 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(text) = decode_utf16(bytes) {
         return Decoded::Text(Cow::Owned(text));
     }
+    // A byte-order mark whose body did not decode (above) is dropped like
+    // UTF-8's: its own NULs must not turn the text behind it into a binary.
+    let bytes = [
+        &b"\xEF\xBB\xBF"[..],
+        b"\xFF\xFE\0\0",
+        b"\0\0\xFE\xFF",
+        b"\xFF\xFE",
+        b"\xFE\xFF",
+    ]
+    .iter()
+    .find_map(|m| bytes.strip_prefix(*m))
+    .unwrap_or(bytes);
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if probe.contains(&0) {
         return Decoded::Binary;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Decoded::Text(Cow::Borrowed(s)),
         Err(_) => Decoded::Text(String::from_utf8_lossy(bytes)),
@@ -48,6 +59,14 @@ fn decode_utf32(bytes: &[u8]) -> Option<String> {
     } else {
         return None;
     };
+    // A mark is two or four bytes anyone can type: the body must look like
+    // UTF-32 too (every code point's top byte is zero), or a UTF-8 key behind
+    // a fake mark would decode to garbage and pass.
+    let probe = &body[..body.len().min(BINARY_PROBE) & !3];
+    let top = if little { 3 } else { 0 };
+    if probe.chunks_exact(4).any(|u| u[top] != 0) {
+        return None;
+    }
     let mut out = String::with_capacity(body.len() / 4);
     for c in body.chunks(4) {
         let unit = match <[u8; 4]>::try_from(c) {
@@ -96,10 +115,30 @@ pub const MIN_RUN: usize = 8;
 /// UTF-16 with a byte-order mark, or without one when the NUL pattern of
 /// ASCII-range text says which byte order it is.
 fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    let (body, little) = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
-        (b, true)
-    } else if let Some(b) = bytes.strip_prefix(b"\xFE\xFF") {
-        (b, false)
+    let marked = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
+        Some((b, true))
+    } else {
+        bytes.strip_prefix(b"\xFE\xFF").map(|b| (b, false))
+    };
+    // Behind a mark, the body must look like UTF-16 too: text with any ASCII
+    // in it has NUL high bytes. A UTF-8 key behind a typed `FF FE` has none,
+    // and is read as the UTF-8 it is (a few stray NULs make it a binary,
+    // searched for prefixed keys), not decoded into garbage that passes.
+    if let Some((body, little)) = marked {
+        let probe = &body[..body.len().min(BINARY_PROBE) & !1];
+        let high = usize::from(little);
+        let nul_high = probe
+            .iter()
+            .skip(high)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count();
+        if probe.len() >= 2 && nul_high * 4 < probe.len() / 2 {
+            return None;
+        }
+    }
+    let (body, little) = if let Some(found) = marked {
+        found
     } else {
         let probe = &bytes[..bytes.len().min(BINARY_PROBE) & !1];
         if probe.len() < 8 {

@@ -108,17 +108,20 @@ impl Report {
     /// to this report.
     /// A commit two refs share is reported once.
     pub fn absorb(&mut self, other: Report) {
-        for a in other.active {
+        type Key = (String, String, usize, usize, Option<String>);
+        let key = |a: &Active| -> Key {
             let f = &a.finding;
-            let same = |b: &Active| {
-                let g = &b.finding;
-                g.rule_id == f.rule_id
-                    && g.path == f.path
-                    && g.line == f.line
-                    && g.column == f.column
-                    && g.commit.as_ref().map(|c| &c.id) == f.commit.as_ref().map(|c| &c.id)
-            };
-            if !self.active.iter().any(same) {
+            (
+                f.rule_id.clone(),
+                f.path.clone(),
+                f.line,
+                f.column,
+                f.commit.as_ref().map(|c| c.id.clone()),
+            )
+        };
+        let mut seen: std::collections::HashSet<Key> = self.active.iter().map(key).collect();
+        for a in other.active {
+            if seen.insert(key(&a)) {
                 self.active.push(a);
             }
         }

@@ -498,7 +498,8 @@ fn build_prefilter(keywords: &[String], kind: AhoCorasickKind) -> Result<Option<
 fn builtin_specs() -> Result<Vec<(RuleSpec, String)>> {
     let mut specs = Vec::new();
     for (file, text) in BUILTIN {
-        let parsed: RuleFile = toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))?;
+        let parsed: RuleFile =
+            toml::from_str(text).map_err(|e| crate::config::toml_error(file, text, &e))?;
         specs.extend(parsed.rule.into_iter().map(|r| (r, file.to_string())));
     }
     Ok(specs)

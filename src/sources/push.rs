@@ -122,11 +122,15 @@ pub struct Sent {
 /// remote-tracking refs of the remote being pushed to reach
 /// (`refs/remotes/<remote>/*`): a commit fetched from another remote (an
 /// internal mirror) may still be new to this one. On the server, every ref
-/// the repository has before the push.
+/// the repository has before the push when one policy governs them all;
+/// otherwise only the given commits (the default branch's tip): a commit
+/// another branch accepted under its own, perhaps looser, policy is judged
+/// again by this ref's.
 #[derive(Debug, Clone)]
 pub enum Known {
     Remote(Option<String>),
     AllRefs,
+    Commits(Vec<Oid>),
 }
 
 /// The objects a push sends for `lines`.
@@ -203,6 +207,11 @@ pub fn sent(
             Known::Remote(Some(name)) => walk.hide_glob(&format!("refs/remotes/{name}/*"))?,
             Known::Remote(None) => {}
             Known::AllRefs => walk.hide_glob("refs/*")?,
+            Known::Commits(ids) => {
+                for &id in ids {
+                    walk.hide(id)?;
+                }
+            }
         }
         for id in walk {
             let id = id?;
