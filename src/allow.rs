@@ -639,7 +639,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("a.toml:4:1") && err.contains("expire"), "{err}");
+        assert!(
+            err.contains("a.toml:4:1") && err.contains("expire"),
+            "{err}"
+        );
 
         let err = Allowlist::parse(
             "[[allow]]\nrule = \"r\"\nreason = \"x\"\nexpires = \"soon\"\n",

@@ -156,7 +156,8 @@ fn a_bad_project_rule_names_file_rule_and_field() {
     let run = sb.leakgate(&repo, &["rules", "list"]);
     assert_eq!(run.code, Some(2));
     assert!(
-        run.stderr.contains(".leakgate.toml:1:1: missing field `name`"),
+        run.stderr
+            .contains(".leakgate.toml:1:1: missing field `name`"),
         "{}",
         run.stderr
     );
