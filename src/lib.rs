@@ -673,6 +673,7 @@ fn scan_sent(
     for item in &sent.items {
         findings.extend(pipeline.scan(item)?);
     }
+    messages::mask_summaries(catalog, &mut findings);
     Ok((findings, pipeline.summary))
 }
 

@@ -159,3 +159,28 @@ fn a_key_pasted_into_the_allowlist_is_not_echoed_by_its_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_password_in_the_subject_is_masked_where_a_file_finding_shows_it() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    sb.remote(&repo, "origin.git");
+    sb.git(&repo, &["push", "-q", "origin", "main"])
+        .expect_ok("push");
+    // Short and word-like: the random-token mask alone would not hide it.
+    let password = secret("Winter2024Blue".to_string());
+    write(&repo, "app.env", &env_line(&key(8)));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(
+        &repo,
+        &format!("use postgres://app:{password}@db.internal:5432/app"),
+    );
+    let run = sb
+        .git(&repo, &["push", "origin", "main"])
+        .expect_fail("blocked");
+    assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
+    let run = sb
+        .leakgate(&repo, &["scan", "--all"])
+        .expect_fail("history");
+    assert!(run.stdout.contains("app.env:1:24"), "{}", run.stdout);
+}

@@ -271,6 +271,7 @@ pub fn scan(
         matches!(walk, Walk::All),
         &mut summary.inline_allowed,
     )?);
+    super::messages::mask_summaries(catalog, &mut findings);
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
     summary.bytes = counters.bytes.load(Ordering::Relaxed);

@@ -43,6 +43,33 @@ pub fn scan(
         .collect()
 }
 
+/// Masks, in every finding's commit summary, what the engine finds in that
+/// summary itself: a finding in a file shows its commit's subject, which may
+/// hold a secret (a database URL with a short password) that neither the
+/// file's secrets nor the random-token mask would hide. Once per commit.
+pub fn mask_summaries(catalog: &Catalog, findings: &mut [Finding]) {
+    let mut done: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(c) = f.commit.as_mut() else {
+            continue;
+        };
+        let summary = c.summary.clone();
+        let masked = done.entry(c.id.clone()).or_insert_with(|| {
+            if !engine::worth_scanning(catalog, &summary) {
+                return summary.clone();
+            }
+            let scanned = engine::scan(catalog, summary.clone());
+            let secrets: Vec<&str> = scanned
+                .matches
+                .iter()
+                .map(|m| m.secret(&scanned.text))
+                .collect();
+            finding::mask_text(&summary, &secrets)
+        });
+        c.summary.clone_from(masked);
+    }
+}
+
 /// The message of commit `id`, read through libgit2.
 pub fn of_commit(repo: &Repository, id: Oid) -> Result<String> {
     let commit = repo
