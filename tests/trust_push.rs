@@ -4,27 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
-
-/// A bare server with the pre-receive hook, and a client without hooks whose
-/// `main` (one clean commit) is already on the server.
-fn server_and_client(sb: &Sandbox) -> (PathBuf, PathBuf) {
-    let server = sb.server("server.git");
-    let client = sb.bare_init("client");
-    write(&client, "README.md", "# app\n");
-    sb.git(&client, &["add", "."]).expect_ok("add");
-    sb.commit(&client, "init").expect_ok("commit");
-    sb.git(
-        &client,
-        &["remote", "add", "origin", server.to_str().unwrap()],
-    )
-    .expect_ok("remote");
-    sb.git(&client, &["push", "-q", "origin", "main"])
-        .expect_ok("clean push");
-    (server, client)
-}
 
 fn rev(sb: &Sandbox, repo: &Path, spec: &str) -> String {
     sb.git(repo, &["rev-parse", "--verify", "-q", spec])
@@ -46,7 +28,7 @@ fn fingerprint_of_line(sb: &Sandbox, line: &str) -> String {
 #[test]
 fn server_ignores_policy_pushed_with_the_key() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(1);
     let fp = fingerprint_of_line(&sb, &env_line(&k));
     // Everything a pusher could put in the pushed tree to wave the key
@@ -91,7 +73,7 @@ fn server_ignores_policy_pushed_with_the_key() {
 #[test]
 fn an_allowlist_entry_lands_before_the_key_it_allows() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(2);
     let fp = fingerprint_of_line(&sb, &env_line(&k));
     // First the allowlist alone, reviewed and accepted...
@@ -115,7 +97,7 @@ fn an_allowlist_entry_lands_before_the_key_it_allows() {
 #[test]
 fn server_policy_from_git_config_wins() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(3);
     let fp = fingerprint_of_line(&sb, &env_line(&k));
     // The owner's allowlist, outside the repository's content.
@@ -158,7 +140,7 @@ fn server_policy_from_git_config_wins() {
 #[test]
 fn each_ref_is_judged_by_its_own_allowlist() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(4);
     let fp = fingerprint_of_line(&sb, &env_line(&k));
     // `fixtures` allows the key on the server; `main` does not.
@@ -199,7 +181,7 @@ fn each_ref_is_judged_by_its_own_allowlist() {
 #[test]
 fn refs_to_blobs_and_trees_are_scanned() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(5);
     write(&client, "loose.env", &env_line(&k));
     let blob = sb
@@ -294,7 +276,7 @@ fn a_key_already_on_another_remote_is_still_new_to_this_one() {
 #[test]
 fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
     let sb = Sandbox::new();
-    let (server, client) = server_and_client(&sb);
+    let (server, client) = sb.server_and_client();
     let k = key(7);
     write(&client, "a.txt", "a\n");
     sb.git(&client, &["add", "."]).expect_ok("add");

@@ -54,18 +54,7 @@ fn a_typed_byte_order_mark_does_not_hide_a_utf8_key() {
 #[test]
 fn a_branch_that_allowed_its_own_key_cannot_carry_it_into_main() {
     let sb = Sandbox::new();
-    let server = sb.server("server.git");
-    let client = sb.bare_init("client");
-    write(&client, "README.md", "# app\n");
-    sb.git(&client, &["add", "."]).expect_ok("add");
-    sb.commit(&client, "init").expect_ok("commit");
-    sb.git(
-        &client,
-        &["remote", "add", "origin", server.to_str().unwrap()],
-    )
-    .expect_ok("remote");
-    sb.git(&client, &["push", "-q", "origin", "main"])
-        .expect_ok("main");
+    let (_server, client) = sb.server_and_client();
     // A branch whose first push only adds a catch-all allowlist (judged by
     // main's policy, which has nothing against it)...
     sb.git(&client, &["checkout", "-q", "-b", "x"])

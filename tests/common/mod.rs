@@ -270,6 +270,24 @@ impl Sandbox {
         p
     }
 
+    /// A bare server with the pre-receive hook, and a client without hooks whose
+    /// `main` (one clean commit) is already on the server.
+    pub fn server_and_client(&self) -> (PathBuf, PathBuf) {
+        let server = self.server("server.git");
+        let client = self.bare_init("client");
+        write(&client, "README.md", "# app\n");
+        self.git(&client, &["add", "."]).expect_ok("add");
+        self.commit(&client, "init").expect_ok("commit");
+        self.git(
+            &client,
+            &["remote", "add", "origin", server.to_str().unwrap()],
+        )
+        .expect_ok("remote");
+        self.git(&client, &["push", "-q", "origin", "main"])
+            .expect_ok("clean push");
+        (server, client)
+    }
+
     /// A bare remote named `origin` for `repo`.
     pub fn remote(&self, repo: &Path, rel: &str) -> PathBuf {
         let p = self.path(rel);
