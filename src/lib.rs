@@ -33,7 +33,7 @@ use config::Config;
 use report::{Report, Scope};
 use rules::Catalog;
 use sources::history::{self, Walk};
-use sources::{messages, push, staged, Pipeline};
+use sources::{push, staged};
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +269,11 @@ fn migrate_command(quiet: bool) -> Result<Exit> {
         )?
         .0,
     );
-    found.extend(index_findings(&s.repo, &s.catalog, s.config.max_file_size)?);
+    found.extend(staged::index_findings(
+        &s.repo,
+        &s.catalog,
+        s.config.max_file_size,
+    )?);
     let mut map = std::collections::HashMap::new();
     for f in &found {
         let v1 = f.fingerprint.v1();
@@ -302,36 +306,6 @@ fn migrate_command(quiet: bool) -> Result<Exit> {
     }
     emit(Stream::Stdout, &out)?;
     Ok(Exit::Clean)
-}
-
-/// Every blob in the index (what is staged but not committed), for
-/// `--migrate`.
-fn index_findings(
-    repo: &Repository,
-    catalog: &Catalog,
-    max_size: u64,
-) -> Result<Vec<finding::Finding>> {
-    let mut out = Vec::new();
-    let index = repo.index().context("reading the index")?;
-    for entry in index.iter() {
-        // Submodule entries and symlinks hold no file content to scan.
-        if matches!(entry.mode, 0o160000 | 0o120000) {
-            continue;
-        }
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        let blob = repo
-            .find_blob(entry.id)
-            .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
-        let read = engine::blob::read(blob.content());
-        for part in engine::blob::scan(catalog, read.text, read.mode, max_size) {
-            for i in part.reported() {
-                out.push(sources::build_finding(
-                    catalog, &part, i, &path, None, false,
-                ));
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn scan_command(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
@@ -562,12 +536,7 @@ fn work_tree(s: &Setup, what: &str) -> Result<PathBuf> {
 fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Result<Exit> {
     let s = setup(common)?;
     work_tree(&s, "there is nothing staged to scan")?;
-    let mut pipeline = Pipeline::new(&s.repo, &s.catalog, s.config.max_file_size);
-    let items = staged::items(&s.repo, &mut pipeline.summary)?;
-    let mut findings = Vec::new();
-    for item in &items {
-        findings.extend(pipeline.scan(item)?);
-    }
+    let (findings, summary) = staged::scan(&s.repo, &s.catalog, s.config.max_file_size)?;
     let report = Report::new(
         Scope::Staged {
             hook: matches!(stream, Stream::Stderr),
@@ -575,7 +544,7 @@ fn staged_command(common: &CommonArgs, stream: Stream, color: ColorChoice) -> Re
         findings,
         &s.allow,
         Day::today(),
-        pipeline.summary,
+        summary,
     );
     finish(&report, &s.catalog, common.format, stream, color)
 }
@@ -601,7 +570,7 @@ fn push_command(
         .filter(|r| s.repo.find_remote(r).is_ok())
         .map(str::to_string);
     let sent = push::sent(&s.repo, &lines, &push::Known::Remote(named), &mut notices)?;
-    let (findings, summary) = scan_sent(&s.repo, &s.catalog, s.config.max_file_size, &sent)?;
+    let (findings, summary) = push::scan_sent(&s.repo, &s.catalog, s.config.max_file_size, &sent)?;
     if !findings.is_empty() {
         notices.extend(framework_note);
     }
@@ -628,53 +597,6 @@ fn without_credentials(remote: &str) -> String {
         }
     }
     remote.to_string()
-}
-
-/// Scans everything a push sends: each new commit's changed files (against
-/// its first parent) and message, the messages of pushed annotated tags,
-/// and the files of refs that point at a tree or a blob.
-fn scan_sent(
-    repo: &Repository,
-    catalog: &Catalog,
-    max_file_size: u64,
-    sent: &push::Sent,
-) -> Result<(Vec<finding::Finding>, sources::Summary)> {
-    let mut pipeline = Pipeline::new(repo, catalog, max_file_size);
-    let mut findings = Vec::new();
-    for &id in &sent.commits {
-        for item in push::items(repo, id, &mut pipeline.summary)? {
-            findings.extend(pipeline.scan(&item)?);
-        }
-        let commit = repo.find_commit(id)?;
-        let info = finding::CommitInfo {
-            id: id.to_string(),
-            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
-            root: commit.parent_count() == 0,
-        };
-        let message = messages::of_commit(repo, id)?;
-        findings.extend(messages::scan(
-            catalog,
-            &message,
-            &messages::commit_label(&info.id),
-            Some(&info),
-            &mut pipeline.summary.inline_allowed,
-        ));
-    }
-    for (name, id) in &sent.tags {
-        let message = messages::of_tag(repo, *id)?;
-        findings.extend(messages::scan(
-            catalog,
-            &message,
-            &messages::tag_label(name),
-            None,
-            &mut pipeline.summary.inline_allowed,
-        ));
-    }
-    for item in &sent.items {
-        findings.extend(pipeline.scan(item)?);
-    }
-    messages::mask_summaries(catalog, &mut findings);
-    Ok((findings, pipeline.summary))
 }
 
 /// Server side: the pushed commits, read inside git's quarantine (the new
@@ -714,7 +636,8 @@ fn receive_command(input: &str) -> Result<Exit> {
             &policy.known,
             &mut notices,
         )?;
-        let (findings, summary) = scan_sent(&repo, &catalog, policy.config.max_file_size, &sent)?;
+        let (findings, summary) =
+            push::scan_sent(&repo, &catalog, policy.config.max_file_size, &sent)?;
         tips.extend(sent.tips.iter().map(|t| t.to_string()));
         if !findings.is_empty() {
             notices.push(format!("{}: policy from {}", line.local_ref, policy.origin));

@@ -12,8 +12,9 @@ use std::collections::HashSet;
 use anyhow::{bail, Context as _, Result};
 use git2::{Commit, Delta, FileMode, ObjectType, Oid, Repository, Sort};
 
-use super::{Item, SkipReason, Summary};
+use super::{messages, Item, Pipeline, SkipReason, Summary};
 use crate::finding::CommitInfo;
+use crate::rules::Catalog;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushLine {
@@ -314,6 +315,53 @@ pub fn items(repo: &Repository, id: Oid, summary: &mut Summary) -> Result<Vec<It
         });
     }
     Ok(out)
+}
+
+/// Scans everything a push sends: each new commit's changed files (against
+/// its first parent) and message, the messages of pushed annotated tags,
+/// and the files of refs that point at a tree or a blob.
+pub fn scan_sent(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_file_size: u64,
+    sent: &Sent,
+) -> Result<(Vec<crate::finding::Finding>, Summary)> {
+    let mut pipeline = Pipeline::new(repo, catalog, max_file_size);
+    let mut findings = Vec::new();
+    for &id in &sent.commits {
+        for item in items(repo, id, &mut pipeline.summary)? {
+            findings.extend(pipeline.scan(&item)?);
+        }
+        let commit = repo.find_commit(id)?;
+        let info = CommitInfo {
+            id: id.to_string(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or(b"")).into_owned(),
+            root: commit.parent_count() == 0,
+        };
+        let message = messages::of_commit(repo, id)?;
+        findings.extend(messages::scan(
+            catalog,
+            &message,
+            &messages::commit_label(&info.id),
+            Some(&info),
+            &mut pipeline.summary.inline_allowed,
+        ));
+    }
+    for (name, id) in &sent.tags {
+        let message = messages::of_tag(repo, *id)?;
+        findings.extend(messages::scan(
+            catalog,
+            &message,
+            &messages::tag_label(name),
+            None,
+            &mut pipeline.summary.inline_allowed,
+        ));
+    }
+    for item in &sent.items {
+        findings.extend(pipeline.scan(item)?);
+    }
+    messages::mask_summaries(catalog, &mut findings);
+    Ok((findings, pipeline.summary))
 }
 
 fn short(id: Oid) -> String {

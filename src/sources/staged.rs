@@ -13,7 +13,23 @@ use std::process::Command;
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{Item, SkipReason, Summary};
+use super::{Item, Pipeline, SkipReason, Summary};
+use crate::rules::Catalog;
+
+/// Scans the staged change: the findings it adds, and what was read.
+pub fn scan(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_size: u64,
+) -> Result<(Vec<crate::finding::Finding>, Summary)> {
+    let mut pipeline = Pipeline::new(repo, catalog, max_size);
+    let items = items(repo, &mut pipeline.summary)?;
+    let mut findings = Vec::new();
+    for item in &items {
+        findings.extend(pipeline.scan(item)?);
+    }
+    Ok((findings, pipeline.summary))
+}
 
 /// The id git gives the empty tree; it needs no object in the database.
 const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -64,6 +80,34 @@ pub fn items(repo: &Repository, summary: &mut Summary) -> Result<Vec<Item>> {
         );
     }
     parse_raw(&out.stdout, summary)
+}
+
+/// Every blob in the index (what is staged but not committed), for
+/// `--migrate`.
+pub fn index_findings(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_size: u64,
+) -> Result<Vec<crate::finding::Finding>> {
+    let mut out = Vec::new();
+    let index = repo.index().context("reading the index")?;
+    for entry in index.iter() {
+        // Submodule entries and symlinks hold no file content to scan.
+        if matches!(entry.mode, 0o160000 | 0o120000) {
+            continue;
+        }
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        let blob = repo
+            .find_blob(entry.id)
+            .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
+        let read = crate::engine::blob::read(blob.content());
+        for part in crate::engine::blob::scan(catalog, read.text, read.mode, max_size) {
+            for i in part.reported() {
+                out.push(super::build_finding(catalog, &part, i, &path, None, false));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Parses `git diff-index -z --raw` output:
