@@ -7,8 +7,6 @@
 //! keywords say the rule could apply. A hook that scans ten small files must not
 //! pay for the whole catalog.
 
-pub mod check;
-pub mod eval;
 pub mod testgen;
 
 use std::fmt;

@@ -8,7 +8,24 @@
 
 use std::fmt::Write as _;
 
+use anyhow::{anyhow, Result};
+
+use crate::cli::{ColorChoice, Format};
+use crate::context::Context;
+use crate::output::{Exit, Output};
 use crate::rules::Rule;
+
+/// Prints the playbook of `rule` (built-in, or the project's own).
+pub fn run(rule: &str) -> Result<Exit> {
+    let ctx = Context::discover(None)?;
+    let r = ctx
+        .settings
+        .catalog
+        .get(rule)
+        .ok_or_else(|| anyhow!("no rule `{rule}` (see `leakgate rules list` for the ids)"))?;
+    Output::stdout(Format::Human, ColorChoice::Never).text(&render(r))?;
+    Ok(Exit::Clean)
+}
 
 const LANGS: [&str; 5] = ["Python", "JavaScript", "Go", "Java", "Ruby"];
 

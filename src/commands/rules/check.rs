@@ -2,10 +2,10 @@
 //!
 //! A rule must find a secret in each of its `match` examples and nothing in
 //! each of its `no_match` examples, with no other rule of the catalog weighing
-//! in. Examples are templates (see [`super::testgen`]).
+//! in. Examples are templates (see [`crate::rules::testgen`]).
 
-use super::{testgen, Catalog};
 use crate::engine;
+use crate::rules::{testgen, Catalog};
 
 /// One example that did not behave.
 #[derive(Debug)]
@@ -76,7 +76,7 @@ mod tests {
             rule.secret_whole.get();
             for c in &rule.contexts {
                 match &c.kind {
-                    super::super::ContextKind::Pattern { pattern } => {
+                    crate::rules::ContextKind::Pattern { pattern } => {
                         let re = pattern.get();
                         assert!(
                             re.capture_names().any(|n| n == Some("secret")),
@@ -84,7 +84,7 @@ mod tests {
                             rule.id
                         );
                     }
-                    super::super::ContextKind::Assignment { name } => {
+                    crate::rules::ContextKind::Assignment { name } => {
                         name.get();
                     }
                 }

@@ -15,8 +15,8 @@ use std::path::Path;
 use anyhow::{anyhow, Context as _, Result};
 use serde::Deserialize;
 
-use super::Catalog;
 use crate::engine;
+use crate::rules::Catalog;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
