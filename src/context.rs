@@ -24,6 +24,7 @@ use git2::Repository;
 
 use crate::allow::{self, Allowlist};
 use crate::config::{self, Config};
+use crate::engine::examples;
 use crate::rules::Catalog;
 
 /// The policy in force: config, allowlist, and the catalog built from them.
@@ -34,9 +35,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Builds the catalog from `config` and checks `allow` against it.
+    /// Builds the catalog from `config` (a project's own rules compiled and
+    /// run against their examples) and checks `allow` against it.
     pub fn new(config: Config, allow: Allowlist) -> Result<Settings> {
         let catalog = Catalog::for_project(&config.rules)?;
+        examples::check_project(&catalog)?;
         allow.check_rules(&catalog, &config.rules.disable)?;
         Ok(Settings {
             config,
@@ -198,5 +201,47 @@ impl Context {
         self.root
             .as_deref()
             .ok_or_else(|| anyhow!("this repository has no work tree (bare); {what}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project's `.leakgate.toml` loaded as every command loads it.
+    fn project(toml_text: &str) -> Result<Settings, String> {
+        let config = Config::parse(toml_text, ".leakgate.toml").map_err(|e| e.to_string())?;
+        Settings::new(config, Allowlist::default()).map_err(|e| e.to_string())
+    }
+
+    const ACME: &str = "[[rule]]\nid = \"acme-key\"\nprovider = \"Acme\"\nname = \"Acme key\"\nseverity = \"high\"\nsecret = 'acme_[a-z0-9]{12}'\n";
+
+    #[test]
+    fn a_project_rules_examples_are_run_at_load() {
+        let context = "kind = \"assignment\"\nname = '(?i)acme'";
+        let good = "[rule.examples]\nmatch = ['ACME_KEY=acme_<<lower:6>><<digits:6>>']\nno_match = ['ACME_KEY=acme_short']";
+        // Tables after the context: put the examples last.
+        let with = |examples: &str| {
+            project(&format!(
+                "{ACME}\n[[rule.context]]\n{context}\nwhy = \"w\"\n\n{examples}\n"
+            ))
+        };
+        assert!(with(good).is_ok(), "{:?}", with(good).err());
+        let missed = with("[rule.examples]\nmatch = ['OTHER=acme_<<lower:6>><<digits:6>>']")
+            .err()
+            .expect("a load error");
+        assert!(
+            missed.contains(
+                ".leakgate.toml: rule `acme-key`, field `examples.match[0]`: expected a match"
+            ),
+            "{missed}"
+        );
+        let found = with("[rule.examples]\nno_match = ['ACME_KEY=acme_<<lower:6>><<digits:6>>']")
+            .err()
+            .expect("a load error");
+        assert!(
+            found.contains("field `examples.no_match[0]`: expected no match"),
+            "{found}"
+        );
     }
 }

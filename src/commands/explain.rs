@@ -144,6 +144,24 @@ pub fn render(rule: &Rule) -> String {
     if let Some(docs) = &rule.docs {
         let _ = writeln!(out, "Provider docs: {docs}");
     }
+    // The pages that document the key's format, when they are not the page
+    // above.
+    let formats: Vec<&String> = rule
+        .references
+        .iter()
+        .filter(|r| rule.docs.as_ref() != Some(*r))
+        .collect();
+    if !formats.is_empty() {
+        let _ = writeln!(
+            out,
+            "Key format: {}",
+            formats
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     out
 }
 
@@ -202,6 +220,21 @@ mod tests {
             );
         }
         assert!(!text.contains("{ENV}") && !text.contains("{PATH}"));
+    }
+
+    #[test]
+    fn references_are_shown_as_the_key_format() {
+        let catalog = Catalog::builtin().unwrap();
+        let rule = catalog
+            .rules
+            .iter()
+            .find(|r| !r.references.is_empty() && r.docs.as_ref() != Some(&r.references[0]))
+            .expect("a rule with a reference apart from its docs");
+        let text = render(rule);
+        assert!(
+            text.contains(&format!("Key format: {}", rule.references[0])),
+            "{text}"
+        );
     }
 
     #[test]

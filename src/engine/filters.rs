@@ -30,9 +30,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 const PLACEHOLDER_MAX_LEN: usize = 80;
 
+/// `reject` holds the rule's reject words, lower-case (see `Rule::reject`).
 pub fn not_a_secret(
     value: &str,
-    keywords: &[String],
+    reject: &[String],
     entropy_floor: Option<f64>,
 ) -> Option<&'static str> {
     // Checks look at the random part: a fixed prefix such as `secret_` or
@@ -48,13 +49,12 @@ pub fn not_a_secret(
         return Some("contains a placeholder word");
     }
     // A provider's name inside the value (`MessagebirdLiveKey1`) marks an
-    // identifier, not a key.
+    // identifier, not a key; a value may start with it (`npm_…`).
     let whole = value.to_ascii_lowercase();
-    if keywords.iter().any(|k| {
-        let k = k.to_ascii_lowercase();
-        let k = k.trim_end_matches(['_', '-', '.']);
-        k.len() >= 4 && !whole.starts_with(k) && lower.contains(k)
-    }) {
+    if reject
+        .iter()
+        .any(|k| !whole.starts_with(k.as_str()) && lower.contains(k.as_str()))
+    {
         return Some("contains the provider's name");
     }
     if body.bytes().all(|b| b == body.as_bytes()[0]) {

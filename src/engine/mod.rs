@@ -7,6 +7,7 @@
 pub mod assign;
 pub mod blob;
 pub mod decode;
+pub mod examples;
 pub mod filters;
 pub mod text;
 
@@ -236,6 +237,11 @@ fn find(
                         let Some(m) = c.name("secret") else {
                             continue;
                         };
+                        // A value the rule's requirements refuse is not its
+                        // secret's shape: not claimed either.
+                        if !rule.value_ok(m.as_str()) {
+                            continue;
+                        }
                         if !rule.fallback {
                             claimed.push(m.range());
                         }
@@ -249,7 +255,7 @@ fn find(
                     let name_re = name.get();
                     for a in all.iter() {
                         let value = &text[a.value.clone()];
-                        if !rule.secret_whole.get().is_match(value) {
+                        if !rule.shape_matches(value) {
                             continue;
                         }
                         let key = &text[a.name.clone()];
@@ -316,7 +322,7 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
         return false;
     }
     let value = &text[span];
-    if filters::not_a_secret(value, &rule.keywords, rule.entropy).is_some() {
+    if filters::not_a_secret(value, &rule.reject, rule.entropy).is_some() {
         return false;
     }
     if let Some(v) = rule.validator {

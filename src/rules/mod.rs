@@ -7,153 +7,25 @@
 //! keywords say the rule could apply. A hook that scans ten small files must not
 //! pay for the whole catalog.
 
+pub mod schema;
 pub mod testgen;
 
-use std::fmt;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{anyhow, bail, Context as _, Result};
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-/// The built-in catalog, one file per provider family.
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "rules/messagebird.toml",
-        include_str!("../../rules/messagebird.toml"),
-    ),
-    (
-        "rules/cloud-and-code.toml",
-        include_str!("../../rules/cloud-and-code.toml"),
-    ),
-    (
-        "rules/payments-and-messaging.toml",
-        include_str!("../../rules/payments-and-messaging.toml"),
-    ),
-    (
-        "rules/ai-and-saas.toml",
-        include_str!("../../rules/ai-and-saas.toml"),
-    ),
-];
+use schema::RuleFile;
+pub use schema::{
+    ContextSpec, ContextType, Examples, Origin, RuleSpec, Severity, Validator, ValueRequirements,
+    ValueSpec,
+};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    #[serde(default)]
-    rule: Vec<RuleSpec>,
-}
-
-/// A rule as written in TOML.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleSpec {
-    pub id: String,
-    /// Take `keywords` and `context` from another rule when this one has none
-    /// (a provider's test-mode key appears wherever its live key does).
-    #[serde(default)]
-    pub inherit: Option<String>,
-    pub provider: String,
-    pub name: String,
-    pub severity: Severity,
-    /// Whether a finding blocks a commit or push (default: yes).
-    #[serde(default)]
-    pub block: Option<bool>,
-    /// Report only where no other rule matched the same text (for generic
-    /// rules such as a high-entropy `password = …`).
-    #[serde(default)]
-    pub fallback: bool,
-    /// The shape of the secret itself, without anchors or capture groups.
-    pub secret: String,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    /// Exact substrings that must all occur for the rule to run (a fixed
-    /// prefix of the secret, like `test_`): checked after the keywords,
-    /// before any regex is compiled.
-    #[serde(default)]
-    pub requires: Vec<String>,
-    /// Minimum Shannon entropy, in bits per character.
-    #[serde(default)]
-    pub entropy: Option<f64>,
-    /// An offline check of the secret's own structure (see [`Validator`]).
-    #[serde(default)]
-    pub validator: Option<String>,
-    /// The provider's documentation for this credential.
-    #[serde(default)]
-    pub docs: Option<String>,
-    /// How to rotate and revoke it: where in the provider's dashboard.
-    #[serde(default)]
-    pub rotate: Option<String>,
-    /// What someone holding the key can do.
-    #[serde(default)]
-    pub impact: Option<String>,
-    /// How to check whether it was misused.
-    #[serde(default)]
-    pub misuse: Option<String>,
-    /// How to find the services that will break when it is rotated.
-    #[serde(default)]
-    pub dependents: Option<String>,
-    /// The environment variable the code should read it from instead.
-    #[serde(default)]
-    pub env_var: Option<String>,
-    /// SHA-256 (hex) of example keys the provider publishes in its docs.
-    #[serde(default)]
-    pub known_examples_sha256: Vec<String>,
-    #[serde(default)]
-    pub context: Vec<ContextSpec>,
-    #[serde(default)]
-    pub examples: Examples,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Examples {
-    #[serde(default, rename = "match")]
-    pub matching: Vec<String>,
-    #[serde(default)]
-    pub no_match: Vec<String>,
-}
-
-/// One way a secret is tied to its provider.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContextSpec {
-    /// `assignment` (a value assigned to a name, or under a parent key, that
-    /// matches `name`) or `pattern` (a regex with `{secret}` in it).
-    pub kind: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub pattern: Option<String>,
-    /// A regex that must match somewhere in the same file.
-    #[serde(default)]
-    pub file: Option<String>,
-    /// Literal, case-insensitive substrings of which one must occur in the
-    /// file for this context to be tried (and its regex compiled).
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    pub why: String,
-}
+// The built-in catalog: every `rules/*.toml`, sorted by file name, embedded
+// at build time (see build.rs). A new provider file is a data-only change.
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 pub enum ContextKind {
     Assignment { name: Lazy },
@@ -200,16 +72,27 @@ impl Lazy {
 
 pub struct Rule {
     pub id: String,
+    /// The file that defined it.
+    pub origin: Origin,
     pub provider: String,
     pub name: String,
     pub severity: Severity,
     pub block: bool,
     pub fallback: bool,
+    /// The prefilter: one must occur for the rule to run.
     pub keywords: Vec<String>,
+    /// Lower-case words (4 characters or more) that, inside a value's random
+    /// part, mark it as an identifier (see [`RuleSpec::reject`]).
+    pub reject: Vec<String>,
     pub requires: Vec<String>,
     pub entropy: Option<f64>,
     pub validator: Option<Validator>,
+    /// Any one of these the value must meet, besides the `secret` regex
+    /// (empty: no requirement).
+    pub value: Vec<ValueRequirements>,
     pub docs: Option<String>,
+    /// Documentation of the key's format (URLs).
+    pub references: Vec<String>,
     pub rotate: Option<String>,
     pub impact: Option<String>,
     pub misuse: Option<String>,
@@ -223,6 +106,17 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether a whole value has the secret's shape: its regex and its value
+    /// requirements.
+    pub fn shape_matches(&self, value: &str) -> bool {
+        self.secret_whole.get().is_match(value) && self.value_ok(value)
+    }
+
+    /// The value requirements alone (for a secret a context's regex found).
+    pub fn value_ok(&self, value: &str) -> bool {
+        self.value.is_empty() || self.value.iter().any(|r| r.accepts(value))
+    }
+
     /// Whether the rule is worth running over the printable runs of a binary
     /// file: its secret starts with a fixed literal of 3 or more characters
     /// (`ghp_`, `AKIA`, `-----BEGIN`) or carries a checksum. Rules that need a
@@ -267,25 +161,7 @@ pub struct Catalog {
     always: Vec<usize>,
 }
 
-/// Offline checks of a secret's own structure, which reject look-alikes that
-/// a regex cannot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Validator {
-    /// GitHub's and npm's token format: the part after the last `_` ends in six
-    /// base62 characters that encode the CRC32 of the rest of that part.
-    Crc32Base62,
-}
-
 impl Validator {
-    pub const NAMES: &'static [&'static str] = &["crc32-base62"];
-
-    fn from_name(name: &str) -> Option<Validator> {
-        match name {
-            "crc32-base62" => Some(Validator::Crc32Base62),
-            _ => None,
-        }
-    }
-
     pub fn accepts(self, secret: &str) -> bool {
         match self {
             Validator::Crc32Base62 => {
@@ -335,6 +211,7 @@ impl Catalog {
     /// (which may `inherit` a built-in one).
     pub fn for_project(project: &ProjectRules) -> Result<Catalog> {
         let origin = &project.origin;
+        let project_origin = Origin::Project(origin.clone());
         let mut specs = builtin_specs()?;
         for id in &project.disable {
             if !specs.iter().any(|(s, _)| &s.id == id) {
@@ -355,14 +232,14 @@ impl Catalog {
         // Inheritance resolves before disabling, so a project's rule can reuse
         // the contexts of a built-in one it turned off.
         for spec in &project.rules {
-            specs.push((spec.clone(), origin.clone()));
+            specs.push((spec.clone(), project_origin.clone()));
         }
         let mut resolved = resolve_inheritance(specs)?;
         resolved.retain(|(s, _)| !project.disable.contains(&s.id));
         Catalog::build(resolved)
     }
 
-    fn build(resolved: Vec<(RuleSpec, String)>) -> Result<Catalog> {
+    fn build(resolved: Vec<(RuleSpec, Origin)>) -> Result<Catalog> {
         let mut rules = Vec::with_capacity(resolved.len());
         for (spec, origin) in resolved {
             rules.push(compile_spec(spec, &origin)?);
@@ -493,12 +370,12 @@ fn build_prefilter(keywords: &[String], kind: AhoCorasickKind) -> Result<Option<
     Ok(Some(ac))
 }
 
-fn builtin_specs() -> Result<Vec<(RuleSpec, String)>> {
+fn builtin_specs() -> Result<Vec<(RuleSpec, Origin)>> {
     let mut specs = Vec::new();
-    for (file, text) in BUILTIN {
+    for &(file, text) in BUILTIN {
         let parsed: RuleFile =
             toml::from_str(text).map_err(|e| crate::config::toml_error(file, text, &e))?;
-        specs.extend(parsed.rule.into_iter().map(|r| (r, file.to_string())));
+        specs.extend(parsed.rule.into_iter().map(|r| (r, Origin::Builtin(file))));
     }
     Ok(specs)
 }
@@ -522,8 +399,8 @@ pub struct Override {
 
 /// Resolves `inherit` (a rule may inherit only from one defined before it)
 /// and rejects duplicate ids.
-fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, String)>> {
-    let mut out: Vec<(RuleSpec, String)> = Vec::with_capacity(specs.len());
+fn resolve_inheritance(specs: Vec<(RuleSpec, Origin)>) -> Result<Vec<(RuleSpec, Origin)>> {
+    let mut out: Vec<(RuleSpec, Origin)> = Vec::with_capacity(specs.len());
     for (mut spec, origin) in specs {
         if let Some((_, first)) = out.iter().find(|(r, _)| r.id == spec.id) {
             bail!("{origin}: rule `{}` is already defined in {first}", spec.id);
@@ -540,6 +417,11 @@ fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, 
                 })?;
             if spec.keywords.is_empty() {
                 spec.keywords = parent.keywords.clone();
+                // The words that reject a value go with the keywords they
+                // default to.
+                if spec.reject.is_none() {
+                    spec.reject = parent.reject.clone();
+                }
             }
             if spec.context.is_empty() {
                 spec.context = parent.context.clone();
@@ -555,11 +437,11 @@ fn resolve_inheritance(specs: Vec<(RuleSpec, String)>) -> Result<Vec<(RuleSpec, 
 /// A project's regex, compiled now: a rule that does not parse, or parses but
 /// is too big to compile (`\w{1000}\w{1000}` blows the size limit), is an
 /// error naming the file, rule and field, not a crash on the first blob that
-/// wakes it. Built-in rules stay lazy (`None`): the test suite compiles every
-/// one, and at some 40 µs a pattern compiling them on every hook run would
-/// cost more than the scan.
-fn check_regex(origin: &str, id: &str, field: &str, source: &str) -> Result<Lazy> {
-    if is_builtin(origin) {
+/// wakes it. Built-in rules stay lazy: the test suite compiles every one, and
+/// at some 40 µs a pattern compiling them on every hook run would cost more
+/// than the scan.
+fn check_regex(origin: &Origin, id: &str, field: &str, source: &str) -> Result<Lazy> {
+    if origin.is_builtin() {
         return Ok(Lazy::new(source.to_string()));
     }
     let re = Regex::new(source)
@@ -567,60 +449,132 @@ fn check_regex(origin: &str, id: &str, field: &str, source: &str) -> Result<Lazy
     Ok(Lazy::compiled(source.to_string(), re))
 }
 
-fn is_builtin(origin: &str) -> bool {
-    BUILTIN.iter().any(|(file, _)| *file == origin)
+/// Fewest characters a reject word may have: shorter ones turn up by chance
+/// in random keys.
+const MIN_REJECT_LEN: usize = 4;
+
+/// A reject word as compared: lower case, without a trailing separator
+/// (`messagebird_` rejects `…messagebird…`).
+fn reject_word(word: &str) -> String {
+    word.to_ascii_lowercase()
+        .trim_end_matches(['_', '-', '.'])
+        .to_string()
 }
 
-fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
+fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
     let id = spec.id.clone();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         bail!("{origin}: rule `{id}`, field `id`: use lowercase letters, digits and dashes");
     }
+    let field_error = |field: &str, problem: &str| -> anyhow::Error {
+        anyhow!("{origin}: rule `{id}`, field `{field}`: {problem}")
+    };
     // The secret is pasted into larger regexes: on its own it must be a
     // whole regex, or `a)|(b` would splice an alternation into each of them.
-    if !is_builtin(origin) {
+    if !origin.is_builtin() {
         regex_syntax::Parser::new()
             .parse(&spec.secret)
-            .map_err(|e| anyhow!("{origin}: rule `{id}`, field `secret`: invalid regex: {e}"))?;
+            .map_err(|e| field_error("secret", &format!("invalid regex: {e}")))?;
     }
     let secret_whole = check_regex(origin, &id, "secret", &format!("^(?:{})$", spec.secret))?;
     if spec.context.is_empty() {
-        bail!("{origin}: rule `{id}`, field `context`: a rule needs at least one context");
+        return Err(field_error("context", "a rule needs at least one context"));
+    }
+    for (field, words) in [("keywords", &spec.keywords), ("requires", &spec.requires)] {
+        if words.iter().any(|w| w.is_empty()) {
+            return Err(field_error(field, "an empty string would match every text"));
+        }
+    }
+    // Absent, the words that reject a value are the rule's keywords (too
+    // short ones left out); written out, each must be long enough to mean it.
+    let reject: Vec<String> = match &spec.reject {
+        None => spec
+            .keywords
+            .iter()
+            .map(|k| reject_word(k))
+            .filter(|k| k.len() >= MIN_REJECT_LEN)
+            .collect(),
+        Some(words) => {
+            let mut out = Vec::with_capacity(words.len());
+            for w in words {
+                let word = reject_word(w);
+                if word.len() < MIN_REJECT_LEN {
+                    return Err(field_error(
+                        "reject",
+                        &format!("`{w}` is shorter than {MIN_REJECT_LEN} characters: it would turn up by chance in random keys"),
+                    ));
+                }
+                out.push(word);
+            }
+            out
+        }
+    };
+    if let Some(e) = spec.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(field_error("entropy", "bits per character run from 0 to 8"));
+        }
+    }
+    let value = match &spec.value {
+        None => Vec::new(),
+        Some(v) => {
+            if v.any_of.is_empty() {
+                return Err(field_error(
+                    "value.any_of",
+                    "list at least one set of requirements",
+                ));
+            }
+            for (n, r) in v.any_of.iter().enumerate() {
+                if let Some(problem) = r.problem() {
+                    return Err(field_error(&format!("value.any_of[{n}]"), &problem));
+                }
+            }
+            v.any_of.clone()
+        }
+    };
+    for r in &spec.references {
+        if !(r.starts_with("https://") || r.starts_with("http://"))
+            || r.contains(char::is_whitespace)
+        {
+            return Err(field_error("references", &format!("`{r}` is not a URL")));
+        }
     }
     for h in &spec.known_examples_sha256 {
         if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
-            bail!("{origin}: rule `{id}`, field `known_examples_sha256`: `{h}` is not a SHA-256 hex digest");
+            return Err(field_error(
+                "known_examples_sha256",
+                &format!("`{h}` is not a SHA-256 hex digest"),
+            ));
         }
     }
-    let validator = match spec.validator.as_deref() {
-        None => None,
-        Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
-            anyhow!(
-                "{origin}: rule `{id}`, field `validator`: unknown validator `{name}` (known: {})",
-                Validator::NAMES.join(", ")
-            )
-        })?),
-    };
     let mut contexts = Vec::with_capacity(spec.context.len());
     for (n, c) in spec.context.iter().enumerate() {
         let field = |f: &str| format!("context[{n}].{f}");
-        let kind = match c.kind.as_str() {
-            "assignment" => {
+        let kind = match c.kind {
+            ContextType::Assignment => {
                 let name = c.name.clone().ok_or_else(|| {
-                    anyhow!("{origin}: rule `{id}`, field `{}`: required for kind = \"assignment\"", field("name"))
+                    field_error(&field("name"), "required for kind = \"assignment\"")
                 })?;
                 let name = check_regex(origin, &id, &field("name"), &name)?;
                 if c.pattern.is_some() {
-                    bail!("{origin}: rule `{id}`, field `{}`: only for kind = \"pattern\"", field("pattern"));
+                    return Err(field_error(
+                        &field("pattern"),
+                        "only for kind = \"pattern\"",
+                    ));
                 }
                 ContextKind::Assignment { name }
             }
-            "pattern" => {
+            ContextType::Pattern => {
                 let p = c.pattern.clone().ok_or_else(|| {
-                    anyhow!("{origin}: rule `{id}`, field `{}`: required for kind = \"pattern\"", field("pattern"))
+                    field_error(&field("pattern"), "required for kind = \"pattern\"")
                 })?;
                 if !p.contains("{secret}") {
-                    bail!("{origin}: rule `{id}`, field `{}`: must contain {{secret}}", field("pattern"));
+                    return Err(field_error(&field("pattern"), "must contain {secret}"));
+                }
+                if c.name.is_some() {
+                    return Err(field_error(
+                        &field("name"),
+                        "only for kind = \"assignment\"",
+                    ));
                 }
                 let full = p
                     .replace("{secret}", &format!("(?P<secret>{})", spec.secret))
@@ -629,15 +583,17 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
                     pattern: check_regex(origin, &id, &field("pattern"), &full)?,
                 }
             }
-            other => bail!(
-                "{origin}: rule `{id}`, field `{}`: unknown kind `{other}` (expected \"assignment\" or \"pattern\")",
-                field("kind")
-            ),
         };
         let file = match &c.file {
             Some(f) => Some(check_regex(origin, &id, &field("file"), f)?),
             None => None,
         };
+        if c.keywords.iter().any(|k| k.is_empty()) {
+            return Err(field_error(
+                &field("keywords"),
+                "an empty string would match every text",
+            ));
+        }
         contexts.push(Context {
             kind,
             file,
@@ -647,16 +603,20 @@ fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
     }
     Ok(Rule {
         id,
+        origin: origin.clone(),
         provider: spec.provider,
         name: spec.name,
         severity: spec.severity,
         block: spec.block.unwrap_or(true),
         fallback: spec.fallback,
         keywords: spec.keywords,
+        reject,
         requires: spec.requires,
         entropy: spec.entropy,
-        validator,
+        validator: spec.validator,
+        value,
         docs: spec.docs,
+        references: spec.references,
         rotate: spec.rotate,
         impact: spec.impact,
         misuse: spec.misuse,
@@ -733,5 +693,309 @@ mod tests {
         assert!(look.contains("field `secret`"), "{look}");
         let twice = rule("ab", "{secret}{secret}").unwrap_err();
         assert!(twice.contains("context[0].pattern"), "{twice}");
+    }
+
+    /// A project's `.leakgate.toml` loaded as the tool loads it.
+    fn project(toml_text: &str) -> Result<Catalog, String> {
+        let config =
+            crate::config::Config::parse(toml_text, ".leakgate.toml").map_err(|e| e.to_string())?;
+        Catalog::for_project(&config.rules).map_err(|e| e.to_string())
+    }
+
+    const ACME: &str = "[[rule]]\nid = \"acme-key\"\nprovider = \"Acme\"\nname = \"Acme key\"\nseverity = \"high\"\nsecret = 'acme_[a-z0-9]{12}'\n";
+
+    fn acme(extra: &str, context: &str) -> Result<Catalog, String> {
+        project(&format!(
+            "{ACME}{extra}\n[[rule.context]]\n{context}\nwhy = \"w\"\n"
+        ))
+    }
+
+    #[test]
+    fn wrong_enum_values_name_the_file_rule_and_field() {
+        let kind = acme("", "kind = \"patern\"\npattern = '{secret}'")
+            .err()
+            .expect("a load error");
+        assert!(
+            kind.starts_with(".leakgate.toml:")
+                && kind.contains("rule `acme-key`, field `context[0].kind`")
+                && kind.contains("patern"),
+            "{kind}"
+        );
+        let validator = acme(
+            "validator = \"crc33\"",
+            "kind = \"pattern\"\npattern = '{secret}'",
+        )
+        .err()
+        .expect("a load error");
+        assert!(
+            validator.contains("rule `acme-key`, field `validator`")
+                && validator.contains("crc32-base62"),
+            "{validator}"
+        );
+        let severity = project(&ACME.replace("\"high\"", "\"hihg\""))
+            .err()
+            .expect("a load error");
+        assert!(
+            severity.contains("rule `acme-key`, field `severity`"),
+            "{severity}"
+        );
+        let unknown = acme(
+            "keyword = [\"acme\"]",
+            "kind = \"pattern\"\npattern = '{secret}'",
+        )
+        .err()
+        .expect("a load error");
+        assert!(
+            unknown.contains("rule `acme-key`") && unknown.contains("keyword"),
+            "{unknown}"
+        );
+        let ok = acme(
+            "validator = \"crc32-base62\"",
+            "kind = \"pattern\"\npattern = '{secret}'",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.get("acme-key").unwrap().validator,
+            Some(Validator::Crc32Base62)
+        );
+        assert_eq!(
+            ok.get("acme-key").unwrap().origin,
+            Origin::Project(".leakgate.toml".into())
+        );
+        assert!(ok.get("aws-access-key-id").unwrap().origin.is_builtin());
+    }
+
+    #[test]
+    fn every_regex_of_a_project_rule_is_checked_at_load() {
+        let pattern = "kind = \"pattern\"\npattern = '{secret}'";
+        for (extra, context, field) in [
+            (
+                "",
+                "kind = \"assignment\"\nname = '(acme'",
+                "context[0].name",
+            ),
+            (
+                "",
+                "kind = \"pattern\"\npattern = '({secret}'",
+                "context[0].pattern",
+            ),
+            (
+                "",
+                "kind = \"pattern\"\npattern = '{secret}'\nfile = '[a-'",
+                "context[0].file",
+            ),
+            (
+                "",
+                "kind = \"pattern\"\npattern = 'no secret'",
+                "context[0].pattern",
+            ),
+            ("", "kind = \"assignment\"", "context[0].name"),
+            (
+                "",
+                "kind = \"pattern\"\nname = 'x'\npattern = '{secret}'",
+                "context[0].name",
+            ),
+            (
+                "",
+                "kind = \"pattern\"\npattern = '{secret}'\nkeywords = [\"\"]",
+                "context[0].keywords",
+            ),
+            ("keywords = [\"\"]", pattern, "keywords"),
+            ("requires = [\"\"]", pattern, "requires"),
+            ("reject = [\"acm\"]", pattern, "reject"),
+            ("entropy = 9.5", pattern, "entropy"),
+            ("references = [\"see the wiki\"]", pattern, "references"),
+            (
+                "known_examples_sha256 = [\"abc\"]",
+                pattern,
+                "known_examples_sha256",
+            ),
+            ("inherit = \"no-such-rule\"", pattern, "inherit"),
+            ("id = \"x\"", pattern, ""),
+        ] {
+            let err = if extra.starts_with("id =") {
+                // A duplicate key is the TOML reader's error, with a line.
+                acme(extra, context).err().expect("a load error")
+            } else {
+                let err = acme(extra, context).err().expect("a load error");
+                assert!(
+                    err.contains(".leakgate.toml")
+                        && err.contains("rule `acme-key`")
+                        && err.contains(&format!("field `{field}`")),
+                    "{field}: {err}"
+                );
+                err
+            };
+            assert!(err.contains(".leakgate.toml"), "{err}");
+        }
+        let ok = acme(
+            "keywords = [\"acme\"]\nreferences = [\"https://docs.acme.test/keys\"]",
+            pattern,
+        )
+        .unwrap();
+        let rule = ok.get("acme-key").unwrap();
+        assert_eq!(rule.references, vec!["https://docs.acme.test/keys"]);
+        assert_eq!(rule.reject, vec!["acme"], "reject defaults to the keywords");
+    }
+
+    #[test]
+    fn value_requirements_are_checked_at_load() {
+        let pattern = "kind = \"pattern\"\npattern = '{secret}'";
+        for (value, field) in [
+            ("[rule.value]\nany_of = []", "value.any_of"),
+            (
+                "[rule.value]\nany_of = [{ extra_chars = \"a\" }]",
+                "value.any_of[0]",
+            ),
+            (
+                "[rule.value]\nany_of = [{ separator = \".\", extra_chars = \".\" }]",
+                "value.any_of[0]",
+            ),
+            (
+                "[rule.value]\nany_of = [{ min_length = 9, max_length = 8 }]",
+                "value.any_of[0]",
+            ),
+            (
+                "[rule.value]\nany_of = [{ symbols = true }]",
+                "value.any_of[0]",
+            ),
+        ] {
+            let err = project(&format!(
+                "{ACME}{value}\n[[rule.context]]\n{pattern}\nwhy = \"w\"\n"
+            ))
+            .err()
+            .expect("a load error");
+            assert!(
+                err.contains("rule `acme-key`") && err.contains(&format!("field `{field}`")),
+                "{value}: {err}"
+            );
+        }
+        let typo = project(&format!(
+            "{ACME}[rule.value]\nany_of = [{{ min_lenght = 3 }}]\n[[rule.context]]\n{pattern}\nwhy = \"w\"\n"
+        ))
+        .err().expect("a load error");
+        assert!(
+            typo.contains("rule `acme-key`, field `value.any_of") && typo.contains("min_lenght"),
+            "{typo}"
+        );
+    }
+
+    /// The generic rule's old secret regex: fifteen alternatives that said
+    /// "16+ base64 characters, or with single dots and a digit".
+    const GENERIC_OLD: &str = r"(?x)
+    [A-Za-z0-9+/=_\-]{16,}
+  | [0-9](?:\.?[A-Za-z0-9+=_\-]){15,}
+  | [A-Za-z0-9+=_\-]\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){14,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-])\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){13,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){2}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){12,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){3}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){11,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){4}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){10,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){5}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){9,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){6}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){8,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){7}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){7,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){8}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){6,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){9}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){5,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){10}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){4,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){11}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){3,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){12}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){2,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){13}\.?[0-9](?:\.?[A-Za-z0-9+=_\-]){1,}
+  | [A-Za-z0-9+=_\-](?:\.?[A-Za-z0-9+=_\-]){14,}\.?[0-9](?:\.?[A-Za-z0-9+=_\-])*
+";
+
+    #[test]
+    fn the_generic_rules_value_requirements_equal_its_old_regex() {
+        let catalog = Catalog::builtin().unwrap();
+        let rule = catalog.get("generic-secret-assignment").unwrap();
+        assert_eq!(rule.value.len(), 2);
+        let old = Regex::new(&format!("^(?:{GENERIC_OLD})$")).unwrap();
+        // Every string over a small alphabet holding each kind of character
+        // (letters, a digit, `/`, other symbols, the dot, an outsider), at the
+        // lengths where the requirements change, plus random longer ones.
+        let alphabet: Vec<char> = "aZ7/+=_-.#".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut agree, mut matched) = (0, 0);
+        for _ in 0..200_000 {
+            let len = 12 + (next() % 14) as usize;
+            // Mostly letters, so the rare characters land everywhere.
+            let v: String = (0..len)
+                .map(|_| {
+                    let r = next() % 40;
+                    if r < alphabet.len() as u64 {
+                        alphabet[r as usize]
+                    } else if r % 2 == 0 {
+                        'k'
+                    } else {
+                        'Q'
+                    }
+                })
+                .collect();
+            let want = old.is_match(&v);
+            assert_eq!(rule.shape_matches(&v), want, "{v:?}");
+            agree += 1;
+            matched += usize::from(want);
+        }
+        assert!(
+            matched > 1000 && agree - matched > 1000,
+            "{matched}/{agree}"
+        );
+        for (v, want) in [
+            ("abcdefghijklmnop", true),
+            ("abcdefghijklmno", false),
+            ("a.bcdefghijklmno1", true),
+            ("a.bcdefghijklmnop", false),
+            ("a.b/cdefghijklmno1", false),
+            (".abcdefghijklmno1", false),
+            ("abcdefghijklmno1.", false),
+            ("abcdefg..hijklmno1", false),
+            ("1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6", true),
+        ] {
+            assert_eq!(old.is_match(v), want, "{v}");
+            assert_eq!(rule.shape_matches(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn builtin_files_are_every_toml_in_rules_sorted_by_name() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".toml"))
+            .map(|n| format!("rules/{n}"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = BUILTIN.iter().map(|(f, _)| *f).collect();
+        assert_eq!(embedded, on_disk);
+        // The order rules had when the files were listed by hand: MessageBird
+        // first, the generic rule last.
+        let catalog = Catalog::builtin().unwrap();
+        assert_eq!(catalog.rules[0].id, "messagebird-access-key");
+        assert_eq!(
+            catalog.rules.last().unwrap().id,
+            "generic-secret-assignment"
+        );
+        assert_eq!(
+            catalog.rules[0].origin,
+            Origin::Builtin("rules/10-messagebird.toml")
+        );
+    }
+
+    #[test]
+    fn builtin_rules_keep_keywords_and_reject_words_apart() {
+        // A built-in rule with keywords writes out its reject words (possibly
+        // none), so the prefilter can change without changing what rejects.
+        for (spec, origin) in builtin_specs().unwrap() {
+            assert!(
+                spec.keywords.is_empty() || spec.reject.is_some(),
+                "{origin}: rule `{}` has keywords but no `reject` list",
+                spec.id
+            );
+        }
     }
 }

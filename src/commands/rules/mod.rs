@@ -2,13 +2,13 @@
 //! rules and the project's own), each rule against its own examples, and the
 //! whole catalog against a labelled corpus.
 
-pub mod check;
 pub mod eval;
 
 use anyhow::Result;
 
 use crate::cli::{ColorChoice, Format, RulesCommand};
 use crate::context::Context;
+use crate::engine::examples;
 use crate::output::{Exit, Output};
 use crate::rules::Catalog;
 
@@ -22,7 +22,7 @@ pub fn run(command: RulesCommand) -> Result<Exit> {
             Ok(Exit::Clean)
         }
         RulesCommand::Check => {
-            let (failures, count) = check::run(catalog);
+            let (failures, count) = examples::run(catalog);
             let mut text = String::new();
             for f in &failures {
                 text.push_str(&format!(

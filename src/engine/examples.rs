@@ -1,53 +1,87 @@
-//! `leakgate rules check`: every rule against its own examples.
+//! Rules against their own examples: `leakgate rules check` runs every
+//! rule's, and a project's rules run theirs when they are loaded.
 //!
 //! A rule must find a secret in each of its `match` examples and nothing in
 //! each of its `no_match` examples, with no other rule of the catalog weighing
-//! in. Examples are templates (see [`crate::rules::testgen`]).
+//! in. Examples are templates (see [`crate::rules::testgen`]), expanded with
+//! the same seed wherever they run, so both checks see the same tokens.
 
-use crate::engine;
+use anyhow::{bail, Result};
+
 use crate::rules::{testgen, Catalog};
 
 /// One example that did not behave.
 #[derive(Debug)]
 pub struct Failure {
     pub rule: String,
+    /// The example's template, which holds no key (never the expanded text).
     pub example: String,
+    /// Where it is in the rule: `examples.match[0]`.
+    pub field: String,
     pub problem: String,
 }
 
 /// Runs every example of every rule; returns the failures and the number of
 /// examples run.
 pub fn run(catalog: &Catalog) -> (Vec<Failure>, usize) {
+    check(catalog, |_| true)
+}
+
+/// A project's rules are checked completely when loaded: the first example
+/// that misbehaves is an error naming the file, the rule and the example's
+/// index, never its text, which could hold a real key.
+pub fn check_project(catalog: &Catalog) -> Result<()> {
+    let (failures, _) = check(catalog, |ri| !catalog.rules[ri].origin.is_builtin());
+    if let Some(f) = failures.first() {
+        let rule = catalog.get(&f.rule).expect("a failure names a rule");
+        bail!(
+            "{}: rule `{}`, field `{}`: {}",
+            rule.origin,
+            f.rule,
+            f.field,
+            f.problem
+        );
+    }
+    Ok(())
+}
+
+fn check(catalog: &Catalog, wanted: impl Fn(usize) -> bool) -> (Vec<Failure>, usize) {
     let mut failures = Vec::new();
     let mut count = 0;
     for (ri, rule) in catalog.rules.iter().enumerate() {
+        if !wanted(ri) {
+            continue;
+        }
         let cases = rule
             .examples
             .matching
             .iter()
-            .map(|e| (e, true))
-            .chain(rule.examples.no_match.iter().map(|e| (e, false)));
-        for (n, (template, should_match)) in cases.enumerate() {
+            .enumerate()
+            .map(|(k, e)| (e, true, format!("examples.match[{k}]")))
+            .chain(
+                rule.examples
+                    .no_match
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| (e, false, format!("examples.no_match[{k}]"))),
+            );
+        for (n, (template, should_match, field)) in cases.enumerate() {
             count += 1;
             let text = testgen::expand(template, (ri * 1000 + n) as u64);
-            let scanned = engine::scan(catalog, text.clone());
+            let scanned = super::scan(catalog, text);
             let hits = scanned.matches.iter().filter(|m| m.rule == ri).count();
             let problem = match (should_match, hits) {
-                (true, 0) => Some("expected a match, found none".to_string()),
-                (true, 1) => None,
-                (true, k) => Some(format!("expected one match, found {k}")),
-                (false, 0) => None,
-                (false, k) => Some(format!("expected no match, found {k}")),
+                (true, 0) => "expected a match, found none".to_string(),
+                (true, 1) | (false, 0) => continue,
+                (true, k) => format!("expected one match, found {k}"),
+                (false, k) => format!("expected no match, found {k}"),
             };
-            if let Some(problem) = problem {
-                failures.push(Failure {
-                    rule: rule.id.clone(),
-                    // Examples are generated from templates: show the template,
-                    // which holds no key.
-                    example: template.clone(),
-                    problem,
-                });
-            }
+            failures.push(Failure {
+                rule: rule.id.clone(),
+                example: template.clone(),
+                field,
+                problem,
+            });
         }
     }
     (failures, count)

@@ -1,0 +1,396 @@
+//! The rule schema: what a rule file (built-in, or a project's
+//! `.leakgate.toml`) may say, as typed values.
+//!
+//! Everything that has a fixed set of values is an enum that serde reads, so
+//! a misspelt `kind` or `validator` is a load error naming the file, the rule
+//! and the field, never a string compared at run time.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+/// Where a rule was defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A file of the built-in catalog (`rules/*.toml`, embedded at build
+    /// time). Its regexes are compiled on first use; the test suite compiles
+    /// every one.
+    Builtin(&'static str),
+    /// A project's own file (`.leakgate.toml`): everything in it is compiled
+    /// and checked when it is loaded.
+    Project(String),
+}
+
+impl Origin {
+    pub fn is_builtin(&self) -> bool {
+        matches!(self, Origin::Builtin(_))
+    }
+
+    /// The file, as named in error messages.
+    pub fn file(&self) -> &str {
+        match self {
+            Origin::Builtin(f) => f,
+            Origin::Project(f) => f,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.file())
+    }
+}
+
+/// Offline checks of a secret's own structure, which reject look-alikes that
+/// a regex cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Validator {
+    /// GitHub's and npm's token format: the part after the last `_` ends in six
+    /// base62 characters that encode the CRC32 of the rest of that part.
+    #[serde(rename = "crc32-base62")]
+    Crc32Base62,
+}
+
+/// How a context ties a secret to its provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContextType {
+    /// A value assigned to a name, or under a parent key, that matches `name`.
+    Assignment,
+    /// A regex with `{secret}` in it.
+    Pattern,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+}
+
+/// A rule as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    /// Take `keywords`, `reject` and `context` from another rule when this one
+    /// has none (a provider's test-mode key appears wherever its live key
+    /// does).
+    #[serde(default)]
+    pub inherit: Option<String>,
+    pub provider: String,
+    pub name: String,
+    pub severity: Severity,
+    /// Whether a finding blocks a commit or push (default: yes).
+    #[serde(default)]
+    pub block: Option<bool>,
+    /// Report only where no other rule matched the same text (for generic
+    /// rules such as a high-entropy `password = …`).
+    #[serde(default)]
+    pub fallback: bool,
+    /// The shape of the secret itself, without anchors or capture groups.
+    pub secret: String,
+    /// Requirements on the secret's value that a regex states badly (a digit
+    /// somewhere, a minimum length not counting separators), checked in code
+    /// after `secret` matched.
+    #[serde(default)]
+    pub value: Option<ValueSpec>,
+    /// Case-insensitive words of which one must occur in a text for the rule
+    /// to run (the prefilter).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Words that mark a value as an identifier, not a key, when they occur
+    /// in its random part (`MessagebirdLiveKey`). Absent: the rule's
+    /// keywords, as before the two were separate.
+    #[serde(default)]
+    pub reject: Option<Vec<String>>,
+    /// Exact substrings that must all occur for the rule to run (a fixed
+    /// prefix of the secret, like `test_`): checked after the keywords,
+    /// before any regex is compiled.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Minimum Shannon entropy, in bits per character.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// An offline check of the secret's own structure (see [`Validator`]).
+    #[serde(default)]
+    pub validator: Option<Validator>,
+    /// The provider's documentation for this credential.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Further documentation of the key's format (URLs).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// How to rotate and revoke it: where in the provider's dashboard.
+    #[serde(default)]
+    pub rotate: Option<String>,
+    /// What someone holding the key can do.
+    #[serde(default)]
+    pub impact: Option<String>,
+    /// How to check whether it was misused.
+    #[serde(default)]
+    pub misuse: Option<String>,
+    /// How to find the services that will break when it is rotated.
+    #[serde(default)]
+    pub dependents: Option<String>,
+    /// The environment variable the code should read it from instead.
+    #[serde(default)]
+    pub env_var: Option<String>,
+    /// SHA-256 (hex) of example keys the provider publishes in its docs.
+    #[serde(default)]
+    pub known_examples_sha256: Vec<String>,
+    #[serde(default)]
+    pub context: Vec<ContextSpec>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// Reads a rule so that an error names it and its field: `rule `acme-key`,
+/// field `context[1].kind`: unknown variant …`. The TOML reader adds the file
+/// and line.
+impl<'de> Deserialize<'de> for RuleSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RuleSpec, D::Error> {
+        use serde::de::Error as _;
+        let mut table = toml::Table::deserialize(d)?;
+        let id = match table.get("id") {
+            Some(toml::Value::String(id)) => format!("rule `{id}`"),
+            _ => "a rule".to_string(),
+        };
+        let contexts = table.remove("context");
+        let mut spec = RuleSpec::deserialize(toml::Value::Table(table))
+            .map_err(|e| D::Error::custom(with_field(&id, "", &e)))?;
+        match contexts {
+            None => {}
+            Some(toml::Value::Array(items)) => {
+                for (n, item) in items.into_iter().enumerate() {
+                    let c = ContextSpec::deserialize(item).map_err(|e| {
+                        D::Error::custom(with_field(&id, &format!("context[{n}]"), &e))
+                    })?;
+                    spec.context.push(c);
+                }
+            }
+            Some(_) => {
+                return Err(D::Error::custom(format!(
+                    "{id}, field `context`: expected [[rule.context]] tables"
+                )))
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// `rule `x`, field `context[0].kind`: message`, from a TOML value error
+/// (whose display ends with the key path, `in `kind``).
+fn with_field(id: &str, prefix: &str, e: &toml::de::Error) -> String {
+    let shown = e.to_string();
+    let key = shown
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("in `"))
+        .and_then(|l| l.strip_suffix('`'));
+    let field = match (prefix, key) {
+        ("", Some(k)) => k.to_string(),
+        (p, Some(k)) => format!("{p}.{k}"),
+        (p, None) => p.to_string(),
+    };
+    let message = e.message().trim_end();
+    if field.is_empty() {
+        // `missing field `name`` names its field itself.
+        format!("{message} in {id}")
+    } else {
+        format!("{id}, field `{field}`: {message}")
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default, rename = "match")]
+    pub matching: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}
+
+/// One way a secret is tied to its provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    pub kind: ContextType,
+    /// For `assignment`: a regex the name (or a parent key) must match.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// For `pattern`: a regex with `{secret}` (and optionally `{q}`, a quote).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// A regex that must match somewhere in the same file.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Literal, case-insensitive substrings of which one must occur in the
+    /// file for this context to be tried (and its regex compiled).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub why: String,
+}
+
+/// `[rule.value]`: the value must meet at least one of `any_of`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    pub any_of: Vec<ValueRequirements>,
+}
+
+/// One set of requirements on a secret's value; all must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueRequirements {
+    /// Characters allowed besides ASCII letters and digits (`"+/=_-"`).
+    #[serde(default)]
+    pub extra_chars: String,
+    /// A character that may stand alone between two others (not first, not
+    /// last, never doubled), and that does not count towards the length.
+    #[serde(default)]
+    pub separator: Option<char>,
+    /// Fewest characters, separators not counted.
+    #[serde(default)]
+    pub min_length: usize,
+    /// Most characters, separators not counted.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// At least one ASCII digit.
+    #[serde(default)]
+    pub digits: bool,
+    /// At least one upper-case ASCII letter.
+    #[serde(default)]
+    pub upper: bool,
+    /// At least one lower-case ASCII letter.
+    #[serde(default)]
+    pub lower: bool,
+    /// At least one of `extra_chars`.
+    #[serde(default)]
+    pub symbols: bool,
+}
+
+impl ValueRequirements {
+    /// Why these requirements can never be met, or make no sense.
+    pub(super) fn problem(&self) -> Option<String> {
+        if let Some(c) = self.extra_chars.chars().find(|c| !c.is_ascii_punctuation()) {
+            return Some(format!(
+                "`extra_chars` holds `{}`: only ASCII punctuation (letters and digits are always allowed)",
+                c.escape_debug()
+            ));
+        }
+        if let Some(s) = self.separator {
+            if !s.is_ascii_punctuation() {
+                return Some(format!(
+                    "`separator` `{}` is not ASCII punctuation",
+                    s.escape_debug()
+                ));
+            }
+            if self.extra_chars.contains(s) {
+                return Some(format!(
+                    "`separator` `{s}` is also in `extra_chars`: it is one or the other"
+                ));
+            }
+        }
+        if self.max_length.is_some_and(|max| max < self.min_length) {
+            return Some("`max_length` is below `min_length`".to_string());
+        }
+        if self.symbols && self.extra_chars.is_empty() {
+            return Some("`symbols = true` needs `extra_chars`".to_string());
+        }
+        None
+    }
+
+    /// Whether `value` meets every requirement.
+    pub fn accepts(&self, value: &str) -> bool {
+        let (mut len, mut digits, mut upper, mut lower, mut symbols) =
+            (0, false, false, false, false);
+        let mut after_separator = true;
+        for c in value.chars() {
+            if Some(c) == self.separator {
+                // Not first, not doubled.
+                if after_separator {
+                    return false;
+                }
+                after_separator = true;
+                continue;
+            }
+            after_separator = false;
+            len += 1;
+            match c {
+                '0'..='9' => digits = true,
+                'A'..='Z' => upper = true,
+                'a'..='z' => lower = true,
+                c if self.extra_chars.contains(c) => symbols = true,
+                _ => return false,
+            }
+        }
+        // Not last.
+        !self.separator.is_some_and(|s| value.ends_with(s))
+            && len >= self.min_length
+            && self.max_length.is_none_or(|max| len <= max)
+            && (digits || !self.digits)
+            && (upper || !self.upper)
+            && (lower || !self.lower)
+            && (symbols || !self.symbols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_requirements_count_classes_and_separators() {
+        let base = ValueRequirements {
+            extra_chars: "+/".into(),
+            min_length: 4,
+            ..ValueRequirements::default()
+        };
+        assert!(base.accepts("ab+/"));
+        assert!(!base.accepts("ab+"), "too short");
+        assert!(!base.accepts("ab+_"), "`_` is not allowed");
+        assert!(!base.accepts("ab.c"), "no separator given");
+        let dotted = ValueRequirements {
+            separator: Some('.'),
+            max_length: Some(5),
+            digits: true,
+            upper: true,
+            lower: true,
+            ..base.clone()
+        };
+        assert!(dotted.accepts("aB.3c"));
+        assert!(dotted.accepts("a.B.3.c.d"), "dots do not count");
+        assert!(!dotted.accepts("a.B.3.c.d.e"), "six characters");
+        assert!(!dotted.accepts(".aB3c") && !dotted.accepts("aB3c.") && !dotted.accepts("aB..3c"));
+        assert!(!dotted.accepts("ab.3c"), "no upper case");
+        assert!(!dotted.accepts("AB.3C"), "no lower case");
+        assert!(!dotted.accepts("aB.cd"), "no digit");
+        let symbols = ValueRequirements {
+            symbols: true,
+            ..base
+        };
+        assert!(symbols.accepts("abc+") && !symbols.accepts("abcd"));
+        assert!(!symbols.accepts(""));
+    }
+}
