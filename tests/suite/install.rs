@@ -1,13 +1,11 @@
 //! install.sh: idempotent, never overwrites a foreign hook (chains to it), and
 //! --uninstall restores exactly what was there.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const MARKER: &str = "leakgate-managed-hook";
 
@@ -58,7 +56,7 @@ fn foreign_hooks_are_kept_chained_and_restored() {
         &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(1)),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    sb.commit(&repo, "b").expect_fail("blocked");
+    sb.commit(&repo, "b").expect_blocked("blocked");
     assert_eq!(fs::read_to_string(&log).unwrap(), "pre-commit ran\n");
     sb.git(&repo, &["rm", "-q", "--cached", "b.env"])
         .expect_ok("unstage");
@@ -138,7 +136,7 @@ fn core_hooks_path_is_honoured() {
     );
     sb.git(&repo, &["add", "a.env"]).expect_ok("add");
     sb.commit(&repo, "a")
-        .expect_fail("the hook in core.hooksPath runs");
+        .expect_blocked("the hook in core.hooksPath runs");
 }
 
 #[test]
@@ -154,7 +152,7 @@ fn worktrees_share_the_hooks() {
     let k = key(3);
     write(&wt, "w.env", &format!("MESSAGEBIRD_ACCESS_KEY={k}\n"));
     sb.git(&wt, &["add", "w.env"]).expect_ok("add");
-    let run = sb.commit(&wt, "w").expect_fail("blocked in a worktree");
+    let run = sb.commit(&wt, "w").expect_blocked("blocked in a worktree");
     assert!(run.stderr.contains("w.env:1:24"), "{}", run.stderr);
     // Installing from inside the worktree targets the same hooks.
     sb.install(&wt).expect_ok("install from the worktree");
@@ -194,10 +192,7 @@ fn an_installed_binary_of_the_same_version_is_reused() {
     let run = sb
         .command("sh", &repo)
         .args([script.to_str().unwrap(), "."])
-        .env(
-            "PATH",
-            format!("{}:/usr/local/bin:/usr/bin:/bin", bindir.display()),
-        )
+        .env("PATH", path_with(&bindir))
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&run.stdout);
@@ -234,11 +229,26 @@ fn an_installed_binary_of_another_build_is_not_reused() {
     )
     .unwrap();
     fs::set_permissions(&stale, fs::Permissions::from_mode(0o755)).unwrap();
+    // A PATH of only the stale binary and the tools install.sh needs, so
+    // that no cargo is found wherever the machine keeps it.
+    for tool in [
+        "sh",
+        "git",
+        "sed",
+        "head",
+        "dirname",
+        "find",
+        "sort",
+        "sha256sum",
+        "cut",
+    ] {
+        std::os::unix::fs::symlink(which(tool), bindir.join(tool)).unwrap();
+    }
     let script = project_root().join("install.sh");
     let run = sb
-        .command("sh", &repo)
+        .command(&which("sh").to_string_lossy(), &repo)
         .args([script.to_str().unwrap(), "."])
-        .env("PATH", format!("{}:/usr/bin:/bin", bindir.display()))
+        .env("PATH", &bindir)
         .output()
         .unwrap();
     let out = format!(
@@ -246,7 +256,7 @@ fn an_installed_binary_of_another_build_is_not_reused() {
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
-    assert!(!run.status.success(), "{out}");
+    assert_eq!(run.status.code(), Some(2), "{out}");
     assert!(out.contains("not reusing"), "{out}");
     assert!(out.contains("build 000000000000"), "{out}");
     assert!(!repo.join(".git/hooks/pre-commit").exists(), "{out}");

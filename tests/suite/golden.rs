@@ -25,9 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Where the snapshots live.
 fn golden(name: &str) -> PathBuf {
@@ -88,38 +86,6 @@ fn first_difference(expected: &str, actual: &str) -> String {
         side(&want),
         side(&got)
     )
-}
-
-/// Generates the detection corpus into `out`, registering every secret in
-/// it for the output audit. The manifest says which line of a case holds a
-/// secret; every key-shaped word of that line (long, with a digit) counts.
-fn corpus(sb: &Sandbox, out: &Path) {
-    let gen = sb.output(
-        sb.command("python3", sb.dir.path())
-            .arg(project_root().join("bench/corpus.py"))
-            .arg(out),
-    );
-    assert_eq!(gen.code, Some(0), "bench/corpus.py: {}", gen.all());
-    let manifest = fs::read_to_string(out.join("manifest.jsonl")).unwrap();
-    let mut registered = 0;
-    for line in manifest.lines() {
-        let case: Value = serde_json::from_str(line).unwrap();
-        let (Some(file), Some(at)) = (case["file"].as_str(), case["line"].as_u64()) else {
-            continue;
-        };
-        let text = fs::read_to_string(out.join(file)).unwrap();
-        let Some(secret_line) = text.lines().nth(at as usize - 1) else {
-            continue;
-        };
-        for word in secret_line.split(|c: char| !(c.is_ascii_alphanumeric() || "_-+/".contains(c)))
-        {
-            if word.len() >= 16 && word.bytes().any(|b| b.is_ascii_digit()) {
-                secret(word.to_string());
-                registered += 1;
-            }
-        }
-    }
-    assert!(registered >= 300, "only {registered} corpus secrets found");
 }
 
 /// `leakgate rules eval` on the corpus, whole.

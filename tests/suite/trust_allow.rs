@@ -3,11 +3,9 @@
 //! .gitignore's meaning, entries that cannot name a missing rule or a past
 //! day, and writes that are never lost when several run at once.
 
-mod common;
-
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 use leakgate::allow::Allowlist;
 use leakgate::fingerprint::Fingerprint;
 
@@ -45,7 +43,7 @@ fn same_secret_same_fingerprint_in_a_file_a_commit_the_index_and_stdin() {
     write(&repo, "a.env", &env_line(&k));
     sb.git(&repo, &["add", "a.env"]).expect_ok("add");
 
-    let staged = fingerprint_in(&sb.commit(&repo, "k").expect_fail("blocked").stderr);
+    let staged = fingerprint_in(&sb.commit(&repo, "k").expect_blocked("blocked").stderr);
     assert!(staged.starts_with("v2:") && staged.len() == 23, "{staged}");
     sb.commit_unchecked(&repo, "k");
     // Elsewhere in the tree, under another name: still the same secret.
@@ -107,6 +105,17 @@ fn v1_entries_still_allow_with_a_notice_and_migrate_rewrites_them() {
         v1(&staged),
         v1(&untracked)
     );
+    // The line of the entry no secret maps to (its `[[allow]]`), counted
+    // from the text above rather than hard-coded.
+    let lines: Vec<&str> = old.lines().collect();
+    let gone = lines
+        .iter()
+        .position(|l| l.contains("0123456789abcdef"))
+        .unwrap();
+    let gone_at = 1 + lines[..gone]
+        .iter()
+        .rposition(|l| *l == "[[allow]]")
+        .unwrap();
     write(&repo, ALLOW, &old);
     write(&repo, "tests/fixture.env", &env_line(&committed));
     sb.git(&repo, &["add", "."]).expect_ok("add");
@@ -139,7 +148,7 @@ fn v1_entries_still_allow_with_a_notice_and_migrate_rewrites_them() {
     run.assert_hides(&committed);
     assert!(run.stdout.contains("migrated 3 entries"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("1 old entry left") && run.stdout.contains("line 17"),
+        run.stdout.contains("1 old entry left") && run.stdout.contains(&format!("line {gone_at}")),
         "{}",
         run.stdout
     );
@@ -255,7 +264,9 @@ fn an_allowlist_entry_naming_no_rule_is_an_error_with_file_line_and_field() {
     );
     write(&repo, "x.txt", "nothing\n");
     sb.git(&repo, &["add", "x.txt"]).expect_ok("add");
-    let run = sb.commit(&repo, "x").expect_fail("a bad allowlist blocks");
+    let run = sb
+        .commit(&repo, "x")
+        .expect_unchecked(2, "a bad allowlist blocks");
     assert!(
         run.stderr.contains(".leakgate-allow.toml:7")
             && run.stderr.contains("`rule`")
