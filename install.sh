@@ -109,8 +109,12 @@ else
     fi
 fi
 
+template="$src/hooks/hook.sh.in"
+[ -f "$template" ] || die "the hook template is missing: $template"
 mkdir -p "$hooks"
-# The binary's path, quoted for sh, goes into the installed hook.
+# Every hook is written from the one template: its name, and the binary's
+# path quoted for sh, are filled in, so the installed file stands alone
+# (a server's pre-receive needs nothing beside it).
 quoted_bin="'$(printf '%s' "$bin" | sed "s/'/'\\\\''/g")'"
 for h in $HOOKS; do
     target="$hooks/$h"
@@ -123,10 +127,10 @@ for h in $HOOKS; do
         say "$h: kept your existing hook; it now runs after leakgate's ($saved)"
     fi
     tmp="$target.leakgate-tmp.$$"
-    LEAKGATE_LINE="installed_bin=$quoted_bin" awk '
+    LEAKGATE_LINE="installed_bin=$quoted_bin" LEAKGATE_HOOK="$h" awk '
         $0 == "installed_bin=" { print ENVIRON["LEAKGATE_LINE"]; next }
-        { print }
-    ' "$src/hooks/$h" > "$tmp"
+        { gsub(/@HOOK@/, ENVIRON["LEAKGATE_HOOK"]); print }
+    ' "$template" > "$tmp"
     chmod 755 "$tmp"
     mv "$tmp" "$target"
     say "$h: installed ($target)"

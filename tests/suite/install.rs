@@ -281,3 +281,53 @@ fn leakgate_bin_override_is_announced() {
         "{err}"
     );
 }
+
+/// Each installed hook is written from the one template and stands alone:
+/// its name and the binary are filled in, nothing is left to substitute,
+/// and nothing beside it is read.
+#[test]
+fn installed_hooks_are_generated_whole_from_the_template() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    sb.install(&repo).expect_ok("install");
+    let server = sb.server("server.git");
+    for (path, name) in [
+        (repo.join(".git/hooks/pre-commit"), "pre-commit"),
+        (repo.join(".git/hooks/pre-push"), "pre-push"),
+        (server.join("hooks/pre-receive"), "pre-receive"),
+    ] {
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some(format!("# {MARKER} ({name})").as_str())
+        );
+        assert!(text.contains(&format!("\nhook={name}\n")), "{text}");
+        assert!(
+            text.contains(&format!("\ninstalled_bin='{BIN}'\n")),
+            "{text}"
+        );
+        assert!(!text.contains("@HOOK@"), "{text}");
+        assert_eq!(mode(&path), 0o755);
+    }
+    // pre-receive on a server works with only the hook file copied there.
+    let other = sb.bare("copied.git");
+    fs::copy(
+        server.join("hooks/pre-receive"),
+        other.join("hooks/pre-receive"),
+    )
+    .unwrap();
+    let client = sb.bare_init("client");
+    sb.git(
+        &client,
+        &["remote", "add", "copied", other.to_str().unwrap()],
+    )
+    .expect_ok("remote");
+    write(&client, "app.env", &env_line(&key(31)));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "key")
+        .expect_ok("commit (no client hook)");
+    let run = sb
+        .git(&client, &["push", "copied", "main"])
+        .expect_blocked("a copied pre-receive hook works alone");
+    assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
+}
