@@ -52,13 +52,18 @@ case $hooks in
     *) hooks="$top/$hooks" ;;
 esac
 
-is_ours() { [ -f "$1" ] && grep -q "$MARKER" "$1" 2>/dev/null; }
+# A hook is leakgate's only if its second line is the marker exactly as
+# written below: a foreign hook that merely mentions leakgate or the marker
+# (a husky hook calling leakgate, a comment) is someone else's, and is kept.
+is_ours() { # <path> <hook name>
+    [ -f "$1" ] && [ "$(sed -n 2p "$1" 2>/dev/null)" = "# $MARKER ($2)" ]
+}
 
 if [ "$mode" = uninstall ]; then
     for h in $HOOKS; do
         target="$hooks/$h"
         saved="$target.leakgate-chained"
-        if is_ours "$target"; then
+        if is_ours "$target" "$h"; then
             rm -f "$target"
             if [ -e "$saved" ] || [ -L "$saved" ]; then
                 mv "$saved" "$target"
@@ -119,7 +124,7 @@ quoted_bin="'$(printf '%s' "$bin" | sed "s/'/'\\\\''/g")'"
 for h in $HOOKS; do
     target="$hooks/$h"
     saved="$target.leakgate-chained"
-    if { [ -e "$target" ] || [ -L "$target" ]; } && ! is_ours "$target"; then
+    if { [ -e "$target" ] || [ -L "$target" ]; } && ! is_ours "$target" "$h"; then
         if [ -e "$saved" ] || [ -L "$saved" ]; then
             die "$h: both $target and $saved exist and neither is leakgate's hook; move one away and run again"
         fi
@@ -131,6 +136,7 @@ for h in $HOOKS; do
         $0 == "installed_bin=" { print ENVIRON["LEAKGATE_LINE"]; next }
         { gsub(/@HOOK@/, ENVIRON["LEAKGATE_HOOK"]); print }
     ' "$template" > "$tmp"
+    is_ours "$tmp" "$h" || { rm -f "$tmp"; die "$h: the template $template lacks the marker line"; }
     chmod 755 "$tmp"
     mv "$tmp" "$target"
     say "$h: installed ($target)"

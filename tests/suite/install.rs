@@ -282,6 +282,72 @@ fn leakgate_bin_override_is_announced() {
     );
 }
 
+/// Foreign hooks that mention leakgate, or even carry the marker text
+/// somewhere other than where install.sh writes it (line 2, exactly), are
+/// someone else's: kept and chained on install, put back on uninstall, and
+/// left alone by an uninstall that finds no leakgate hook.
+#[test]
+fn a_foreign_hook_that_mentions_leakgate_is_kept_and_chained() {
+    let foreign = [
+        // A husky-style hook whose comment holds the marker text.
+        format!("#!/bin/sh\n# runs {MARKER} checks\nif command -v leakgate >/dev/null; then leakgate scan --staged; fi\n"),
+        // The marker line exactly, but not on line 2.
+        "#!/bin/sh\nset -e\n# leakgate-managed-hook (pre-commit)\n".to_string(),
+        // The marker on line 2, but another hook's.
+        "#!/bin/sh\n# leakgate-managed-hook (pre-push)\n".to_string(),
+    ];
+    for (i, body) in foreign.iter().enumerate() {
+        let sb = Sandbox::new();
+        let repo = sb.bare_init("r");
+        let hook = repo.join(".git/hooks/pre-commit");
+        let chained = repo.join(".git/hooks/pre-commit.leakgate-chained");
+        let log = sb.path("ran.log");
+        let body = format!("{body}echo foreign ran >> '{}'\n", log.display());
+        fs::write(&hook, &body).unwrap();
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+
+        // An uninstall with no leakgate hook leaves it as it is.
+        let run = sb.uninstall(&repo).expect_ok("uninstall");
+        assert!(
+            run.stdout.contains("pre-commit: left alone"),
+            "case {i}: {}",
+            run.stdout
+        );
+        assert_eq!(fs::read_to_string(&hook).unwrap(), body, "case {i}");
+
+        let run = sb.install(&repo).expect_ok("install");
+        assert!(
+            run.stdout.contains("kept your existing hook"),
+            "case {i}: {}",
+            run.stdout
+        );
+        assert_eq!(fs::read_to_string(&chained).unwrap(), body, "case {i}");
+        let ours = fs::read_to_string(&hook).unwrap();
+        assert_eq!(
+            ours.lines().nth(1),
+            Some("# leakgate-managed-hook (pre-commit)"),
+            "case {i}"
+        );
+        // Installing again recognises its own hook and keeps the chained one.
+        sb.install(&repo).expect_ok("install again");
+        assert_eq!(fs::read_to_string(&chained).unwrap(), body, "case {i}");
+
+        // The kept hook runs after leakgate's passes.
+        write(&repo, "a.txt", "a\n");
+        sb.git(&repo, &["add", "."]).expect_ok("add");
+        sb.commit(&repo, "a").expect_ok("clean commit");
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            "foreign ran\n",
+            "case {i}"
+        );
+
+        sb.uninstall(&repo).expect_ok("uninstall");
+        assert_eq!(fs::read_to_string(&hook).unwrap(), body, "case {i}");
+        assert!(!chained.exists(), "case {i}");
+    }
+}
+
 /// Each installed hook is written from the one template and stands alone:
 /// its name and the binary are filled in, nothing is left to substitute,
 /// and nothing beside it is read.
