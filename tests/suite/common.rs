@@ -503,6 +503,21 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
     }
 }
 
+/// The 1-based line of the `[[allow]]` header of the allowlist entry whose
+/// text holds `needle`: where leakgate points for that entry. Counted from
+/// the text a test wrote, so no assertion hard-codes a position in it.
+pub fn entry_line(allowlist: &str, needle: &str) -> usize {
+    let lines: Vec<&str> = allowlist.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in:\n{allowlist}"));
+    1 + lines[..=at]
+        .iter()
+        .rposition(|l| l.trim() == "[[allow]]")
+        .unwrap_or_else(|| panic!("no [[allow]] above {needle}:\n{allowlist}"))
+}
+
 /// Generates the detection corpus (bench/corpus.py) into `out`, registering
 /// every secret in it for the output audit. The manifest says which line of
 /// a case holds a secret; every key-shaped word of that line (long, with a

@@ -190,17 +190,13 @@ fn an_installed_binary_of_the_same_version_is_reused() {
     std::os::unix::fs::symlink(BIN, bindir.join("leakgate")).unwrap();
     let script = project_root().join("install.sh");
     let run = sb
-        .command("sh", &repo)
-        .args([script.to_str().unwrap(), "."])
-        .env("PATH", path_with(&bindir))
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .output(
+            sb.command("sh", &repo)
+                .args([script.to_str().unwrap(), "."])
+                .env("PATH", path_with(&bindir)),
+        )
+        .expect_ok("install.sh");
+    let out = &run.stdout;
     assert!(out.contains("using installed leakgate"), "{out}");
     assert!(!out.contains("building"), "{out}");
     let hook = fs::read_to_string(repo.join(".git/hooks/pre-commit")).unwrap();
@@ -246,17 +242,13 @@ fn an_installed_binary_of_another_build_is_not_reused() {
     }
     let script = project_root().join("install.sh");
     let run = sb
-        .command(&which("sh").to_string_lossy(), &repo)
-        .args([script.to_str().unwrap(), "."])
-        .env("PATH", &bindir)
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert_eq!(run.status.code(), Some(2), "{out}");
+        .output(
+            sb.command(&which("sh").to_string_lossy(), &repo)
+                .args([script.to_str().unwrap(), "."])
+                .env("PATH", &bindir),
+        )
+        .expect_code(2, "install.sh without cargo");
+    let out = run.all();
     assert!(out.contains("not reusing"), "{out}");
     assert!(out.contains("build 000000000000"), "{out}");
     assert!(!repo.join(".git/hooks/pre-commit").exists(), "{out}");
@@ -268,14 +260,14 @@ fn leakgate_bin_override_is_announced() {
     let repo = sb.repo("r");
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let out = sb
-        .command("git", &repo)
-        .args(["commit", "-q", "-m", "x"])
-        .env("LEAKGATE_BIN", BIN)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let run = sb
+        .output(
+            sb.command("git", &repo)
+                .args(["commit", "-q", "-m", "x"])
+                .env("LEAKGATE_BIN", BIN),
+        )
+        .expect_ok("commit with LEAKGATE_BIN");
+    let err = &run.stderr;
     assert!(
         err.contains("LEAKGATE_BIN is set") && err.contains(BIN),
         "{err}"

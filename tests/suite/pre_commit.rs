@@ -422,18 +422,16 @@ fn inline_marker_allows_a_line() {
 fn malformed_allowlist_blocks_naming_file_line_and_field() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(
-        &repo,
-        ".leakgate-allow.toml",
-        "[[allow]]\nfingerprint = \"0123456789abcdef\"\nreason = \"ok\"\n\n[[allow]]\nfingerprint = \"not-a-fingerprint\"\nreason = \"typo\"\n",
-    );
+    let allowlist = "[[allow]]\nfingerprint = \"0123456789abcdef\"\nreason = \"ok\"\n\n[[allow]]\nfingerprint = \"not-a-fingerprint\"\nreason = \"typo\"\n";
+    write(&repo, ".leakgate-allow.toml", allowlist);
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
     let run = sb
         .commit(&repo, "a")
         .expect_unchecked(2, "a broken allowlist must not be ignored");
     let err = &run.stderr;
-    assert!(err.contains(".leakgate-allow.toml:5"), "{err}");
+    let at = entry_line(allowlist, "not-a-fingerprint");
+    assert!(err.contains(&format!(".leakgate-allow.toml:{at}")), "{err}");
     assert!(err.contains("`fingerprint`"), "{err}");
     assert!(err.contains("git commit --no-verify"), "{err}");
 }

@@ -240,23 +240,14 @@ fn allowlisted_key_pushes() {
 fn malformed_push_input_is_an_error_naming_the_line() {
     let sb = Sandbox::new();
     let (repo, _remote) = pushed_repo(&sb);
-    let mut child = sb
-        .command(BIN, &repo)
-        .args(["hook", "pre-push", "origin", "url"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"refs/heads/main abc refs/heads/main def\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = sb
+        .leakgate_stdin(
+            &repo,
+            &["hook", "pre-push", "origin", "url"],
+            "refs/heads/main abc refs/heads/main def\n",
+        )
+        .expect_code(2, "malformed pre-push input");
+    let err = &run.stderr;
     assert!(
         err.contains("pre-push input line 1") && err.contains("local sha"),
         "{err}"

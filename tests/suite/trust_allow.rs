@@ -105,17 +105,7 @@ fn v1_entries_still_allow_with_a_notice_and_migrate_rewrites_them() {
         v1(&staged),
         v1(&untracked)
     );
-    // The line of the entry no secret maps to (its `[[allow]]`), counted
-    // from the text above rather than hard-coded.
-    let lines: Vec<&str> = old.lines().collect();
-    let gone = lines
-        .iter()
-        .position(|l| l.contains("0123456789abcdef"))
-        .unwrap();
-    let gone_at = 1 + lines[..gone]
-        .iter()
-        .rposition(|l| *l == "[[allow]]")
-        .unwrap();
+    let gone_at = entry_line(&old, "0123456789abcdef");
     write(&repo, ALLOW, &old);
     write(&repo, "tests/fixture.env", &env_line(&committed));
     sb.git(&repo, &["add", "."]).expect_ok("add");
@@ -257,10 +247,11 @@ fn allow_rejects_an_unknown_rule_and_a_past_date() {
 fn an_allowlist_entry_naming_no_rule_is_an_error_with_file_line_and_field() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(
-        &repo,
-        ALLOW,
-        "[[allow]]\nrule = \"messagebird-access-key\"\npath = \"docs/\"\nreason = \"ok\"\nexpires = 2001-01-01\n\n[[allow]]\nrule = \"messagebrid-access-key\"\nreason = \"typo\"\n",
+    let allowlist = "[[allow]]\nrule = \"messagebird-access-key\"\npath = \"docs/\"\nreason = \"ok\"\nexpires = 2001-01-01\n\n[[allow]]\nrule = \"messagebrid-access-key\"\nreason = \"typo\"\n";
+    write(&repo, ALLOW, allowlist);
+    let at = format!(
+        ".leakgate-allow.toml:{}",
+        entry_line(allowlist, "messagebrid")
     );
     write(&repo, "x.txt", "nothing\n");
     sb.git(&repo, &["add", "x.txt"]).expect_ok("add");
@@ -268,7 +259,7 @@ fn an_allowlist_entry_naming_no_rule_is_an_error_with_file_line_and_field() {
         .commit(&repo, "x")
         .expect_unchecked(2, "a bad allowlist blocks");
     assert!(
-        run.stderr.contains(".leakgate-allow.toml:7")
+        run.stderr.contains(&at)
             && run.stderr.contains("`rule`")
             && run.stderr.contains("messagebrid-access-key"),
         "{}",
@@ -281,11 +272,7 @@ fn an_allowlist_entry_naming_no_rule_is_an_error_with_file_line_and_field() {
     ] {
         let run = sb.leakgate(&repo, args);
         assert_eq!(run.code, Some(2), "{args:?}: {}", run.all());
-        assert!(
-            run.stderr.contains(".leakgate-allow.toml:7"),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(&at), "{}", run.stderr);
     }
     // Fixed: the past `expires` of the first entry is legal (it has expired).
     write(
