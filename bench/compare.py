@@ -20,6 +20,7 @@ import difflib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -71,4 +72,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # Piped into `head`: stop quietly, as a shell tool would.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())
