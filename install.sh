@@ -52,13 +52,18 @@ case $hooks in
     *) hooks="$top/$hooks" ;;
 esac
 
-is_ours() { [ -f "$1" ] && grep -q "$MARKER" "$1" 2>/dev/null; }
+# A hook is leakgate's only if its second line is the marker exactly as
+# written below: a foreign hook that merely mentions leakgate or the marker
+# (a husky hook calling leakgate, a comment) is someone else's, and is kept.
+is_ours() { # <path> <hook name>
+    [ -f "$1" ] && [ "$(sed -n 2p "$1" 2>/dev/null)" = "# $MARKER ($2)" ]
+}
 
 if [ "$mode" = uninstall ]; then
     for h in $HOOKS; do
         target="$hooks/$h"
         saved="$target.leakgate-chained"
-        if is_ours "$target"; then
+        if is_ours "$target" "$h"; then
             rm -f "$target"
             if [ -e "$saved" ] || [ -L "$saved" ]; then
                 mv "$saved" "$target"
@@ -109,13 +114,17 @@ else
     fi
 fi
 
+template="$src/hooks/hook.sh.in"
+[ -f "$template" ] || die "the hook template is missing: $template"
 mkdir -p "$hooks"
-# The binary's path, quoted for sh, goes into the installed hook.
+# Every hook is written from the one template: its name, and the binary's
+# path quoted for sh, are filled in, so the installed file stands alone
+# (a server's pre-receive needs nothing beside it).
 quoted_bin="'$(printf '%s' "$bin" | sed "s/'/'\\\\''/g")'"
 for h in $HOOKS; do
     target="$hooks/$h"
     saved="$target.leakgate-chained"
-    if { [ -e "$target" ] || [ -L "$target" ]; } && ! is_ours "$target"; then
+    if { [ -e "$target" ] || [ -L "$target" ]; } && ! is_ours "$target" "$h"; then
         if [ -e "$saved" ] || [ -L "$saved" ]; then
             die "$h: both $target and $saved exist and neither is leakgate's hook; move one away and run again"
         fi
@@ -123,10 +132,11 @@ for h in $HOOKS; do
         say "$h: kept your existing hook; it now runs after leakgate's ($saved)"
     fi
     tmp="$target.leakgate-tmp.$$"
-    LEAKGATE_LINE="installed_bin=$quoted_bin" awk '
+    LEAKGATE_LINE="installed_bin=$quoted_bin" LEAKGATE_HOOK="$h" awk '
         $0 == "installed_bin=" { print ENVIRON["LEAKGATE_LINE"]; next }
-        { print }
-    ' "$src/hooks/$h" > "$tmp"
+        { gsub(/@HOOK@/, ENVIRON["LEAKGATE_HOOK"]); print }
+    ' "$template" > "$tmp"
+    is_ours "$tmp" "$h" || { rm -f "$tmp"; die "$h: the template $template lacks the marker line"; }
     chmod 755 "$tmp"
     mv "$tmp" "$target"
     say "$h: installed ($target)"

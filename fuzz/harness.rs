@@ -1,6 +1,6 @@
 //! What each fuzz target does with one input. Shared, through `#[path]`, by the
 //! cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`, nightly) and the regression
-//! test (`tests/fuzz_regressions.rs`, stable), so a saved crash replays through
+//! test (`tests/suite/fuzz_regressions.rs`, stable), so a saved crash replays through
 //! exactly the code that found it. Every function must return normally for any
 //! input: a panic is the bug.
 

@@ -2,49 +2,13 @@
 //! pushes that add a key, even with --no-verify on the client, and reads the
 //! pushed objects inside git's quarantine.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
     let sb = Sandbox::new();
-    let server = sb.path("server.git");
-    sb.git(
-        sb.dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            server.to_str().unwrap(),
-        ],
-    )
-    .expect_ok("init bare");
-    let run = sb
-        .install(&server)
-        .expect_ok("install on a bare repository");
-    assert!(
-        run.stdout.contains("pre-receive: installed"),
-        "{}",
-        run.stdout
-    );
-    assert!(server.join("hooks/pre-receive").exists());
-    assert!(!server.join("hooks/pre-commit").exists());
-
-    // A client without leakgate's hooks.
-    let client = sb.bare_init("client");
-    write(&client, "README.md", "# app\n");
-    sb.git(&client, &["add", "."]).expect_ok("add");
-    sb.commit(&client, "init").expect_ok("commit");
-    sb.git(
-        &client,
-        &["remote", "add", "origin", server.to_str().unwrap()],
-    )
-    .expect_ok("remote");
-    sb.git(&client, &["push", "-q", "origin", "main"])
-        .expect_ok("clean push accepted");
+    // The server has only the pre-receive hook; the client has no hook.
+    let (server, client) = sb.server_and_client();
 
     let k = key(1);
     write(&client, "app.env", &format!("MESSAGEBIRD_ACCESS_KEY={k}\n"));
@@ -54,7 +18,7 @@ fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
     let before = sb.git(&server, &["rev-parse", "main"]).stdout;
     let run = sb
         .git(&client, &["push", "--no-verify", "origin", "main"])
-        .expect_fail("server refuses");
+        .expect_blocked("server refuses");
     run.assert_hides(&k);
     let err = &run.stderr;
     assert!(
@@ -73,8 +37,8 @@ fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
         "ref moved"
     );
     // The refused objects stayed in quarantine.
-    let missing = sb.git(&server, &["cat-file", "-e", &sb.head(&client)]);
-    assert!(!missing.ok(), "refused commit reached the object store");
+    sb.git(&server, &["cat-file", "-e", &sb.head(&client)])
+        .expect_code(1, "the refused commit reached the object store");
 
     // An allowlist entry pushed together with the key does not let it in:
     // the server judges by the allowlist it already has.
@@ -85,7 +49,7 @@ fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
         .expect_ok("add");
     sb.commit(&client, "allow it").expect_ok("commit");
     sb.git(&client, &["push", "-q", "origin", "main"])
-        .expect_fail("allowlist in the same push is not trusted");
+        .expect_blocked("allowlist in the same push is not trusted");
     // Landed first, on its own, it applies.
     sb.git(
         &client,

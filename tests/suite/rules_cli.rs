@@ -1,9 +1,7 @@
 //! `rules list`, `rules check`, `explain`, and a project's own rules in
 //! `.leakgate.toml`, through the binary and the installed hook.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const CUSTOM: &str = r#"
 [rules]
@@ -71,7 +69,7 @@ fn project_rules_are_listed_checked_enforced_and_explained() {
         &format!("ACME_TOKEN={token}\nMESSAGEBIRD_TEST_KEY=test_{}\n", key(1)),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "svc").expect_fail("custom rule blocks");
+    let run = sb.commit(&repo, "svc").expect_blocked("custom rule blocks");
     assert!(run.stderr.contains("acme-internal-token"), "{}", run.stderr);
     assert!(
         !run.stderr.contains("messagebird-test-key"),
@@ -123,7 +121,7 @@ fn a_bad_project_rule_names_file_rule_and_field() {
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
     let run = sb
         .commit(&repo, "a")
-        .expect_fail("a broken config blocks the commit");
+        .expect_unchecked(2, "a broken config blocks the commit");
     assert!(
         run.stderr.contains("context[0].kind") && run.stderr.contains("patern"),
         "{}",

@@ -1,25 +1,13 @@
 //! The detection corpus: generated at run time by bench/corpus.py (so no
 //! live-looking key is committed), scored by `leakgate rules eval`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn catalog_meets_its_precision_and_recall_targets() {
     let sb = Sandbox::new();
     let out = sb.path("corpus");
-    let gen = std::process::Command::new("python3")
-        .arg(project_root().join("bench/corpus.py"))
-        .arg(&out)
-        .output()
-        .expect("python3 runs bench/corpus.py");
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
-    let summary = String::from_utf8_lossy(&gen.stdout);
+    let summary = corpus(&sb, &out);
     let cases: usize = summary.split_whitespace().next().unwrap().parse().unwrap();
     assert!(cases >= 600, "{summary}");
 

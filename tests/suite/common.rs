@@ -10,13 +10,19 @@
 //! hooks are leakgate), has its stdout and stderr searched for all of them,
 //! as has every `.leakgate*` file in the sandbox that leakgate may have
 //! written. A whole secret anywhere fails the test, whatever it asserted.
-#![allow(dead_code)]
+//!
+//! A refusal is asserted by its exact exit code and message
+//! ([`Run::expect_blocked`], [`Run::expect_found`], [`Run::expect_code`]),
+//! never by "did not succeed": a crash (a panic exits 101) must not pass for
+//! a block.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
@@ -24,6 +30,53 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_leakgate");
 
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `PATH` every sandboxed command gets: the test process's own, so the
+/// same `git`, `python3` and `sh` the developer or CI has, less any folder
+/// holding a `leakgate` executable, so an installed leakgate can never stand
+/// in for the binary under test (the hooks and install.sh fall back to PATH).
+pub fn sandbox_path() -> &'static OsString {
+    static PATH: OnceLock<OsString> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let own = std::env::var_os("PATH").expect("the test process has a PATH");
+        let dirs: Vec<PathBuf> = std::env::split_paths(&own)
+            .filter(|d| !d.join("leakgate").is_file())
+            .collect();
+        let path = std::env::join_paths(dirs).unwrap();
+        let git = std::env::split_paths(&path).any(|d| d.join("git").is_file());
+        assert!(git, "no git on PATH: {}", path.to_string_lossy());
+        path
+    })
+}
+
+/// Where `tool` is on the sandbox's PATH; a missing tool fails the test
+/// with what to install, never skips it.
+pub fn which(tool: &str) -> PathBuf {
+    std::env::split_paths(sandbox_path())
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "`{tool}` is not on PATH; this test needs it ({})",
+                needs(tool)
+            )
+        })
+}
+
+fn needs(tool: &str) -> &'static str {
+    match tool {
+        "script" => "util-linux's `script`, for a real terminal",
+        "python3" => "python3, which generates the detection corpus",
+        _ => "see .ci/run for what CI installs",
+    }
+}
+
+/// `PATH` with `dir` in front: for tests that put a binary of their own on it.
+pub fn path_with(dir: &Path) -> OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(std::env::split_paths(sandbox_path()));
+    std::env::join_paths(dirs).unwrap()
 }
 
 thread_local! {
@@ -128,9 +181,63 @@ impl Run {
         self
     }
 
-    pub fn expect_fail(self, what: &str) -> Run {
-        assert!(!self.ok(), "{what} should have failed:\n{}", self.all());
+    /// The run exited with exactly `code`; panics with its output otherwise.
+    pub fn expect_code(self, code: i32, what: &str) -> Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "{what}: expected exit {code}, got {:?}:\n{}",
+            self.code,
+            self.all()
+        );
         self
+    }
+
+    /// leakgate itself ran and found a blocking secret: exit 1, not an error
+    /// (2) or a crash (101).
+    pub fn expect_found(self, what: &str) -> Run {
+        self.expect_code(1, what)
+    }
+
+    /// git refused because a leakgate hook found a secret: git exits 1 and
+    /// stderr carries leakgate's report headline (`leakgate: commit blocked:
+    /// 1 secret in the staged changes`, `... push to origin blocked ...`,
+    /// `remote: leakgate: push refused by the server ...`), not the hook's
+    /// "could not check it" (a config error or a crash) or "not found".
+    pub fn expect_blocked(self, what: &str) -> Run {
+        let run = self.expect_code(1, what);
+        // Through the pre-commit framework the report is on stdout.
+        let all = run.all();
+        let headline = all.lines().any(|l| {
+            let l = l.strip_prefix("remote: ").unwrap_or(l);
+            l.starts_with("leakgate: ")
+                && [
+                    " in the staged changes",
+                    " in the commits being pushed",
+                    " in the commits pushed to ",
+                ]
+                .iter()
+                .any(|w| l.contains(w))
+        });
+        assert!(
+            headline && !all.contains("could not check it"),
+            "{what}: not blocked by a finding:\n{}",
+            run.all()
+        );
+        run
+    }
+
+    /// git refused because a leakgate hook could not check (leakgate exited
+    /// with `code`, e.g. 2 for a bad configuration); a crash would say 101.
+    pub fn expect_unchecked(self, code: i32, what: &str) -> Run {
+        let run = self.expect_code(1, what);
+        assert!(
+            run.stderr.contains("could not check it")
+                && run.stderr.contains(&format!("(exit {code};")),
+            "{what}: expected the hook to report leakgate's exit {code}:\n{}",
+            run.all()
+        );
+        run
     }
 
     /// No whole secret in anything the run printed.
@@ -171,7 +278,7 @@ impl Sandbox {
         let mut c = Command::new(program);
         c.current_dir(cwd)
             .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("PATH", sandbox_path())
             .env("HOME", self.path("home"))
             .env("LANG", "C")
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -225,6 +332,11 @@ impl Sandbox {
         self.run(cwd, BIN, args)
     }
 
+    /// leakgate with `input` on its stdin.
+    pub fn leakgate_stdin(&self, cwd: &Path, args: &[&str], input: impl AsRef<[u8]>) -> Run {
+        self.output_with_stdin(self.command(BIN, cwd).args(args), input.as_ref())
+    }
+
     /// `git init` a repository at `rel` with one clean commit, hooks not yet
     /// installed.
     pub fn bare_init(&self, rel: &str) -> PathBuf {
@@ -258,15 +370,29 @@ impl Sandbox {
         self.run(repo, "sh", &[script.to_str().unwrap(), "--uninstall", "."])
     }
 
-    /// A bare repository at `rel` with leakgate's pre-receive hook installed.
-    pub fn server(&self, rel: &str) -> PathBuf {
+    /// An empty bare repository at `rel`.
+    pub fn bare(&self, rel: &str) -> PathBuf {
         let p = self.path(rel);
         self.git(
             self.dir.path(),
             &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()],
         )
         .expect_ok("init bare");
-        self.install(&p).expect_ok("install on a bare repository");
+        p
+    }
+
+    /// A bare repository at `rel` with leakgate's pre-receive hook installed
+    /// (and only that hook).
+    pub fn server(&self, rel: &str) -> PathBuf {
+        let p = self.bare(rel);
+        let run = self.install(&p).expect_ok("install on a bare repository");
+        assert!(
+            run.stdout.contains("pre-receive: installed"),
+            "{}",
+            run.stdout
+        );
+        assert!(p.join("hooks/pre-receive").exists());
+        assert!(!p.join("hooks/pre-commit").exists());
         p
     }
 
@@ -290,13 +416,13 @@ impl Sandbox {
 
     /// A bare remote named `origin` for `repo`.
     pub fn remote(&self, repo: &Path, rel: &str) -> PathBuf {
-        let p = self.path(rel);
-        self.git(
-            self.dir.path(),
-            &["init", "-q", "--bare", "-b", "main", p.to_str().unwrap()],
-        )
-        .expect_ok("init bare");
-        self.git(repo, &["remote", "add", "origin", p.to_str().unwrap()])
+        self.remote_named(repo, "origin", rel)
+    }
+
+    /// A bare remote called `name` for `repo`, at `rel`.
+    pub fn remote_named(&self, repo: &Path, name: &str, rel: &str) -> PathBuf {
+        let p = self.bare(rel);
+        self.git(repo, &["remote", "add", name, p.to_str().unwrap()])
             .expect_ok("remote add");
         p
     }
@@ -375,6 +501,55 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
             );
         }
     }
+}
+
+/// The 1-based line of the `[[allow]]` header of the allowlist entry whose
+/// text holds `needle`: where leakgate points for that entry. Counted from
+/// the text a test wrote, so no assertion hard-codes a position in it.
+pub fn entry_line(allowlist: &str, needle: &str) -> usize {
+    let lines: Vec<&str> = allowlist.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in:\n{allowlist}"));
+    1 + lines[..=at]
+        .iter()
+        .rposition(|l| l.trim() == "[[allow]]")
+        .unwrap_or_else(|| panic!("no [[allow]] above {needle}:\n{allowlist}"))
+}
+
+/// Generates the detection corpus (bench/corpus.py) into `out`, registering
+/// every secret in it for the output audit. The manifest says which line of
+/// a case holds a secret; every key-shaped word of that line (long, with a
+/// digit) counts. Returns the generator's summary line.
+pub fn corpus(sb: &Sandbox, out: &Path) -> String {
+    let gen = sb.output(
+        sb.command(which("python3").to_str().unwrap(), sb.dir.path())
+            .arg(project_root().join("bench/corpus.py"))
+            .arg(out),
+    );
+    assert_eq!(gen.code, Some(0), "bench/corpus.py: {}", gen.all());
+    let manifest = fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    let mut registered = 0;
+    for line in manifest.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (Some(file), Some(at)) = (case["file"].as_str(), case["line"].as_u64()) else {
+            continue;
+        };
+        let text = fs::read_to_string(out.join(file)).unwrap();
+        let Some(secret_line) = text.lines().nth(at as usize - 1) else {
+            continue;
+        };
+        for word in secret_line.split(|c: char| !(c.is_ascii_alphanumeric() || "_-+/".contains(c)))
+        {
+            if word.len() >= 16 && word.bytes().any(|b| b.is_ascii_digit()) {
+                secret(word.to_string());
+                registered += 1;
+            }
+        }
+    }
+    assert!(registered >= 300, "only {registered} corpus secrets found");
+    gen.stdout
 }
 
 /// The fingerprint the human report printed.

@@ -1,9 +1,7 @@
 //! The pre-commit hook, driven through the real `git commit` in temp repos.
 //! (The sandbox's path contains a space, so every test also covers that.)
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn blocked_commit_explains_and_leaves_index_and_worktree_untouched() {
@@ -21,7 +19,7 @@ fn blocked_commit_explains_and_leaves_index_and_worktree_untouched() {
 
     let run = sb
         .commit(&repo, "add sms config")
-        .expect_fail("commit with a key");
+        .expect_blocked("commit with a key");
     run.assert_hides(&k);
     let err = &run.stderr;
     assert!(err.contains("commit blocked"), "{err}");
@@ -61,7 +59,7 @@ fn modified_file_gets_restore_staged_advice() {
         &format!("DEBUG = True\nMESSAGEBIRD_KEY = '{k}'\n"),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "key").expect_fail("commit with a key");
+    let run = sb.commit(&repo, "key").expect_blocked("commit with a key");
     assert!(run.stderr.contains("settings.py:2:"), "{}", run.stderr);
     assert!(
         run.stderr.contains("git restore --staged -- settings.py"),
@@ -95,7 +93,7 @@ fn allowlisted_key_passes_and_the_allowlist_holds_no_secret() {
     let k = key(3);
     write(&repo, "tests/fixture.env", &env_line(&k));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "fixture").expect_fail("blocked first");
+    let run = sb.commit(&repo, "fixture").expect_blocked("blocked first");
     let fp = fingerprint_in(&run.stderr);
 
     sb.leakgate(
@@ -142,7 +140,7 @@ fn allowlist_by_path_glob_and_rule() {
     write(&repo, "src/app.env", &env_line(&key(5)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "app")
-        .expect_fail("outside the glob still blocks");
+        .expect_blocked("outside the glob still blocks");
 }
 
 #[test]
@@ -152,7 +150,7 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
     let k = key(6);
     write(&repo, "fixture.env", &env_line(&k));
     sb.git(&repo, &["add", "fixture.env"]).expect_ok("add");
-    let fp = fingerprint_in(&sb.commit(&repo, "f").expect_fail("blocked").stderr);
+    let fp = fingerprint_in(&sb.commit(&repo, "f").expect_blocked("blocked").stderr);
 
     sb.leakgate(
         &repo,
@@ -172,7 +170,7 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
     std::fs::write(&file, text.replace("2999-12-31", "2020-01-31")).unwrap();
     let run = sb
         .commit(&repo, "f")
-        .expect_fail("expired entry must not apply");
+        .expect_blocked("expired entry must not apply");
     assert!(run.stderr.contains("2020-01-31"), "{}", run.stderr);
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
     assert!(
@@ -219,7 +217,7 @@ fn a_key_staged_then_removed_from_the_working_tree_is_reported() {
     write(&repo, "app.env", "DEBUG=1\n");
     let before = sb.settled_snapshot(&repo);
     sb.commit(&repo, "staged key")
-        .expect_fail("the staged blob has the key");
+        .expect_blocked("the staged blob has the key");
     assert_eq!(snapshot(&repo), before);
 }
 
@@ -234,7 +232,7 @@ fn commit_all_scans_the_temporary_index() {
     let before = sb.settled_snapshot(&repo);
     let run = sb
         .git(&repo, &["commit", "-a", "-m", "all"])
-        .expect_fail("commit -a with a key");
+        .expect_blocked("commit -a with a key");
     assert!(run.stderr.contains("app.env:2:"), "{}", run.stderr);
     assert_eq!(
         snapshot(&repo),
@@ -254,7 +252,7 @@ fn commit_with_paths_scans_the_temporary_index() {
     write(&repo, "a.env", &format!("A=1\n{}", env_line(&key(10))));
     write(&repo, "b.env", "B=2\n");
     sb.git(&repo, &["commit", "-m", "a", "--", "a.env"])
-        .expect_fail("commit <path> with a key");
+        .expect_blocked("commit <path> with a key");
     sb.git(&repo, &["commit", "-q", "-m", "b", "--", "b.env"])
         .expect_ok("commit <clean path>");
 }
@@ -268,7 +266,7 @@ fn unborn_head_first_commit() {
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb
         .commit(&repo, "first")
-        .expect_fail("first commit with a key");
+        .expect_blocked("first commit with a key");
     assert!(
         run.stderr.contains("git rm --cached -- app.env"),
         "{}",
@@ -305,7 +303,7 @@ fn only_added_lines_count_but_the_whole_file_is_context() {
         &format!("messagebird:\n  originator: Acme\n  access_key: {k}\n"),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "nested").expect_fail("nested key");
+    let run = sb.commit(&repo, "nested").expect_blocked("nested key");
     assert!(run.stderr.contains("sms.yml:3:15"), "{}", run.stderr);
     assert!(
         run.stderr.contains("sits under `messagebird:` (line 1)"),
@@ -388,7 +386,7 @@ fn utf16_and_crlf_files_are_scanned() {
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb
         .commit(&repo, "windows files")
-        .expect_fail("keys in utf-16 and crlf files");
+        .expect_blocked("keys in utf-16 and crlf files");
     assert!(run.stderr.contains("win.env:2:24"), "{}", run.stderr);
     assert!(run.stderr.contains("crlf.env:2:18"), "{}", run.stderr);
     run.assert_hides(&k1);
@@ -424,18 +422,16 @@ fn inline_marker_allows_a_line() {
 fn malformed_allowlist_blocks_naming_file_line_and_field() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
-    write(
-        &repo,
-        ".leakgate-allow.toml",
-        "[[allow]]\nfingerprint = \"0123456789abcdef\"\nreason = \"ok\"\n\n[[allow]]\nfingerprint = \"not-a-fingerprint\"\nreason = \"typo\"\n",
-    );
+    let allowlist = "[[allow]]\nfingerprint = \"0123456789abcdef\"\nreason = \"ok\"\n\n[[allow]]\nfingerprint = \"not-a-fingerprint\"\nreason = \"typo\"\n";
+    write(&repo, ".leakgate-allow.toml", allowlist);
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
     let run = sb
         .commit(&repo, "a")
-        .expect_fail("a broken allowlist must not be ignored");
+        .expect_unchecked(2, "a broken allowlist must not be ignored");
     let err = &run.stderr;
-    assert!(err.contains(".leakgate-allow.toml:5"), "{err}");
+    let at = entry_line(allowlist, "not-a-fingerprint");
+    assert!(err.contains(&format!(".leakgate-allow.toml:{at}")), "{err}");
     assert!(err.contains("`fingerprint`"), "{err}");
     assert!(err.contains("git commit --no-verify"), "{err}");
 }
@@ -462,7 +458,7 @@ fn missing_binary_blocks_with_the_way_out() {
     std::fs::remove_file(&copy).unwrap();
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
-    let run = sb.commit(&repo, "a").expect_fail("no binary, no commit");
+    let run = sb.commit(&repo, "a").expect_code(1, "no binary, no commit");
     assert!(
         run.stderr.contains("leakgate binary was not found"),
         "{}",
@@ -517,24 +513,27 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(forced.stdout.contains(ESC), "--color always");
 
     // A real terminal, through util-linux `script`.
-    if std::path::Path::new("/usr/bin/script").exists() {
-        let cmd = format!("'{BIN}' scan --staged");
-        let tty = sb.run(&repo, "script", &["-qec", &cmd, "/dev/null"]);
-        assert!(
-            tty.stdout.contains(ESC),
-            "no colour on a terminal: {}",
-            tty.stdout
-        );
-        let text = sb
-            .output(
-                sb.command("script", &repo)
-                    .args(["-qec", &cmd, "/dev/null"])
-                    .env("NO_COLOR", "1"),
-            )
-            .stdout;
-        assert!(
-            text.contains("a.env:1:24") && !text.contains(ESC),
-            "NO_COLOR ignored: {text}"
-        );
-    }
+    let script = which("script");
+    let cmd = format!("'{BIN}' scan --staged");
+    let tty = sb.run(
+        &repo,
+        script.to_str().unwrap(),
+        &["-qec", &cmd, "/dev/null"],
+    );
+    assert!(
+        tty.stdout.contains(ESC),
+        "no colour on a terminal: {}",
+        tty.stdout
+    );
+    let text = sb
+        .output(
+            sb.command(script.to_str().unwrap(), &repo)
+                .args(["-qec", &cmd, "/dev/null"])
+                .env("NO_COLOR", "1"),
+        )
+        .stdout;
+    assert!(
+        text.contains("a.env:1:24") && !text.contains(ESC),
+        "NO_COLOR ignored: {text}"
+    );
 }

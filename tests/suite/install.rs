@@ -1,13 +1,11 @@
 //! install.sh: idempotent, never overwrites a foreign hook (chains to it), and
 //! --uninstall restores exactly what was there.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const MARKER: &str = "leakgate-managed-hook";
 
@@ -58,7 +56,7 @@ fn foreign_hooks_are_kept_chained_and_restored() {
         &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(1)),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    sb.commit(&repo, "b").expect_fail("blocked");
+    sb.commit(&repo, "b").expect_blocked("blocked");
     assert_eq!(fs::read_to_string(&log).unwrap(), "pre-commit ran\n");
     sb.git(&repo, &["rm", "-q", "--cached", "b.env"])
         .expect_ok("unstage");
@@ -138,7 +136,7 @@ fn core_hooks_path_is_honoured() {
     );
     sb.git(&repo, &["add", "a.env"]).expect_ok("add");
     sb.commit(&repo, "a")
-        .expect_fail("the hook in core.hooksPath runs");
+        .expect_blocked("the hook in core.hooksPath runs");
 }
 
 #[test]
@@ -154,7 +152,7 @@ fn worktrees_share_the_hooks() {
     let k = key(3);
     write(&wt, "w.env", &format!("MESSAGEBIRD_ACCESS_KEY={k}\n"));
     sb.git(&wt, &["add", "w.env"]).expect_ok("add");
-    let run = sb.commit(&wt, "w").expect_fail("blocked in a worktree");
+    let run = sb.commit(&wt, "w").expect_blocked("blocked in a worktree");
     assert!(run.stderr.contains("w.env:1:24"), "{}", run.stderr);
     // Installing from inside the worktree targets the same hooks.
     sb.install(&wt).expect_ok("install from the worktree");
@@ -192,20 +190,13 @@ fn an_installed_binary_of_the_same_version_is_reused() {
     std::os::unix::fs::symlink(BIN, bindir.join("leakgate")).unwrap();
     let script = project_root().join("install.sh");
     let run = sb
-        .command("sh", &repo)
-        .args([script.to_str().unwrap(), "."])
-        .env(
-            "PATH",
-            format!("{}:/usr/local/bin:/usr/bin:/bin", bindir.display()),
+        .output(
+            sb.command("sh", &repo)
+                .args([script.to_str().unwrap(), "."])
+                .env("PATH", path_with(&bindir)),
         )
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .expect_ok("install.sh");
+    let out = &run.stdout;
     assert!(out.contains("using installed leakgate"), "{out}");
     assert!(!out.contains("building"), "{out}");
     let hook = fs::read_to_string(repo.join(".git/hooks/pre-commit")).unwrap();
@@ -234,19 +225,30 @@ fn an_installed_binary_of_another_build_is_not_reused() {
     )
     .unwrap();
     fs::set_permissions(&stale, fs::Permissions::from_mode(0o755)).unwrap();
+    // A PATH of only the stale binary and the tools install.sh needs, so
+    // that no cargo is found wherever the machine keeps it.
+    for tool in [
+        "sh",
+        "git",
+        "sed",
+        "head",
+        "dirname",
+        "find",
+        "sort",
+        "sha256sum",
+        "cut",
+    ] {
+        std::os::unix::fs::symlink(which(tool), bindir.join(tool)).unwrap();
+    }
     let script = project_root().join("install.sh");
     let run = sb
-        .command("sh", &repo)
-        .args([script.to_str().unwrap(), "."])
-        .env("PATH", format!("{}:/usr/bin:/bin", bindir.display()))
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert!(!run.status.success(), "{out}");
+        .output(
+            sb.command(&which("sh").to_string_lossy(), &repo)
+                .args([script.to_str().unwrap(), "."])
+                .env("PATH", &bindir),
+        )
+        .expect_code(2, "install.sh without cargo");
+    let out = run.all();
     assert!(out.contains("not reusing"), "{out}");
     assert!(out.contains("build 000000000000"), "{out}");
     assert!(!repo.join(".git/hooks/pre-commit").exists(), "{out}");
@@ -258,16 +260,132 @@ fn leakgate_bin_override_is_announced() {
     let repo = sb.repo("r");
     write(&repo, "a.txt", "hello\n");
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let out = sb
-        .command("git", &repo)
-        .args(["commit", "-q", "-m", "x"])
-        .env("LEAKGATE_BIN", BIN)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let run = sb
+        .output(
+            sb.command("git", &repo)
+                .args(["commit", "-q", "-m", "x"])
+                .env("LEAKGATE_BIN", BIN),
+        )
+        .expect_ok("commit with LEAKGATE_BIN");
+    let err = &run.stderr;
     assert!(
         err.contains("LEAKGATE_BIN is set") && err.contains(BIN),
         "{err}"
     );
+}
+
+/// Foreign hooks that mention leakgate, or even carry the marker text
+/// somewhere other than where install.sh writes it (line 2, exactly), are
+/// someone else's: kept and chained on install, put back on uninstall, and
+/// left alone by an uninstall that finds no leakgate hook.
+#[test]
+fn a_foreign_hook_that_mentions_leakgate_is_kept_and_chained() {
+    let foreign = [
+        // A husky-style hook whose comment holds the marker text.
+        format!("#!/bin/sh\n# runs {MARKER} checks\nif command -v leakgate >/dev/null; then leakgate scan --staged; fi\n"),
+        // The marker line exactly, but not on line 2.
+        "#!/bin/sh\nset -e\n# leakgate-managed-hook (pre-commit)\n".to_string(),
+        // The marker on line 2, but another hook's.
+        "#!/bin/sh\n# leakgate-managed-hook (pre-push)\n".to_string(),
+    ];
+    for (i, body) in foreign.iter().enumerate() {
+        let sb = Sandbox::new();
+        let repo = sb.bare_init("r");
+        let hook = repo.join(".git/hooks/pre-commit");
+        let chained = repo.join(".git/hooks/pre-commit.leakgate-chained");
+        let log = sb.path("ran.log");
+        let body = format!("{body}echo foreign ran >> '{}'\n", log.display());
+        fs::write(&hook, &body).unwrap();
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+
+        // An uninstall with no leakgate hook leaves it as it is.
+        let run = sb.uninstall(&repo).expect_ok("uninstall");
+        assert!(
+            run.stdout.contains("pre-commit: left alone"),
+            "case {i}: {}",
+            run.stdout
+        );
+        assert_eq!(fs::read_to_string(&hook).unwrap(), body, "case {i}");
+
+        let run = sb.install(&repo).expect_ok("install");
+        assert!(
+            run.stdout.contains("kept your existing hook"),
+            "case {i}: {}",
+            run.stdout
+        );
+        assert_eq!(fs::read_to_string(&chained).unwrap(), body, "case {i}");
+        let ours = fs::read_to_string(&hook).unwrap();
+        assert_eq!(
+            ours.lines().nth(1),
+            Some("# leakgate-managed-hook (pre-commit)"),
+            "case {i}"
+        );
+        // Installing again recognises its own hook and keeps the chained one.
+        sb.install(&repo).expect_ok("install again");
+        assert_eq!(fs::read_to_string(&chained).unwrap(), body, "case {i}");
+
+        // The kept hook runs after leakgate's passes.
+        write(&repo, "a.txt", "a\n");
+        sb.git(&repo, &["add", "."]).expect_ok("add");
+        sb.commit(&repo, "a").expect_ok("clean commit");
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            "foreign ran\n",
+            "case {i}"
+        );
+
+        sb.uninstall(&repo).expect_ok("uninstall");
+        assert_eq!(fs::read_to_string(&hook).unwrap(), body, "case {i}");
+        assert!(!chained.exists(), "case {i}");
+    }
+}
+
+/// Each installed hook is written from the one template and stands alone:
+/// its name and the binary are filled in, nothing is left to substitute,
+/// and nothing beside it is read.
+#[test]
+fn installed_hooks_are_generated_whole_from_the_template() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    sb.install(&repo).expect_ok("install");
+    let server = sb.server("server.git");
+    for (path, name) in [
+        (repo.join(".git/hooks/pre-commit"), "pre-commit"),
+        (repo.join(".git/hooks/pre-push"), "pre-push"),
+        (server.join("hooks/pre-receive"), "pre-receive"),
+    ] {
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some(format!("# {MARKER} ({name})").as_str())
+        );
+        assert!(text.contains(&format!("\nhook={name}\n")), "{text}");
+        assert!(
+            text.contains(&format!("\ninstalled_bin='{BIN}'\n")),
+            "{text}"
+        );
+        assert!(!text.contains("@HOOK@"), "{text}");
+        assert_eq!(mode(&path), 0o755);
+    }
+    // pre-receive on a server works with only the hook file copied there.
+    let other = sb.bare("copied.git");
+    fs::copy(
+        server.join("hooks/pre-receive"),
+        other.join("hooks/pre-receive"),
+    )
+    .unwrap();
+    let client = sb.bare_init("client");
+    sb.git(
+        &client,
+        &["remote", "add", "copied", other.to_str().unwrap()],
+    )
+    .expect_ok("remote");
+    write(&client, "app.env", &env_line(&key(31)));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "key")
+        .expect_ok("commit (no client hook)");
+    let run = sb
+        .git(&client, &["push", "copied", "main"])
+        .expect_blocked("a copied pre-receive hook works alone");
+    assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
 }

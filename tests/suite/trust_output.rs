@@ -3,18 +3,10 @@
 //! bounded output on minified files, and advice that is true for the case at
 //! hand. Driven through the real binary and real git.
 
-mod common;
-
-use std::path::Path;
-
-use common::*;
+use crate::common::*;
 use leakgate::rules::testgen::token;
 
 /// Runs leakgate with `input` on stdin (the sandbox's commands get none).
-fn leakgate_stdin(sb: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Run {
-    sb.output_with_stdin(sb.command(BIN, cwd).args(args), input.as_bytes())
-}
-
 /// An Azure storage connection string whose account key (88 base64
 /// characters) no built-in rule has to match, and that key.
 fn azure_connection_string(seed: u64) -> (String, String) {
@@ -44,11 +36,10 @@ fn json_findings(run: &Run) -> usize {
 fn a_key_repeated_on_its_line_is_masked_every_time_on_stdin() {
     let sb = Sandbox::new();
     let k = key(1);
-    let run = leakgate_stdin(
-        &sb,
+    let run = sb.leakgate_stdin(
         sb.dir.path(),
         &["scan", "-"],
-        &format!("MESSAGEBIRD_ACCESS_KEY={k} # was {k}\n"),
+        format!("MESSAGEBIRD_ACCESS_KEY={k} # was {k}\n"),
     );
     assert_eq!(run.code, Some(1), "{}", run.all());
     run.assert_hides(&k);
@@ -70,7 +61,7 @@ fn a_key_repeated_on_its_line_is_masked_every_time_in_a_blocked_commit() {
         &format!("MESSAGEBIRD_ACCESS_KEY={k} # was {k}\n"),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "env").expect_fail("commit with a key");
+    let run = sb.commit(&repo, "env").expect_blocked("commit with a key");
     run.assert_hides(&k);
     assert!(run.stderr.contains("commit blocked"), "{}", run.stderr);
 }
@@ -83,12 +74,7 @@ fn an_unmatched_account_key_next_to_a_found_key_is_never_printed_whole() {
     let line = format!("MESSAGEBIRD_ACCESS_KEY={k} STORAGE=\"{conn}\"\n");
 
     for format in ["human", "json"] {
-        let run = leakgate_stdin(
-            &sb,
-            sb.dir.path(),
-            &["scan", "--format", format, "-"],
-            &line,
-        );
+        let run = sb.leakgate_stdin(sb.dir.path(), &["scan", "--format", format, "-"], &line);
         assert_eq!(run.code, Some(1), "{}", run.all());
         run.assert_hides(&k);
         run.assert_hides(&account_key);
@@ -108,7 +94,7 @@ fn an_unmatched_account_key_next_to_a_found_key_is_never_printed_whole() {
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb
         .commit(&repo, "settings")
-        .expect_fail("commit with a key");
+        .expect_blocked("commit with a key");
     run.assert_hides(&k);
     run.assert_hides(&account_key);
 }
@@ -130,7 +116,7 @@ fn file_names_cannot_forge_report_lines_or_reach_the_terminal() {
         &format!("MESSAGEBIRD_ACCESS_KEY={}\n", key(6)),
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "names").expect_fail("commit with keys");
+    let run = sb.commit(&repo, "names").expect_blocked("commit with keys");
     let err = &run.stderr;
     assert!(
         !err.lines().any(|l| l.starts_with("leakgate: fake line")),
@@ -166,7 +152,7 @@ fn a_commit_summary_is_shown_masked_and_escaped() {
     );
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("push with a key");
+        .expect_blocked("push with a key");
     run.assert_hides(&k);
     run.assert_hides(&account_key);
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
@@ -181,16 +167,11 @@ fn a_commit_summary_is_shown_masked_and_escaped() {
 fn a_line_of_hundreds_of_keys_prints_twenty_and_counts_the_rest() {
     let sb = Sandbox::new();
     let line = line_of_keys(300);
-    let json = leakgate_stdin(
-        &sb,
-        sb.dir.path(),
-        &["scan", "--format", "json", "-"],
-        &line,
-    );
+    let json = sb.leakgate_stdin(sb.dir.path(), &["scan", "--format", "json", "-"], &line);
     let total = json_findings(&json);
     assert!(total > 250, "the keys are found: {total}");
 
-    let run = leakgate_stdin(&sb, sb.dir.path(), &["scan", "-"], &line);
+    let run = sb.leakgate_stdin(sb.dir.path(), &["scan", "-"], &line);
     assert_eq!(run.code, Some(1));
     let out = &run.stdout;
     assert!(
@@ -221,7 +202,7 @@ fn ten_thousand_findings_on_one_line_complete() {
     // measured figure).
     let sb = Sandbox::new();
     let line = line_of_keys(10_000);
-    let run = leakgate_stdin(&sb, sb.dir.path(), &["scan", "-"], &line);
+    let run = sb.leakgate_stdin(sb.dir.path(), &["scan", "-"], &line);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     let first = run.stdout.lines().next().unwrap_or_default().to_string();
     let n: usize = first
@@ -254,7 +235,7 @@ fn a_push_does_not_offer_amend_for_a_key_in_an_older_commit() {
 
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("push with a key");
+        .expect_blocked("push with a key");
     let err = &run.stderr;
     assert!(
         err.contains(&format!("git rebase -i {}^", &bad[..10])),
@@ -283,7 +264,7 @@ fn a_push_offers_amend_when_the_key_is_in_the_pushed_tip() {
     let bad = sb.head(&repo);
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("push with a key");
+        .expect_blocked("push with a key");
     assert!(
         run.stderr
             .contains(&format!("{} is the last commit pushed", &bad[..10])),
@@ -312,7 +293,7 @@ fn a_key_in_the_root_commit_gets_rebase_root() {
 
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("push with a key");
+        .expect_blocked("push with a key");
     let err = &run.stderr;
     assert!(err.contains("git rebase -i --root"), "{err}");
     assert!(

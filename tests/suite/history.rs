@@ -1,9 +1,7 @@
 //! History, range, file and stdin scans; baseline; and every mode reporting
 //! the same secret the same way.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn json(run: &Run) -> Value {
@@ -68,7 +66,7 @@ fn every_mode_reports_the_same_secret_the_same_way() {
 
     let push = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("pre-push");
+        .expect_blocked("pre-push");
     assert!(
         push.stderr.contains(&format!("fingerprint: {}", want.1)),
         "{}",
@@ -189,7 +187,7 @@ fn baseline_records_history_so_only_new_secrets_block() {
     );
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "new key")
-        .expect_fail("a new secret still blocks");
+        .expect_blocked("a new secret still blocks");
 }
 
 #[test]
@@ -235,14 +233,12 @@ fn folder_scans_honour_gitignore_and_read_hidden_files_without_git() {
 
 #[test]
 fn progress_shows_on_a_terminal_only() {
-    if !std::path::Path::new("/usr/bin/script").exists() {
-        return;
-    }
+    let script = which("script");
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     let tty = |args: &str| {
         sb.output(
-            sb.command("script", &repo)
+            sb.command(script.to_str().unwrap(), &repo)
                 .args(["-qec", &format!("'{BIN}' {args}"), "/dev/null"])
                 .env("LEAKGATE_PROGRESS_DELAY_MS", "0"),
         )

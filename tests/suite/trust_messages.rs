@@ -1,8 +1,6 @@
 //! Issue 7, "messages that are wrong": what a user reads must be true.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn baseline_lists_what_it_recorded_instead_of_pointing_elsewhere() {
@@ -96,4 +94,58 @@ fn stdin_honours_the_size_limit_it_is_given() {
         "{}",
         run.stdout
     );
+}
+
+/// A leakgate that crashes (a panic exits 101) after printing what a real
+/// block prints, installed as the hook's binary.
+fn crashing_hook_repo(sb: &Sandbox) -> std::path::PathBuf {
+    let fake = sb.path("bin/leakgate");
+    write(
+        sb.dir.path(),
+        "bin/leakgate",
+        "#!/bin/sh\necho 'leakgate: commit blocked: 1 secret in the staged changes' >&2\necho \"thread 'main' panicked\" >&2\nexit 101\n",
+    );
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let repo = sb.bare_init("r");
+    let script = project_root().join("install.sh");
+    sb.run(
+        &repo,
+        "sh",
+        &[
+            script.to_str().unwrap(),
+            "--bin",
+            fake.to_str().unwrap(),
+            ".",
+        ],
+    )
+    .expect_ok("install");
+    write(&repo, "a.txt", "a\n");
+    sb.git(&repo, &["add", "a.txt"]).expect_ok("add");
+    repo
+}
+
+/// A crash in the hook is not a block, whatever it printed first.
+#[test]
+#[should_panic(expected = "not blocked by a finding")]
+fn a_crash_in_the_hook_does_not_count_as_blocked() {
+    let sb = Sandbox::new();
+    let repo = crashing_hook_repo(&sb);
+    sb.commit(&repo, "a").expect_blocked("a crash");
+}
+
+/// ...and it is told apart by its exit code.
+#[test]
+fn a_crash_in_the_hook_shows_as_its_exit_code() {
+    let sb = Sandbox::new();
+    let repo = crashing_hook_repo(&sb);
+    sb.commit(&repo, "a").expect_unchecked(101, "a crash");
+}
+
+/// A crash of leakgate run directly is not "found".
+#[test]
+#[should_panic(expected = "expected exit 1, got Some(101)")]
+fn a_crash_is_not_a_finding() {
+    let sb = Sandbox::new();
+    sb.run(sb.dir.path(), "sh", &["-c", "exit 101"])
+        .expect_found("a crash");
 }

@@ -2,9 +2,7 @@
 //! (deny_unknown_fields, so an added or renamed field is a deliberate change
 //! here too).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde::Deserialize;
 
 #[derive(Deserialize, Debug)]

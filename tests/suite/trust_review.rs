@@ -1,9 +1,7 @@
 //! Issue 7, second pass: what a review of the trust work found, each as the
 //! user or attacker would meet it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn the_why_line_never_quotes_another_secret_whole() {
@@ -41,7 +39,7 @@ fn a_typed_byte_order_mark_does_not_hide_a_utf8_key() {
         write_bytes(&repo, name, &bytes);
     }
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let run = sb.commit(&repo, "marks").expect_fail("blocked");
+    let run = sb.commit(&repo, "marks").expect_blocked("blocked");
     for name in ["le.env", "be.env", "u32.env"] {
         assert!(
             run.stderr.contains(&format!("{name}:2:24")),
@@ -78,7 +76,7 @@ fn a_branch_that_allowed_its_own_key_cannot_carry_it_into_main() {
     // ...but main judges what it takes by main's policy.
     let run = sb
         .git(&client, &["push", "origin", "x:main"])
-        .expect_fail("main is not fooled by a branch's allowlist");
+        .expect_blocked("main is not fooled by a branch's allowlist");
     assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
 }
 
@@ -166,10 +164,10 @@ fn a_password_in_the_subject_is_masked_where_a_file_finding_shows_it() {
     );
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("blocked");
+        .expect_blocked("blocked");
     assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
     let run = sb
         .leakgate(&repo, &["scan", "--all"])
-        .expect_fail("history");
+        .expect_found("history");
     assert!(run.stdout.contains("app.env:1:24"), "{}", run.stdout);
 }

@@ -1,10 +1,8 @@
 //! The pre-push hook, driven through the real `git push` to bare remotes.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// A repository with hooks, a bare `origin`, and `main` pushed to it.
 fn pushed_repo(sb: &Sandbox) -> (PathBuf, PathBuf) {
@@ -39,7 +37,7 @@ fn push_of_an_existing_branch_blocks_a_key_and_names_the_commit() {
 
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("push with a key");
+        .expect_blocked("push with a key");
     run.assert_hides(&k);
     let err = &run.stderr;
     assert!(err.contains("push to origin blocked"), "{err}");
@@ -98,7 +96,7 @@ fn new_branch_push_scans_only_commits_not_on_the_remote() {
     sb.commit_unchecked(&repo, "f2 key");
     let run = sb
         .git(&repo, &["push", "origin", "feature2"])
-        .expect_fail("new branch with a key");
+        .expect_blocked("new branch with a key");
     assert!(run.stderr.contains("f2.env:1:24"), "{}", run.stderr);
     assert!(
         !run.stderr.contains("old.env"),
@@ -127,7 +125,7 @@ fn a_key_added_then_removed_in_two_pushed_commits_still_blocks() {
         .expect_ok("removing is clean");
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("the key is in history");
+        .expect_blocked("the key is in history");
     assert!(run.stderr.contains("add key"), "{}", run.stderr);
 }
 
@@ -153,7 +151,7 @@ fn merges_do_not_report_again_what_a_parent_brought() {
     // at that commit, not again at the merge.
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("side commit has a key");
+        .expect_blocked("side commit has a key");
     assert_eq!(
         run.stderr.matches("fingerprint:").count(),
         1,
@@ -187,7 +185,7 @@ fn merges_do_not_report_again_what_a_parent_brought() {
         .expect_ok("merge commit");
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("key in the merge resolution");
+        .expect_blocked("key in the merge resolution");
     assert!(run.stderr.contains("conf.yml:2:"), "{}", run.stderr);
     assert_eq!(
         run.stderr.matches("fingerprint:").count(),
@@ -211,7 +209,7 @@ fn tags_and_deletions() {
         .expect_ok("annotated tag");
     let run = sb
         .git(&repo, &["push", "origin", "v1"])
-        .expect_fail("tag of a commit with a key");
+        .expect_blocked("tag of a commit with a key");
     assert!(run.stderr.contains("t.env:1:24"), "{}", run.stderr);
 
     // Deleting a remote branch sends no commits.
@@ -229,7 +227,7 @@ fn allowlisted_key_pushes() {
     let (repo, _remote) = pushed_repo(&sb);
     write(&repo, "fixture.env", &env_line(&key(8)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let fp = fingerprint_in(&sb.commit(&repo, "fixture").expect_fail("blocked").stderr);
+    let fp = fingerprint_in(&sb.commit(&repo, "fixture").expect_blocked("blocked").stderr);
     sb.leakgate(&repo, &["allow", &fp, "--reason", "revoked"])
         .expect_ok("allow");
     sb.git(&repo, &["add", "."]).expect_ok("add");
@@ -242,23 +240,14 @@ fn allowlisted_key_pushes() {
 fn malformed_push_input_is_an_error_naming_the_line() {
     let sb = Sandbox::new();
     let (repo, _remote) = pushed_repo(&sb);
-    let mut child = sb
-        .command(BIN, &repo)
-        .args(["hook", "pre-push", "origin", "url"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"refs/heads/main abc refs/heads/main def\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = sb
+        .leakgate_stdin(
+            &repo,
+            &["hook", "pre-push", "origin", "url"],
+            "refs/heads/main abc refs/heads/main def\n",
+        )
+        .expect_code(2, "malformed pre-push input");
+    let err = &run.stderr;
     assert!(
         err.contains("pre-push input line 1") && err.contains("local sha"),
         "{err}"

@@ -2,11 +2,9 @@
 //! through the real `git push` with installed hooks. Each test is named
 //! after what an attacker or a careless user tried.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn rev(sb: &Sandbox, repo: &Path, spec: &str) -> String {
     sb.git(repo, &["rev-parse", "--verify", "-q", spec])
@@ -18,10 +16,7 @@ fn rev(sb: &Sandbox, repo: &Path, spec: &str) -> String {
 /// The fingerprint of `k` as the messagebird rule reports it, read from a
 /// scan of stdin (which needs no repository).
 fn fingerprint_of_line(sb: &Sandbox, line: &str) -> String {
-    let out = sb.output_with_stdin(
-        sb.command(BIN, sb.dir.path()).args(["scan", "-"]),
-        line.as_bytes(),
-    );
+    let out = sb.leakgate_stdin(sb.dir.path(), &["scan", "-"], line);
     fingerprint_in(&out.stdout)
 }
 
@@ -53,7 +48,7 @@ fn server_ignores_policy_pushed_with_the_key() {
     let before = rev(&sb, &server, "main");
     let run = sb
         .git(&client, &["push", "origin", "main"])
-        .expect_fail("the server ignores the pushed policy");
+        .expect_blocked("the server ignores the pushed policy");
     run.assert_hides(&k);
     assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
     assert!(
@@ -129,7 +124,7 @@ fn server_policy_from_git_config_wins() {
     sb.commit(&client, "clean").expect_ok("commit");
     let run = sb
         .git(&client, &["push", "origin", "main"])
-        .expect_fail("unreadable server config refuses");
+        .expect_unchecked(2, "unreadable server config refuses");
     assert!(
         run.stderr.contains("git config leakgate.config"),
         "{}",
@@ -166,7 +161,7 @@ fn each_ref_is_judged_by_its_own_allowlist() {
             &client,
             &["push", "--atomic", "origin", "fixtures", "feature"],
         )
-        .expect_fail("feature has no allowlist entry");
+        .expect_blocked("feature has no allowlist entry");
     assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
     assert!(
         !run.stderr.contains("f.env:1:24"),
@@ -194,7 +189,7 @@ fn refs_to_blobs_and_trees_are_scanned() {
         .expect_ok("tag a blob");
     let run = sb
         .git(&client, &["push", "origin", "b"])
-        .expect_fail("the server scans a blob ref");
+        .expect_blocked("the server scans a blob ref");
     run.assert_hides(&k);
     assert!(run.stderr.contains("refs/tags/b (blob"), "{}", run.stderr);
     assert!(rev(&sb, &server, "b").is_empty());
@@ -210,7 +205,7 @@ fn refs_to_blobs_and_trees_are_scanned() {
         .expect_ok("tag a tree");
     let run = sb
         .git(&client, &["push", "origin", "t"])
-        .expect_fail("the server scans a tree ref");
+        .expect_blocked("the server scans a tree ref");
     assert!(
         run.stderr.contains("refs/tags/t:loose.env:1:24"),
         "{}",
@@ -221,7 +216,7 @@ fn refs_to_blobs_and_trees_are_scanned() {
     sb.install(&client).expect_ok("client hooks");
     let run = sb
         .git(&client, &["push", "--dry-run", "origin", "b"])
-        .expect_fail("pre-push scans a blob ref");
+        .expect_blocked("pre-push scans a blob ref");
     assert!(
         run.stderr.contains("push to origin blocked"),
         "{}",
@@ -236,24 +231,7 @@ fn a_key_already_on_another_remote_is_still_new_to_this_one() {
     let mirror = sb.remote(&repo, "mirror.git");
     sb.git(&repo, &["remote", "rename", "origin", "mirror"])
         .expect_ok("rename");
-    let public = sb.path("public.git");
-    sb.git(
-        sb.dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            public.to_str().unwrap(),
-        ],
-    )
-    .expect_ok("init");
-    sb.git(
-        &repo,
-        &["remote", "add", "public", public.to_str().unwrap()],
-    )
-    .expect_ok("remote");
+    sb.remote_named(&repo, "public", "public.git");
     let k = key(6);
     write(&repo, "app.env", &env_line(&k));
     sb.git(&repo, &["add", "."]).expect_ok("add");
@@ -265,7 +243,7 @@ fn a_key_already_on_another_remote_is_still_new_to_this_one() {
     // ...the public remote has never seen it.
     let run = sb
         .git(&repo, &["push", "public", "main"])
-        .expect_fail("new to the public remote");
+        .expect_blocked("new to the public remote");
     run.assert_hides(&k);
     assert!(run.stderr.contains("app.env:1:24"), "{}", run.stderr);
     // And to the mirror itself nothing is new.
@@ -295,7 +273,7 @@ fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
     let id = rev(&sb, &client, "HEAD");
     let run = sb
         .git(&client, &["push", "origin", "main"])
-        .expect_fail("the server reads commit messages");
+        .expect_blocked("the server reads commit messages");
     run.assert_hides(&k);
     let at = format!("commit {} message:1", &id[..10]);
     assert!(run.stderr.contains(&at), "{}", run.stderr);
@@ -317,17 +295,17 @@ fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
     sb.install(&client).expect_ok("client hooks");
     let run = sb
         .git(&client, &["push", "--dry-run", "origin", "main"])
-        .expect_fail("pre-push reads commit messages");
+        .expect_blocked("pre-push reads commit messages");
     run.assert_hides(&k);
     assert!(run.stderr.contains(&at), "{}", run.stderr);
     let run = sb
         .leakgate(&client, &["scan", "--all"])
-        .expect_fail("history");
+        .expect_found("history");
     run.assert_hides(&k);
     assert!(run.stdout.contains(&at), "{}", run.stdout);
     let run = sb
         .leakgate(&client, &["scan", "--format", "json", "main"])
-        .expect_fail("range");
+        .expect_found("range");
     run.assert_hides(&k);
     assert!(
         run.stdout
@@ -352,17 +330,17 @@ fn keys_in_commit_and_tag_messages_are_caught_and_never_printed() {
     .expect_ok("tag");
     let run = sb
         .git(&client, &["push", "--no-verify", "origin", "v1"])
-        .expect_fail("the server reads tag messages");
+        .expect_blocked("the server reads tag messages");
     run.assert_hides(&k);
     assert!(run.stderr.contains("tag v1 message:1"), "{}", run.stderr);
     let run = sb
         .git(&client, &["push", "origin", "v1"])
-        .expect_fail("pre-push reads tag messages");
+        .expect_blocked("pre-push reads tag messages");
     assert!(run.stderr.contains("tag v1 message:1"), "{}", run.stderr);
     assert!(run.stderr.contains("git tag -d v1"), "{}", run.stderr);
     let run = sb
         .leakgate(&client, &["scan", "--all"])
-        .expect_fail("history");
+        .expect_found("history");
     run.assert_hides(&k);
     assert!(run.stdout.contains("tag v1 message:1"), "{}", run.stdout);
 }
@@ -441,29 +419,26 @@ fn pre_commit_framework_push_with_a_root_commit_or_several_refs() {
     assert!(run.stderr.contains("b.env:1:24"), "{}", run.stderr);
 }
 
-/// The interpreter that has the pre-commit framework, if any. CI installs
-/// it (`.ci/run`), so there its absence is a failure, not a skip.
-fn framework_python() -> Option<String> {
-    let out = std::process::Command::new("python3")
+/// The interpreter that has the pre-commit framework. CI installs it
+/// (`.ci/run`); anywhere, its absence fails the test rather than skipping it.
+fn framework_python() -> String {
+    let python3 = which("python3");
+    let out = std::process::Command::new(&python3)
         .args(["-c", "import sys, pre_commit; print(sys.executable)"])
         .output()
-        .ok()?;
-    if out.status.success() {
-        return Some(String::from_utf8_lossy(&out.stdout).trim().to_string());
-    }
+        .unwrap_or_else(|e| panic!("{}: {e}", python3.display()));
     assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the pre-commit framework (pip install pre-commit)"
+        out.status.success(),
+        "this test needs the pre-commit framework for {} (pip install pre-commit): {}",
+        python3.display(),
+        String::from_utf8_lossy(&out.stderr)
     );
-    eprintln!("skipped: the pre-commit framework is not installed (pip install pre-commit)");
-    None
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]
 fn the_real_pre_commit_framework_push_hook_sees_root_commits_and_every_ref() {
-    let Some(python) = framework_python() else {
-        return;
-    };
+    let python = framework_python();
     let sb = Sandbox::new();
     let repo = sb.bare_init("fw");
     sb.remote(&repo, "origin.git");
@@ -487,7 +462,7 @@ fn the_real_pre_commit_framework_push_hook_sees_root_commits_and_every_ref() {
     sb.commit_unchecked(&repo, "root with a key");
     let run = sb
         .git(&repo, &["push", "origin", "main"])
-        .expect_fail("a root commit's key is caught through the framework");
+        .expect_blocked("a root commit's key is caught through the framework");
     assert!(run.all().contains("app.env:1:24"), "{}", run.all());
 
     // Clean main pushed; then two refs at once, the key on the second.
@@ -513,6 +488,6 @@ fn the_real_pre_commit_framework_push_hook_sees_root_commits_and_every_ref() {
     sb.commit_unchecked(&repo, "clean");
     let run = sb
         .git(&repo, &["push", "origin", "main", "second"])
-        .expect_fail("the second ref's key is caught through the framework");
+        .expect_blocked("the second ref's key is caught through the framework");
     assert!(run.all().contains("b.env:1:24"), "{}", run.all());
 }

@@ -4,8 +4,7 @@
 //! call (`fuzz/harness.rs`). A panic on any input fails the test, naming the
 //! file.
 
-#[path = "../fuzz/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::path::Path;
 
@@ -45,13 +44,12 @@ fn saved_fuzz_inputs_do_not_panic() {
 /// Writes engine seeds made at run time: every built-in rule's examples,
 /// expanded with generated tokens (so they hold key-shaped values and must
 /// never be committed). Used before a fuzzing session:
-/// `LEAKGATE_FUZZ_SEEDS=fuzz/generated-seeds/engine cargo test --test fuzz_regressions -- --ignored`
+/// `LEAKGATE_FUZZ_SEEDS=fuzz/generated-seeds/engine cargo test --test suite write_engine_seeds -- --ignored`
 #[test]
 #[ignore = "writes fuzz seeds; run by hand"]
 fn write_engine_seeds() {
-    let Some(dir) = std::env::var_os("LEAKGATE_FUZZ_SEEDS") else {
-        return;
-    };
+    let dir = std::env::var_os("LEAKGATE_FUZZ_SEEDS")
+        .expect("set LEAKGATE_FUZZ_SEEDS to the folder to write the seeds to");
     std::fs::create_dir_all(&dir).unwrap();
     let catalog = leakgate::rules::Catalog::builtin().unwrap();
     let mut n = 0;

@@ -1,0 +1,28 @@
+//! leakgate's integration tests, as one test binary (one link, one place for
+//! the shared sandbox). Hook behaviour is tested by driving the real `git`
+//! through the installed hooks in temporary repositories; every run is
+//! audited for whole secrets (see `common`).
+//!
+//! `cargo test --locked` runs them all; `cargo test --locked pre_push::`
+//! runs one module.
+
+mod common;
+#[path = "../../fuzz/harness.rs"]
+mod harness;
+
+mod corpus;
+mod fuzz_regressions;
+mod golden;
+mod history;
+mod install;
+mod json_contract;
+mod pre_commit;
+mod pre_push;
+mod rules_cli;
+mod server;
+mod trust_allow;
+mod trust_engine;
+mod trust_messages;
+mod trust_output;
+mod trust_push;
+mod trust_review;
