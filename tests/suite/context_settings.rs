@@ -2,9 +2,7 @@
 //! tree's files, HEAD's in a bare repository, the current directory's outside
 //! any repository.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Outside a repository `leakgate allow` writes the allowlist in the current
 /// directory; a scan run there honours it (it used to ignore it).
