@@ -12,6 +12,17 @@ no live-looking token. The corpus is written to a folder with a manifest:
 `leakgate rules eval <out>` scans every case and prints precision and recall
 per provider and overall.
 
+Cases for more providers live in bench/corpus.d/*.py, one file per rule
+family, read in file-name order after the cases above (so adding a family
+changes no existing case). Each file is run with this module's helpers
+(rand, crc_token, pem, ALNUM, B62, HEX, B64, B64URL, R, string, base64) in
+scope and may define:
+
+    SECRETS    provider -> [(variable name, generator)], placed in every
+               wrapper of WRAPPERS like the ones above
+    positives() -> [(provider, ext, text, line)]   secrets placed by hand
+    decoys()    -> [(ext, text)]                   look-alikes to leave alone
+
 usage: bench/corpus.py [OUT]   (default: bench/work/corpus)
 """
 
@@ -230,6 +241,23 @@ def decoys():
     return out
 
 
+def extras():
+    """The families in bench/corpus.d, in file-name order."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus.d")
+    if not os.path.isdir(folder):
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".py"):
+            continue
+        scope = dict(globals())
+        path = os.path.join(folder, name)
+        with open(path) as fh:
+            exec(compile(fh.read(), path, "exec"), scope)
+        out.append(scope)
+    return out
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "corpus")
     shutil.rmtree(out, ignore_errors=True)
@@ -256,6 +284,16 @@ def main():
         emit(ext, text, provider, line)
     for ext, text in decoys():
         emit(ext, text, None, None)
+    for family in extras():
+        for provider, variants in family.get("SECRETS", {}).items():
+            for name, gen in variants:
+                for ext, template in WRAPPERS:
+                    text, line = render(template, name, gen())
+                    emit(ext, text, provider, line)
+        for provider, ext, text, line in family["positives"]() if "positives" in family else []:
+            emit(ext, text, provider, line)
+        for ext, text in family["decoys"]() if "decoys" in family else []:
+            emit(ext, text, None, None)
     with open(os.path.join(out, "manifest.jsonl"), "w") as fh:
         for m in manifest:
             fh.write(json.dumps(m) + "\n")
