@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod report;
 pub mod rules;
 pub mod sources;
+pub mod summary;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -675,7 +676,7 @@ fn receive_command(input: &str) -> Result<Exit> {
             Vec::new(),
             &Allowlist::default(),
             Day::today(),
-            sources::Summary::default(),
+            summary::Summary::default(),
         ),
     };
     report.scope = Scope::Receive { refs: what, tips };

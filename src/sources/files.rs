@@ -11,10 +11,11 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
-use super::{build_finding, SkipReason, Summary};
+use super::build_finding;
 use crate::engine::blob;
 use crate::finding::Finding;
 use crate::rules::Catalog;
+use crate::summary::{SkipReason, Summary};
 
 pub fn scan(
     paths: &[PathBuf],

@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{build_finding, Summary};
+use super::build_finding;
 use crate::engine::{blob, Mode};
 use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// What to walk: `--all`, or revision arguments as git takes them.
 #[derive(Debug, Clone)]

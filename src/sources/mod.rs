@@ -23,6 +23,7 @@ use git2::{Oid, Repository};
 use crate::engine::{blob, Mode, Scanned};
 use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// One changed file in one commit (or in the index).
 #[derive(Debug, Clone)]
@@ -33,89 +34,6 @@ pub struct Item {
     /// for merges, the other parents'. Empty for an added file.
     pub olds: Vec<Oid>,
     pub commit: Option<CommitInfo>,
-}
-
-/// Counts of what was and was not read. Nothing is skipped silently.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub commits: usize,
-    pub blobs: usize,
-    pub bytes: u64,
-    pub inline_allowed: usize,
-    /// Text files over the size limit, scanned in overlapping windows.
-    pub windowed: usize,
-    /// Binary files, searched (their printable runs) for keys with a fixed
-    /// prefix or a checksum.
-    pub binary_searched: usize,
-    pub skipped: Vec<Skipped>,
-    /// Wall time, for whole-history and folder scans.
-    pub elapsed: Option<std::time::Duration>,
-    /// The size cap in force, so a report can say what it was.
-    pub max_file_size: Option<u64>,
-}
-
-/// What is not read at all. Binary and oversized files are no longer here:
-/// both are searched (see [`Summary::binary_searched`], [`Summary::windowed`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    Submodule,
-    Symlink,
-}
-
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::Submodule => "submodule",
-            SkipReason::Symlink => "symlink",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub path: String,
-    pub reason: SkipReason,
-    pub size: Option<u64>,
-}
-
-impl Summary {
-    pub fn skip(&mut self, path: &str, reason: SkipReason, size: Option<u64>) {
-        self.skipped.push(Skipped {
-            path: path.to_string(),
-            reason,
-            size,
-        });
-    }
-
-    /// Adds the counts of another scan of the same run.
-    pub fn absorb(&mut self, other: Summary) {
-        self.commits += other.commits;
-        self.blobs += other.blobs;
-        self.bytes += other.bytes;
-        self.inline_allowed += other.inline_allowed;
-        self.windowed += other.windowed;
-        self.binary_searched += other.binary_searched;
-        self.skipped.extend(other.skipped);
-    }
-
-    pub fn skipped_count(&self, reason: SkipReason) -> usize {
-        self.skipped.iter().filter(|s| s.reason == reason).count()
-    }
-
-    /// Counts a blob about to be scanned: text (in windows when over
-    /// `max_size`) or binary.
-    pub fn count_read(&mut self, mode: Mode, len: usize, size: u64, max_size: u64) {
-        match mode {
-            Mode::Binary => self.binary_searched += 1,
-            Mode::Text => {
-                self.blobs += 1;
-                self.bytes += size;
-                if blob::windowed(len, max_size) {
-                    self.windowed += 1;
-                }
-            }
-        }
-    }
 }
 
 /// The finding for match `index` of `part`, at its line and column in the

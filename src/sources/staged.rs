@@ -13,8 +13,9 @@ use std::process::Command;
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{Item, Pipeline, SkipReason, Summary};
+use super::{Item, Pipeline};
 use crate::rules::Catalog;
+use crate::summary::{SkipReason, Summary};
 
 /// Scans the staged change: the findings it adds, and what was read.
 pub fn scan(
