@@ -1,10 +1,8 @@
 //! What a scan read and did not read: counts shared by sources (which fill
 //! them) and reports (which show them). Nothing is skipped silently.
 //!
-//! A module of its own, so that sources and reports both use it without one
-//! depending on the other.
-
-use crate::engine::{blob, Mode};
+//! A module of its own, depending on nothing in the crate, so that sources
+//! and reports both use it without one depending on the other.
 
 /// Counts of what was and was not read. Nothing is skipped silently.
 #[derive(Debug, Clone, Default)]
@@ -79,21 +77,6 @@ impl Summary {
 
     pub fn skipped_count(&self, reason: SkipReason) -> usize {
         self.skipped.iter().filter(|s| s.reason == reason).count()
-    }
-
-    /// Counts a blob about to be scanned: text (in windows when over
-    /// `max_size`) or binary.
-    pub fn count_read(&mut self, mode: Mode, len: usize, size: u64, max_size: u64) {
-        match mode {
-            Mode::Binary => self.binary_searched += 1,
-            Mode::Text => {
-                self.blobs += 1;
-                self.bytes += size;
-                if blob::windowed(len, max_size) {
-                    self.windowed += 1;
-                }
-            }
-        }
     }
 }
 

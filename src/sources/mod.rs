@@ -2,9 +2,9 @@
 //!
 //! A source turns "the staged change" or "the commits of this push" into
 //! [`Item`]s: a new blob at a path, the blobs it replaces, and the commit that
-//! carries it. [`Pipeline`] reads each blob once, hands its text to the engine
-//! and keeps only matches on lines the change adds whose secret was not already
-//! in a replaced blob. Sources read the object database; none of them touches
+//! carries it. [`Pipeline`] reads each blob once, hands it to the engine's one
+//! blob scanner and keeps only matches on lines the change adds whose secret
+//! was not already in a replaced blob. Sources read the object database; none of them touches
 //! the index, the working tree or any ref.
 
 pub mod files;
@@ -13,15 +13,14 @@ pub mod messages;
 pub mod push;
 pub mod staged;
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
-use crate::engine::{blob, Mode, Scanned};
-use crate::finding::{self, CommitInfo, Finding};
+use crate::engine::blob::{self, Provenance, Scanner};
+use crate::finding::{CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
 
@@ -36,33 +35,9 @@ pub struct Item {
     pub commit: Option<CommitInfo>,
 }
 
-/// The finding for match `index` of `part`, at its line and column in the
-/// whole blob (a window of a large file starts some lines in).
-pub fn build_finding(
-    catalog: &Catalog,
-    part: &Scanned,
-    index: usize,
-    path: &str,
-    commit: Option<&CommitInfo>,
-    file_added: bool,
-) -> Finding {
-    let m = &part.matches[index];
-    let mut f = finding::build(
-        &catalog.rules[m.rule],
-        part,
-        index,
-        path,
-        commit,
-        file_added,
-    );
-    (f.line, f.column) = part.position(m.span.start);
-    f
-}
-
 pub struct Pipeline<'a> {
     pub repo: &'a Repository,
-    pub catalog: &'a Catalog,
-    pub max_size: u64,
+    pub scanner: Scanner<'a>,
     pub summary: Summary,
 }
 
@@ -70,21 +45,21 @@ impl<'a> Pipeline<'a> {
     pub fn new(repo: &'a Repository, catalog: &'a Catalog, max_size: u64) -> Pipeline<'a> {
         Pipeline {
             repo,
-            catalog,
-            max_size,
-            summary: Summary {
-                max_file_size: Some(max_size),
-                ..Summary::default()
-            },
+            scanner: Scanner::new(catalog, max_size),
+            summary: Summary::with_max_size(max_size),
         }
     }
 
-    /// Scans one item and returns the findings it adds.
+    /// Scans one item and returns the findings it adds. The blob is read
+    /// whatever its size: a large text is scanned in windows, a binary
+    /// through its printable runs.
     pub fn scan(&mut self, item: &Item) -> Result<Vec<Finding>> {
-        let (new_text, mode) = self.read_text(item.new, &item.path)?;
-        let parts = blob::scan(self.catalog, Cow::Borrowed(&new_text), mode, self.max_size);
-        self.summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
-        if parts.iter().all(|p| p.reported().next().is_none()) {
+        let blob = self
+            .repo
+            .find_blob(item.new)
+            .with_context(|| format!("reading blob {} ({})", item.new, item.path))?;
+        let scan = self.scanner.scan(blob.content(), &mut self.summary);
+        if scan.reported().next().is_none() {
             return Ok(Vec::new());
         }
         let mut olds = Vec::with_capacity(item.olds.len());
@@ -92,60 +67,35 @@ impl<'a> Pipeline<'a> {
             olds.push(self.read_old(oid)?);
         }
         let added = match olds.first() {
-            Some(first) => Some(added_lines(first, &new_text)?),
+            Some(first) => Some(added_lines(first, &scan.text)?),
             None => None,
         };
         let known = present_in(
             &olds,
-            parts.iter().flat_map(|p| {
-                p.reported()
-                    .map(move |i| &p.text[p.matches[i].span.clone()])
-            }),
+            scan.reported()
+                .map(|(p, i)| &p.text[p.matches[i].span.clone()]),
         );
+        let at = Provenance::Blob {
+            path: &item.path,
+            commit: item.commit.as_ref(),
+            added: item.olds.is_empty(),
+        };
         let mut out = Vec::new();
-        for part in &parts {
-            for i in part.reported() {
-                let m = &part.matches[i];
-                let secret = &part.text[m.span.clone()];
-                if known.contains(secret) {
+        for (part, i) in scan.reported() {
+            let m = &part.matches[i];
+            let secret = &part.text[m.span.clone()];
+            if known.contains(secret) {
+                continue;
+            }
+            if let Some(added) = &added {
+                let (line, _) = part.position(m.span.start);
+                if !added.iter().any(|r| r.contains(&line)) {
                     continue;
                 }
-                if let Some(added) = &added {
-                    let (line, _) = part.position(m.span.start);
-                    if !added.iter().any(|r| r.contains(&line)) {
-                        continue;
-                    }
-                }
-                out.push(build_finding(
-                    self.catalog,
-                    part,
-                    i,
-                    &item.path,
-                    item.commit.as_ref(),
-                    item.olds.is_empty(),
-                ));
             }
+            out.push(self.scanner.finding(part, i, &at));
         }
         Ok(out)
-    }
-
-    /// The blob's text as the rules read it (decoded text, or a binary's
-    /// printable runs), counted in the summary. Nothing is skipped for its
-    /// size: a large text is scanned in windows.
-    fn read_text(&mut self, oid: Oid, path: &str) -> Result<(String, Mode)> {
-        let blob = self
-            .repo
-            .find_blob(oid)
-            .with_context(|| format!("reading blob {oid} ({path})"))?;
-        let content = blob.content();
-        let read = blob::read(content);
-        self.summary.count_read(
-            read.mode,
-            read.text.len(),
-            content.len() as u64,
-            self.max_size,
-        );
-        Ok((read.text.into_owned(), read.mode))
     }
 
     /// A replaced blob's text, read the same way as the new one (whatever its
