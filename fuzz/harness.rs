@@ -13,7 +13,7 @@ use leakgate::finding::{self, Finding};
 use leakgate::report::{self, Report, Scope};
 use leakgate::rules::{Catalog, Severity};
 use leakgate::sources::push;
-use leakgate::sources::Summary;
+use leakgate::summary::Summary;
 
 /// The targets, as named under `fuzz/fuzz_targets/`, `fuzz/corpus/` and
 /// `fuzz/regressions/`.

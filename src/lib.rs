@@ -23,6 +23,7 @@ pub mod output;
 pub mod report;
 pub mod rules;
 pub mod sources;
+pub mod summary;
 
 pub use commands::run;
 pub use output::Exit;

@@ -12,7 +12,8 @@ use crate::context::{files_at, Settings};
 use crate::output::{Exit, Output};
 use crate::report::{Report, Scope};
 use crate::rules::Catalog;
-use crate::sources::{push, Summary};
+use crate::sources::push;
+use crate::summary::Summary;
 
 /// Server side: the pushed commits, read inside git's quarantine (the new
 /// objects are not in the main object store until every hook accepts them).

@@ -6,12 +6,19 @@
 //! every byte is still read. A binary file is searched through its printable
 //! runs, with the rules whose keys announce themselves (a fixed prefix or a
 //! checksum), since no provider context survives in the strings of a binary.
+//!
+//! [`Scanner`] is the one path from a blob's bytes to findings that every
+//! source takes: read, count, prefilter, scan, and build each finding at the
+//! blob's [`Provenance`]. Which findings a source keeps (only lines a change
+//! adds, say) is the source's concern, on top of it.
 
 use std::borrow::Cow;
 
 use super::text::{self, Decoded};
 use super::{scan_as, worth_scanning, Mode, Origin, Scanned};
+use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// Overlap between consecutive windows: 4 KiB, enough for a 4096-bit RSA
 /// private key in PEM (about 3.3 KB) and the block of config lines that
@@ -87,6 +94,156 @@ pub fn scan(catalog: &Catalog, text: Cow<'_, str>, mode: Mode, max_size: u64) ->
     out
 }
 
+/// Where scanned bytes come from: the place a finding reports. A new kind
+/// of source (an image layer, an archive member) is a new variant here.
+#[derive(Debug, Clone, Copy)]
+pub enum Provenance<'a> {
+    /// A file on disk, or standard input: a path (or label) only.
+    File { path: &'a str },
+    /// A git blob at `path`, brought in by `commit` (none for an index entry
+    /// or a pushed ref that points at a tree or a blob); `added` when that
+    /// change adds the file rather than replacing a blob.
+    Blob {
+        path: &'a str,
+        commit: Option<&'a CommitInfo>,
+        added: bool,
+    },
+}
+
+impl<'a> Provenance<'a> {
+    /// What a finding shows as its path.
+    pub fn path(&self) -> &'a str {
+        match *self {
+            Provenance::File { path } | Provenance::Blob { path, .. } => path,
+        }
+    }
+
+    pub fn commit(&self) -> Option<&'a CommitInfo> {
+        match *self {
+            Provenance::File { .. } => None,
+            Provenance::Blob { commit, .. } => commit,
+        }
+    }
+
+    /// Whether the blob is a file its change adds.
+    pub fn added(&self) -> bool {
+        match *self {
+            Provenance::File { .. } => false,
+            Provenance::Blob { added, .. } => added,
+        }
+    }
+}
+
+/// A blob read and scanned: its text as the rules read it, and the parts
+/// (the whole text, or windows of it) that found or inline-allowed
+/// something.
+pub struct Scan<'b> {
+    pub mode: Mode,
+    pub text: Cow<'b, str>,
+    pub parts: Vec<Scanned>,
+}
+
+impl Scan<'_> {
+    /// Every match the blob reports, each once: `(part, index)`.
+    pub fn reported(&self) -> impl Iterator<Item = (&Scanned, usize)> + '_ {
+        self.parts
+            .iter()
+            .flat_map(|p| p.reported().map(move |i| (p, i)))
+    }
+}
+
+/// The one blob scanner: bytes in, findings (or a [`Scan`] to filter) out,
+/// what was read counted in the caller's [`Summary`]. Cheap to copy; each
+/// worker thread uses it with a summary of its own.
+#[derive(Clone, Copy)]
+pub struct Scanner<'c> {
+    pub catalog: &'c Catalog,
+    /// Texts over this many bytes are scanned in windows of it.
+    pub max_size: u64,
+}
+
+impl<'c> Scanner<'c> {
+    pub fn new(catalog: &'c Catalog, max_size: u64) -> Scanner<'c> {
+        Scanner { catalog, max_size }
+    }
+
+    /// Scans a blob and builds a finding for every match it reports, at
+    /// `at`.
+    pub fn scan_blob(&self, bytes: &[u8], at: &Provenance, summary: &mut Summary) -> Vec<Finding> {
+        let read = read(bytes);
+        let (mode, len) = (read.mode, read.text.len());
+        // The text moves into the scan: nothing keeps it.
+        let parts = self.scan_text(read.text, mode, len, bytes.len() as u64, summary);
+        parts
+            .iter()
+            .flat_map(|p| p.reported().map(move |i| (p, i)))
+            .map(|(p, i)| self.finding(p, i, at))
+            .collect()
+    }
+
+    /// Scans a blob and keeps its text, for a source that filters the
+    /// matches against other blobs before building findings with
+    /// [`Scanner::finding`].
+    pub fn scan<'b>(&self, bytes: &'b [u8], summary: &mut Summary) -> Scan<'b> {
+        let read = read(bytes);
+        let (mode, len) = (read.mode, read.text.len());
+        let parts = self.scan_text(
+            Cow::Borrowed(&read.text),
+            mode,
+            len,
+            bytes.len() as u64,
+            summary,
+        );
+        Scan {
+            mode,
+            text: read.text,
+            parts,
+        }
+    }
+
+    /// Counts a blob (text, in windows when over the cap, or binary) and
+    /// its inline-allowed matches, and scans it.
+    fn scan_text(
+        &self,
+        text: Cow<'_, str>,
+        mode: Mode,
+        len: usize,
+        size: u64,
+        summary: &mut Summary,
+    ) -> Vec<Scanned> {
+        match mode {
+            Mode::Binary => summary.binary_searched += 1,
+            Mode::Text => {
+                summary.blobs += 1;
+                summary.bytes += size;
+                if windowed(len, self.max_size) {
+                    summary.windowed += 1;
+                }
+            }
+        }
+        let parts = scan(self.catalog, text, mode, self.max_size);
+        summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
+        parts
+    }
+
+    /// The finding for match `index` of `part`, at its line and column in
+    /// the whole blob (a window of a large file starts some lines in). Every
+    /// finding in a blob is built here.
+    pub fn finding(&self, part: &Scanned, index: usize, at: &Provenance) -> Finding {
+        let m = &part.matches[index];
+        let mut f = finding::build(
+            &self.catalog.rules[m.rule],
+            part,
+            index,
+            at.path(),
+            at.commit(),
+            at.added(),
+        );
+        (f.line, f.column) = part.position(m.span.start);
+        f
+    }
+}
+
 /// `(start, end, owned_end)` byte offsets of the windows over `text`: each
 /// window is at most `size` bytes, the next starts at least [`OVERLAP`] (or a
 /// quarter window) before it ends, and each owns the matches that start
@@ -147,6 +304,106 @@ mod tests {
                 assert!(e1 - s1 <= size.max(MIN_WINDOW));
             }
         }
+    }
+
+    fn github_token(seed: u64) -> String {
+        format!("ghp_{}", crate::rules::testgen::token("crc32", 30, seed))
+    }
+
+    #[test]
+    fn the_scanner_counts_what_it_reads_and_builds_findings_at_their_provenance() {
+        let catalog = Catalog::builtin().unwrap();
+        let scanner = Scanner::new(&catalog, 2048);
+        let mut summary = Summary::default();
+        let commit = CommitInfo {
+            id: "c0ffee".repeat(6) + "c0ff",
+            summary: "adds a key".into(),
+            root: false,
+        };
+        let tok = github_token(11);
+
+        // Small text: counted, its finding placed at the blob's path and commit.
+        let small = format!("# config\nGITHUB_TOKEN={tok}\n");
+        let at = Provenance::Blob {
+            path: "app.env",
+            commit: Some(&commit),
+            added: true,
+        };
+        let f = scanner.scan_blob(small.as_bytes(), &at, &mut summary);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].path.as_str(), f[0].line, f[0].column),
+            ("app.env", 2, 14)
+        );
+        assert_eq!(
+            f[0].commit.as_ref().map(|c| c.id.as_str()),
+            Some(&*commit.id)
+        );
+        assert!(f[0].file_added);
+        assert!(!f[0].redacted.contains(&tok), "never the whole secret");
+
+        // Large text: windowed, the key at its line in the whole blob.
+        let mut large = "# filler line of some length\n".repeat(300);
+        large.push_str(&format!("GITHUB_TOKEN={tok}\n"));
+        let at = Provenance::File { path: "big.txt" };
+        let f = scanner.scan_blob(large.as_bytes(), &at, &mut summary);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].line, f[0].column), (301, 14));
+        assert!(f[0].commit.is_none() && !f[0].file_added);
+
+        // Binary: searched for prefixed keys, not counted as a text.
+        let mut bin = b"\x7fELF\0\0\x01\x02 GITHUB_TOKEN=".to_vec();
+        bin.extend_from_slice(tok.as_bytes());
+        bin.extend((0u8..=255).cycle().take(600));
+        let f = scanner.scan_blob(&bin, &Provenance::File { path: "t.bin" }, &mut summary);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].path, "t.bin");
+
+        // An inline-allowed key is counted, not reported.
+        let allowed = format!("GITHUB_TOKEN={tok} # leakgate:allow\n");
+        let at = Provenance::File { path: "ok.env" };
+        assert!(scanner
+            .scan_blob(allowed.as_bytes(), &at, &mut summary)
+            .is_empty());
+
+        assert_eq!(summary.blobs, 3);
+        assert_eq!(
+            summary.bytes,
+            (small.len() + large.len() + allowed.len()) as u64
+        );
+        assert_eq!(summary.windowed, 1);
+        assert_eq!(summary.binary_searched, 1);
+        assert_eq!(summary.inline_allowed, 1);
+    }
+
+    #[test]
+    fn a_kept_scan_reports_the_same_matches_and_keeps_the_text() {
+        let catalog = Catalog::builtin().unwrap();
+        let scanner = Scanner::new(&catalog, 2048);
+        let tok = github_token(12);
+        let mut text = "# filler line of some length\n".repeat(200);
+        text.push_str(&format!("GITHUB_TOKEN={tok}\n"));
+        let (mut a, mut b) = (Summary::default(), Summary::default());
+        let at = Provenance::File { path: "x" };
+        let direct = scanner.scan_blob(text.as_bytes(), &at, &mut a);
+        let kept = scanner.scan(text.as_bytes(), &mut b);
+        assert_eq!(kept.text, text);
+        assert_eq!(kept.mode, Mode::Text);
+        let built: Vec<_> = kept
+            .reported()
+            .map(|(p, i)| scanner.finding(p, i, &at))
+            .collect();
+        assert_eq!(built.len(), direct.len());
+        for (x, y) in built.iter().zip(&direct) {
+            assert_eq!(
+                (x.line, x.column, &x.fingerprint),
+                (y.line, y.column, &y.fingerprint)
+            );
+        }
+        assert_eq!(
+            (a.blobs, a.bytes, a.windowed),
+            (b.blobs, b.bytes, b.windowed)
+        );
     }
 
     #[test]

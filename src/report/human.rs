@@ -14,7 +14,7 @@ use colored::Colorize;
 use super::{Report, Scope};
 use crate::engine::escape as esc;
 use crate::rules::Catalog;
-use crate::sources::{SkipReason, Summary};
+use crate::summary::{SkipReason, Summary};
 
 /// Findings shown in full per file; the rest are counted. A minified file
 /// can hold thousands, and a report nobody can scroll hides the first one.

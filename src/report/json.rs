@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::rules::Severity;
-use crate::sources::SkipReason;
+use crate::summary::SkipReason;
 
 pub const FORMAT_VERSION: u32 = 1;
 

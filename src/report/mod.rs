@@ -7,7 +7,7 @@ pub mod json;
 
 use crate::allow::{Allowlist, Day, Verdict};
 use crate::finding::Finding;
-use crate::sources::Summary;
+use crate::summary::Summary;
 
 /// What was scanned, for the wording of the report.
 #[derive(Debug, Clone)]

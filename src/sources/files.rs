@@ -7,14 +7,15 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::mpsc;
 
 use anyhow::{Context as _, Result};
+use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
-use super::{build_finding, SkipReason, Summary};
-use crate::engine::blob;
+use crate::engine::blob::{Provenance, Scanner};
 use crate::finding::Finding;
 use crate::rules::Catalog;
+use crate::summary::{SkipReason, Summary};
 
 pub fn scan(
     paths: &[PathBuf],
@@ -34,61 +35,105 @@ pub fn scan(
         .hidden(false)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git");
-    let findings = Mutex::new(Vec::new());
-    let summary = Mutex::new(Summary {
-        max_file_size: Some(max_size),
-        ..Summary::default()
+    // Each walker thread keeps its own findings and counts and sends them
+    // when it ends; they are added up here.
+    let (tx, rx) = mpsc::channel();
+    builder.build_parallel().visit(&mut Workers {
+        scanner: Scanner::new(catalog, max_size),
+        done: tx,
     });
-    let error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    builder.build_parallel().run(|| {
-        Box::new(|entry| {
-            use ignore::WalkState;
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    error.lock().expect("error").get_or_insert(e.into());
-                    return WalkState::Quit;
-                }
-            };
-            let ft = entry.file_type();
-            if ft.is_some_and(|t| t.is_symlink()) {
-                summary.lock().expect("summary").skip(
-                    &entry.path().display().to_string(),
-                    SkipReason::Symlink,
-                    None,
-                );
-                return WalkState::Continue;
-            }
-            if !ft.is_some_and(|t| t.is_file()) {
-                return WalkState::Continue;
-            }
-            match scan_file(entry.path(), catalog, max_size, &summary) {
-                Ok(mut f) => findings.lock().expect("findings").append(&mut f),
-                Err(e) => {
-                    error.lock().expect("error").get_or_insert(e);
-                    return WalkState::Quit;
-                }
-            }
-            WalkState::Continue
-        })
-    });
-    if let Some(e) = error.into_inner().expect("error") {
+    let mut findings = Vec::new();
+    let mut summary = Summary::with_max_size(max_size);
+    let mut error = None;
+    for w in rx {
+        findings.extend(w.findings);
+        summary.absorb(w.summary);
+        if error.is_none() {
+            error = w.error;
+        }
+    }
+    if let Some(e) = error {
         return Err(e);
     }
-    let mut findings = findings.into_inner().expect("findings");
     findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    Ok((findings, summary.into_inner().expect("summary")))
+    Ok((findings, summary))
 }
 
-fn scan_file(
-    path: &Path,
-    catalog: &Catalog,
-    max_size: u64,
-    summary: &Mutex<Summary>,
-) -> Result<Vec<Finding>> {
-    let shown = display(path);
-    let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
-    Ok(scan_bytes(&bytes, &shown, catalog, max_size, summary))
+/// Makes one [`Worker`] per walker thread.
+struct Workers<'c> {
+    scanner: Scanner<'c>,
+    done: mpsc::Sender<Found>,
+}
+
+impl<'c> ParallelVisitorBuilder<'c> for Workers<'c> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 'c> {
+        Box::new(Worker {
+            scanner: self.scanner,
+            found: Found::default(),
+            done: self.done.clone(),
+        })
+    }
+}
+
+/// What one walker thread found and read, and its first error.
+#[derive(Default)]
+struct Found {
+    findings: Vec<Finding>,
+    summary: Summary,
+    error: Option<anyhow::Error>,
+}
+
+/// One walker thread: its own scanner and [`Found`], sent back when the
+/// thread is done with it.
+struct Worker<'c> {
+    scanner: Scanner<'c>,
+    found: Found,
+    done: mpsc::Sender<Found>,
+}
+
+impl ParallelVisitor for Worker<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                self.found.error.get_or_insert(e.into());
+                return WalkState::Quit;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_some_and(|t| t.is_symlink()) {
+            self.found.summary.skip(
+                &entry.path().display().to_string(),
+                SkipReason::Symlink,
+                None,
+            );
+            return WalkState::Continue;
+        }
+        if !ft.is_some_and(|t| t.is_file()) {
+            return WalkState::Continue;
+        }
+        let path = entry.path();
+        let shown = display(path);
+        match std::fs::read(path).with_context(|| format!("reading {shown}")) {
+            Ok(bytes) => {
+                let at = Provenance::File { path: &shown };
+                let found = self.scanner.scan_blob(&bytes, &at, &mut self.found.summary);
+                self.found.findings.extend(found);
+                WalkState::Continue
+            }
+            Err(e) => {
+                self.found.error.get_or_insert(e);
+                WalkState::Quit
+            }
+        }
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        // The receiver outlives every worker: the walk ends first.
+        let _ = self.done.send(std::mem::take(&mut self.found));
+    }
 }
 
 /// Standard input, reported as `<stdin>`.
@@ -99,38 +144,10 @@ pub fn scan_stdin(catalog: &Catalog, max_size: u64) -> Result<(Vec<Finding>, Sum
     std::io::stdin()
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
-    let summary = Mutex::new(Summary {
-        max_file_size: Some(max_size),
-        ..Summary::default()
-    });
-    let findings = scan_bytes(&bytes, "<stdin>", catalog, max_size, &summary);
-    Ok((findings, summary.into_inner().expect("summary")))
-}
-
-fn scan_bytes(
-    bytes: &[u8],
-    shown: &str,
-    catalog: &Catalog,
-    max_size: u64,
-    summary: &Mutex<Summary>,
-) -> Vec<Finding> {
-    let read = blob::read(bytes);
-    summary.lock().expect("summary").count_read(
-        read.mode,
-        read.text.len(),
-        bytes.len() as u64,
-        max_size,
-    );
-    let parts = blob::scan(catalog, read.text, read.mode, max_size);
-    let allowed: usize = parts.iter().map(|p| p.inline_allowed).sum();
-    if allowed > 0 {
-        summary.lock().expect("summary").inline_allowed += allowed;
-    }
-    parts
-        .iter()
-        .flat_map(|p| p.reported().map(move |i| (p, i)))
-        .map(|(p, i)| build_finding(catalog, p, i, shown, None, false))
-        .collect()
+    let mut summary = Summary::with_max_size(max_size);
+    let at = Provenance::File { path: "<stdin>" };
+    let findings = Scanner::new(catalog, max_size).scan_blob(&bytes, &at, &mut summary);
+    Ok((findings, summary))
 }
 
 fn display(p: &Path) -> String {

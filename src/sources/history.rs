@@ -4,9 +4,10 @@
 //! commit changed) streams, oldest commit first, the blobs every commit
 //! introduces. The first sighting of a blob id is where that content entered
 //! history; later sightings only add to its count of places. Each new blob goes
-//! to a pool of workers (one libgit2 handle each) that read, decode and scan
-//! it. The channel between them is bounded, so memory stays flat however long
-//! the history: what grows is one id and one counter per distinct blob.
+//! to a pool of workers (one libgit2 handle each) that hand it to the engine's
+//! blob scanner; each worker keeps its own findings and counts, added up at
+//! the end. The channel between them is bounded, so memory stays flat however
+//! long the history: what grows is one id and one counter per distinct blob.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, IsTerminal, Write as _};
@@ -20,10 +21,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{build_finding, Summary};
-use crate::engine::{blob, Mode};
+use crate::engine::blob::{Provenance, Scanner};
 use crate::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// What to walk: `--all`, or revision arguments as git takes them.
 #[derive(Debug, Clone)]
@@ -57,9 +58,6 @@ struct Job {
     commit: Arc<CommitInfo>,
     /// Position in oldest-first order: smaller entered earlier.
     order: u64,
-    /// The size when the listing already told it (saves a header read,
-    /// which for a deltified object means inflating the delta's start).
-    size: Option<u64>,
 }
 
 /// A finding with where it sits in history, before duplicates are merged.
@@ -69,13 +67,42 @@ struct Hit {
     blob: Oid,
 }
 
+/// What the progress display reads while the scan runs. The counts the
+/// report shows are each worker's own [`Summary`], added up at the end.
 #[derive(Default)]
 struct Counters {
     commits: AtomicU64,
     /// Blobs handled, scanned or skipped.
     seen: AtomicU64,
-    blobs: AtomicU64,
+    /// Bytes of text read.
     bytes: AtomicU64,
+}
+
+/// What every worker shares: where to read, how to scan, the job queue, the
+/// progress counters and the first error.
+struct Context<'a> {
+    git_dir: &'a Path,
+    scanner: Scanner<'a>,
+    jobs: Mutex<mpsc::Receiver<Vec<Job>>>,
+    counters: &'a Counters,
+    failed: Mutex<Option<anyhow::Error>>,
+}
+
+impl Context<'_> {
+    fn failed(&self) -> bool {
+        self.failed.lock().expect("error slot").is_some()
+    }
+
+    fn record(&self, e: anyhow::Error) {
+        self.failed.lock().expect("error slot").get_or_insert(e);
+    }
+}
+
+/// One worker's own findings and counts.
+#[derive(Default)]
+struct Found {
+    hits: Vec<Hit>,
+    summary: Summary,
 }
 
 pub fn scan(
@@ -89,11 +116,14 @@ pub fn scan(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Jobs travel in batches: one lock per batch, not per blob.
     let (job_tx, job_rx) = mpsc::sync_channel::<Vec<Job>>(workers * 4);
-    let job_rx = Arc::new(Mutex::new(job_rx));
-    let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-    let summary: Arc<Mutex<Summary>> = Arc::default();
     let counters: Arc<Counters> = Arc::default();
-    let failed: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let ctx = Context {
+        git_dir,
+        scanner: Scanner::new(catalog, max_size),
+        jobs: Mutex::new(job_rx),
+        counters: &counters,
+        failed: Mutex::new(None),
+    };
 
     let done = Arc::new(AtomicBool::new(false));
     // `--all` reads the object store blob by blob (see `list_blobs`); a
@@ -110,52 +140,17 @@ pub fn scan(
     });
 
     let mut occurrences: HashMap<Oid, u32> = HashMap::new();
-    std::thread::scope(|scope| -> Result<()> {
-        for _ in 0..workers {
-            let (job_rx, hits, summary, counters, failed) = (
-                job_rx.clone(),
-                hits.clone(),
-                summary.clone(),
-                counters.clone(),
-                failed.clone(),
-            );
-            scope.spawn(move || {
-                // On an error, record it and keep draining the queue so the
-                // producer never blocks on a full channel.
-                let record = |e: anyhow::Error| {
-                    failed.lock().expect("error slot").get_or_insert(e);
-                };
-                let repo = match Repository::open(git_dir).context("opening the repository") {
-                    Ok(r) => Some(r),
-                    Err(e) => {
-                        record(e);
-                        None
-                    }
-                };
-                loop {
-                    let Ok(batch) = job_rx.lock().expect("job queue").recv() else {
-                        return;
-                    };
-                    let Some(repo) = &repo else { continue };
-                    for job in &batch {
-                        if failed.lock().expect("error slot").is_some() {
-                            break;
-                        }
-                        if let Err(e) =
-                            scan_blob(repo, catalog, max_size, job, &hits, &summary, &counters)
-                        {
-                            record(e);
-                        }
-                    }
-                }
-            });
-        }
+    let found = std::thread::scope(|scope| -> Result<Vec<Found>> {
+        let ctx = &ctx;
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(move || work(ctx)))
+            .collect();
         // Jobs go out in batches; a failed worker stops the producer.
         let mut batch = Vec::with_capacity(BATCH);
         let mut dispatch = |job: Job| -> bool {
             batch.push(job);
             if batch.len() == BATCH {
-                if failed.lock().expect("error slot").is_some() {
+                if ctx.failed() {
                     return false;
                 }
                 let _ = job_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
@@ -168,13 +163,12 @@ pub fn scan(
                 summary: String::new(),
                 root: false,
             });
-            list_blobs(git_dir, |oid, order, size| {
+            list_blobs(git_dir, |oid, order, _| {
                 dispatch(Job {
                     oid,
                     path: format!("blob {oid}"),
                     commit: unknown.clone(),
                     order,
-                    size: Some(size),
                 })
             })
         } else {
@@ -187,7 +181,6 @@ pub fn scan(
                         path: path.to_string(),
                         commit: commit.clone(),
                         order,
-                        size: None,
                     })
             })
         };
@@ -195,17 +188,26 @@ pub fn scan(
             let _ = job_tx.send(batch);
         }
         drop(job_tx);
-        sent
+        let found = handles
+            .into_iter()
+            .map(|h| h.join().expect("a scan worker panicked"))
+            .collect();
+        sent.map(|()| found)
     })?;
     done.store(true, Ordering::Relaxed);
     if let Some(r) = reporter {
         let _ = r.join();
     }
-    if let Some(e) = failed.lock().expect("error slot").take() {
+    if let Some(e) = ctx.failed.into_inner().expect("error slot") {
         return Err(e);
     }
 
-    let mut hits = std::mem::take(&mut *hits.lock().expect("hits"));
+    let mut hits = Vec::new();
+    let mut summary = Summary::default();
+    for f in found {
+        hits.extend(f.hits);
+        summary.absorb(f.summary);
+    }
     let mut notices = Vec::new();
     if blob_first {
         // Only blobs with findings need to know where they entered history:
@@ -262,7 +264,6 @@ pub fn scan(
             }
         }
     }
-    let mut summary = std::mem::take(&mut *summary.lock().expect("summary"));
     // Messages are text that every clone carries too.
     findings.extend(super::messages::scan_history(
         git_dir,
@@ -273,8 +274,6 @@ pub fn scan(
     )?);
     super::messages::mask_summaries(catalog, &mut findings);
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
-    summary.blobs = counters.blobs.load(Ordering::Relaxed) as usize;
-    summary.bytes = counters.bytes.load(Ordering::Relaxed);
     summary.max_file_size = Some(max_size);
     Ok(Outcome {
         findings,
@@ -284,57 +283,58 @@ pub fn scan(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_blob(
-    repo: &Repository,
-    catalog: &Catalog,
-    max_size: u64,
-    job: &Job,
-    hits: &Mutex<Vec<Hit>>,
-    summary: &Mutex<Summary>,
-    counters: &Counters,
-) -> Result<()> {
-    counters.seen.fetch_add(1, Ordering::Relaxed);
-    // Every blob is read whatever its size: a large one is scanned in
-    // windows, a binary one through its printable runs.
+/// One worker: its own libgit2 handle, findings and counts, over batches of
+/// jobs until the queue closes. On an error it records it and keeps draining
+/// the queue, so the producer never blocks on a full channel.
+fn work(ctx: &Context) -> Found {
+    let mut found = Found::default();
+    let repo = match Repository::open(ctx.git_dir).context("opening the repository") {
+        Ok(r) => Some(r),
+        Err(e) => {
+            ctx.record(e);
+            None
+        }
+    };
+    loop {
+        let Ok(batch) = ctx.jobs.lock().expect("job queue").recv() else {
+            return found;
+        };
+        let Some(repo) = &repo else { continue };
+        for job in &batch {
+            if ctx.failed() {
+                break;
+            }
+            if let Err(e) = scan_job(repo, ctx, job, &mut found) {
+                ctx.record(e);
+            }
+        }
+    }
+}
+
+/// Reads one blob, whatever its size (a large one is scanned in windows, a
+/// binary one through its printable runs), and scans it.
+fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> Result<()> {
+    ctx.counters.seen.fetch_add(1, Ordering::Relaxed);
     let blob = repo
         .find_blob(job.oid)
         .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
-    let content = blob.content();
-    let size = job.size.unwrap_or(content.len() as u64);
-    let read = blob::read(content);
-    match read.mode {
-        Mode::Text => {
-            counters.blobs.fetch_add(1, Ordering::Relaxed);
-            counters.bytes.fetch_add(size, Ordering::Relaxed);
-        }
-        Mode::Binary => {}
-    }
-    if read.mode == Mode::Binary || blob::windowed(read.text.len(), max_size) {
-        // Only the kind counters: blobs and bytes are the atomics above.
-        summary
-            .lock()
-            .expect("summary")
-            .count_read(read.mode, read.text.len(), 0, max_size);
-    }
-    let parts = blob::scan(catalog, read.text, read.mode, max_size);
-    let allowed: usize = parts.iter().map(|p| p.inline_allowed).sum();
-    if allowed > 0 {
-        summary.lock().expect("summary").inline_allowed += allowed;
-    }
-    if parts.is_empty() {
-        return Ok(());
-    }
-    let mut out = hits.lock().expect("hits");
-    for part in &parts {
-        for i in part.reported() {
-            out.push(Hit {
-                finding: build_finding(catalog, part, i, &job.path, Some(&job.commit), false),
-                order: job.order,
-                blob: job.oid,
-            });
-        }
-    }
+    let at = Provenance::Blob {
+        path: &job.path,
+        commit: Some(&job.commit),
+        added: false,
+    };
+    let bytes_before = found.summary.bytes;
+    let findings = ctx
+        .scanner
+        .scan_blob(blob.content(), &at, &mut found.summary);
+    ctx.counters
+        .bytes
+        .fetch_add(found.summary.bytes - bytes_before, Ordering::Relaxed);
+    found.hits.extend(findings.into_iter().map(|finding| Hit {
+        finding,
+        order: job.order,
+        blob: job.oid,
+    }));
     Ok(())
 }
 

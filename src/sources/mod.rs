@@ -2,9 +2,9 @@
 //!
 //! A source turns "the staged change" or "the commits of this push" into
 //! [`Item`]s: a new blob at a path, the blobs it replaces, and the commit that
-//! carries it. [`Pipeline`] reads each blob once, hands its text to the engine
-//! and keeps only matches on lines the change adds whose secret was not already
-//! in a replaced blob. Sources read the object database; none of them touches
+//! carries it. [`Pipeline`] reads each blob once, hands it to the engine's one
+//! blob scanner and keeps only matches on lines the change adds whose secret
+//! was not already in a replaced blob. Sources read the object database; none of them touches
 //! the index, the working tree or any ref.
 
 pub mod files;
@@ -13,16 +13,16 @@ pub mod messages;
 pub mod push;
 pub mod staged;
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
-use crate::engine::{blob, Mode, Scanned};
-use crate::finding::{self, CommitInfo, Finding};
+use crate::engine::blob::{self, Provenance, Scanner};
+use crate::finding::{CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// One changed file in one commit (or in the index).
 #[derive(Debug, Clone)]
@@ -35,116 +35,9 @@ pub struct Item {
     pub commit: Option<CommitInfo>,
 }
 
-/// Counts of what was and was not read. Nothing is skipped silently.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub commits: usize,
-    pub blobs: usize,
-    pub bytes: u64,
-    pub inline_allowed: usize,
-    /// Text files over the size limit, scanned in overlapping windows.
-    pub windowed: usize,
-    /// Binary files, searched (their printable runs) for keys with a fixed
-    /// prefix or a checksum.
-    pub binary_searched: usize,
-    pub skipped: Vec<Skipped>,
-    /// Wall time, for whole-history and folder scans.
-    pub elapsed: Option<std::time::Duration>,
-    /// The size cap in force, so a report can say what it was.
-    pub max_file_size: Option<u64>,
-}
-
-/// What is not read at all. Binary and oversized files are no longer here:
-/// both are searched (see [`Summary::binary_searched`], [`Summary::windowed`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    Submodule,
-    Symlink,
-}
-
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::Submodule => "submodule",
-            SkipReason::Symlink => "symlink",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub path: String,
-    pub reason: SkipReason,
-    pub size: Option<u64>,
-}
-
-impl Summary {
-    pub fn skip(&mut self, path: &str, reason: SkipReason, size: Option<u64>) {
-        self.skipped.push(Skipped {
-            path: path.to_string(),
-            reason,
-            size,
-        });
-    }
-
-    /// Adds the counts of another scan of the same run.
-    pub fn absorb(&mut self, other: Summary) {
-        self.commits += other.commits;
-        self.blobs += other.blobs;
-        self.bytes += other.bytes;
-        self.inline_allowed += other.inline_allowed;
-        self.windowed += other.windowed;
-        self.binary_searched += other.binary_searched;
-        self.skipped.extend(other.skipped);
-    }
-
-    pub fn skipped_count(&self, reason: SkipReason) -> usize {
-        self.skipped.iter().filter(|s| s.reason == reason).count()
-    }
-
-    /// Counts a blob about to be scanned: text (in windows when over
-    /// `max_size`) or binary.
-    pub fn count_read(&mut self, mode: Mode, len: usize, size: u64, max_size: u64) {
-        match mode {
-            Mode::Binary => self.binary_searched += 1,
-            Mode::Text => {
-                self.blobs += 1;
-                self.bytes += size;
-                if blob::windowed(len, max_size) {
-                    self.windowed += 1;
-                }
-            }
-        }
-    }
-}
-
-/// The finding for match `index` of `part`, at its line and column in the
-/// whole blob (a window of a large file starts some lines in).
-pub fn build_finding(
-    catalog: &Catalog,
-    part: &Scanned,
-    index: usize,
-    path: &str,
-    commit: Option<&CommitInfo>,
-    file_added: bool,
-) -> Finding {
-    let m = &part.matches[index];
-    let mut f = finding::build(
-        &catalog.rules[m.rule],
-        part,
-        index,
-        path,
-        commit,
-        file_added,
-    );
-    (f.line, f.column) = part.position(m.span.start);
-    f
-}
-
 pub struct Pipeline<'a> {
     pub repo: &'a Repository,
-    pub catalog: &'a Catalog,
-    pub max_size: u64,
+    pub scanner: Scanner<'a>,
     pub summary: Summary,
 }
 
@@ -152,21 +45,21 @@ impl<'a> Pipeline<'a> {
     pub fn new(repo: &'a Repository, catalog: &'a Catalog, max_size: u64) -> Pipeline<'a> {
         Pipeline {
             repo,
-            catalog,
-            max_size,
-            summary: Summary {
-                max_file_size: Some(max_size),
-                ..Summary::default()
-            },
+            scanner: Scanner::new(catalog, max_size),
+            summary: Summary::with_max_size(max_size),
         }
     }
 
-    /// Scans one item and returns the findings it adds.
+    /// Scans one item and returns the findings it adds. The blob is read
+    /// whatever its size: a large text is scanned in windows, a binary
+    /// through its printable runs.
     pub fn scan(&mut self, item: &Item) -> Result<Vec<Finding>> {
-        let (new_text, mode) = self.read_text(item.new, &item.path)?;
-        let parts = blob::scan(self.catalog, Cow::Borrowed(&new_text), mode, self.max_size);
-        self.summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
-        if parts.iter().all(|p| p.reported().next().is_none()) {
+        let blob = self
+            .repo
+            .find_blob(item.new)
+            .with_context(|| format!("reading blob {} ({})", item.new, item.path))?;
+        let scan = self.scanner.scan(blob.content(), &mut self.summary);
+        if scan.reported().next().is_none() {
             return Ok(Vec::new());
         }
         let mut olds = Vec::with_capacity(item.olds.len());
@@ -174,60 +67,35 @@ impl<'a> Pipeline<'a> {
             olds.push(self.read_old(oid)?);
         }
         let added = match olds.first() {
-            Some(first) => Some(added_lines(first, &new_text)?),
+            Some(first) => Some(added_lines(first, &scan.text)?),
             None => None,
         };
         let known = present_in(
             &olds,
-            parts.iter().flat_map(|p| {
-                p.reported()
-                    .map(move |i| &p.text[p.matches[i].span.clone()])
-            }),
+            scan.reported()
+                .map(|(p, i)| &p.text[p.matches[i].span.clone()]),
         );
+        let at = Provenance::Blob {
+            path: &item.path,
+            commit: item.commit.as_ref(),
+            added: item.olds.is_empty(),
+        };
         let mut out = Vec::new();
-        for part in &parts {
-            for i in part.reported() {
-                let m = &part.matches[i];
-                let secret = &part.text[m.span.clone()];
-                if known.contains(secret) {
+        for (part, i) in scan.reported() {
+            let m = &part.matches[i];
+            let secret = &part.text[m.span.clone()];
+            if known.contains(secret) {
+                continue;
+            }
+            if let Some(added) = &added {
+                let (line, _) = part.position(m.span.start);
+                if !added.iter().any(|r| r.contains(&line)) {
                     continue;
                 }
-                if let Some(added) = &added {
-                    let (line, _) = part.position(m.span.start);
-                    if !added.iter().any(|r| r.contains(&line)) {
-                        continue;
-                    }
-                }
-                out.push(build_finding(
-                    self.catalog,
-                    part,
-                    i,
-                    &item.path,
-                    item.commit.as_ref(),
-                    item.olds.is_empty(),
-                ));
             }
+            out.push(self.scanner.finding(part, i, &at));
         }
         Ok(out)
-    }
-
-    /// The blob's text as the rules read it (decoded text, or a binary's
-    /// printable runs), counted in the summary. Nothing is skipped for its
-    /// size: a large text is scanned in windows.
-    fn read_text(&mut self, oid: Oid, path: &str) -> Result<(String, Mode)> {
-        let blob = self
-            .repo
-            .find_blob(oid)
-            .with_context(|| format!("reading blob {oid} ({path})"))?;
-        let content = blob.content();
-        let read = blob::read(content);
-        self.summary.count_read(
-            read.mode,
-            read.text.len(),
-            content.len() as u64,
-            self.max_size,
-        );
-        Ok((read.text.into_owned(), read.mode))
     }
 
     /// A replaced blob's text, read the same way as the new one (whatever its

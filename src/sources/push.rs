@@ -12,9 +12,10 @@ use std::collections::HashSet;
 use anyhow::{bail, Context as _, Result};
 use git2::{Commit, Delta, FileMode, ObjectType, Oid, Repository, Sort};
 
-use super::{messages, Item, Pipeline, SkipReason, Summary};
+use super::{messages, Item, Pipeline};
 use crate::finding::CommitInfo;
 use crate::rules::Catalog;
+use crate::summary::{SkipReason, Summary};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushLine {

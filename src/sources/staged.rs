@@ -13,8 +13,10 @@ use std::process::Command;
 use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
-use super::{Item, Pipeline, SkipReason, Summary};
+use super::{Item, Pipeline};
+use crate::engine::blob::{Provenance, Scanner};
 use crate::rules::Catalog;
+use crate::summary::{SkipReason, Summary};
 
 /// Scans the staged change: the findings it adds, and what was read.
 pub fn scan(
@@ -89,6 +91,9 @@ pub fn index_findings(
     catalog: &Catalog,
     max_size: u64,
 ) -> Result<Vec<crate::finding::Finding>> {
+    let scanner = Scanner::new(catalog, max_size);
+    // Nothing reports what `--migrate` read: its counts go nowhere.
+    let mut summary = Summary::default();
     let mut out = Vec::new();
     let index = repo.index().context("reading the index")?;
     for entry in index.iter() {
@@ -100,12 +105,12 @@ pub fn index_findings(
         let blob = repo
             .find_blob(entry.id)
             .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
-        let read = crate::engine::blob::read(blob.content());
-        for part in crate::engine::blob::scan(catalog, read.text, read.mode, max_size) {
-            for i in part.reported() {
-                out.push(super::build_finding(catalog, &part, i, &path, None, false));
-            }
-        }
+        let at = Provenance::Blob {
+            path: &path,
+            commit: None,
+            added: false,
+        };
+        out.extend(scanner.scan_blob(blob.content(), &at, &mut summary));
     }
     Ok(out)
 }

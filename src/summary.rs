@@ -1,0 +1,110 @@
+//! What a scan read and did not read: counts shared by sources (which fill
+//! them) and reports (which show them). Nothing is skipped silently.
+//!
+//! A module of its own, depending on nothing in the crate, so that sources
+//! and reports both use it without one depending on the other.
+
+/// Counts of what was and was not read. Nothing is skipped silently.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub commits: usize,
+    pub blobs: usize,
+    pub bytes: u64,
+    pub inline_allowed: usize,
+    /// Text files over the size limit, scanned in overlapping windows.
+    pub windowed: usize,
+    /// Binary files, searched (their printable runs) for keys with a fixed
+    /// prefix or a checksum.
+    pub binary_searched: usize,
+    pub skipped: Vec<Skipped>,
+    /// Wall time, for whole-history and folder scans.
+    pub elapsed: Option<std::time::Duration>,
+    /// The size cap in force, so a report can say what it was.
+    pub max_file_size: Option<u64>,
+}
+
+/// What is not read at all. Binary and oversized files are no longer here:
+/// both are searched (see [`Summary::binary_searched`], [`Summary::windowed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    Submodule,
+    Symlink,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Submodule => "submodule",
+            SkipReason::Symlink => "symlink",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: SkipReason,
+    pub size: Option<u64>,
+}
+
+impl Summary {
+    /// An empty summary of a scan under the size cap `max_size`.
+    pub fn with_max_size(max_size: u64) -> Summary {
+        Summary {
+            max_file_size: Some(max_size),
+            ..Summary::default()
+        }
+    }
+
+    pub fn skip(&mut self, path: &str, reason: SkipReason, size: Option<u64>) {
+        self.skipped.push(Skipped {
+            path: path.to_string(),
+            reason,
+            size,
+        });
+    }
+
+    /// Adds the counts of another scan of the same run.
+    pub fn absorb(&mut self, other: Summary) {
+        self.commits += other.commits;
+        self.blobs += other.blobs;
+        self.bytes += other.bytes;
+        self.inline_allowed += other.inline_allowed;
+        self.windowed += other.windowed;
+        self.binary_searched += other.binary_searched;
+        self.skipped.extend(other.skipped);
+    }
+
+    pub fn skipped_count(&self, reason: SkipReason) -> usize {
+        self.skipped.iter().filter(|s| s.reason == reason).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absorb_adds_counts_and_keeps_every_skip() {
+        let mut a = Summary::with_max_size(10);
+        a.blobs = 2;
+        a.bytes = 5;
+        a.skip("x", SkipReason::Symlink, None);
+        let mut b = Summary {
+            commits: 1,
+            blobs: 1,
+            bytes: 7,
+            windowed: 1,
+            binary_searched: 3,
+            inline_allowed: 4,
+            ..Summary::default()
+        };
+        b.skip("y", SkipReason::Submodule, None);
+        a.absorb(b);
+        assert_eq!((a.commits, a.blobs, a.bytes), (1, 3, 12));
+        assert_eq!((a.windowed, a.binary_searched, a.inline_allowed), (1, 3, 4));
+        assert_eq!(a.skipped_count(SkipReason::Symlink), 1);
+        assert_eq!(a.skipped_count(SkipReason::Submodule), 1);
+        assert_eq!(a.max_file_size, Some(10), "the cap is the receiver's");
+    }
+}
