@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use leakgate::allow::{Allowlist, Day};
 use leakgate::config::Config;
+use leakgate::engine::finding::{self, Finding};
 use leakgate::engine::{self, decode, text};
-use leakgate::finding::{self, Finding};
 use leakgate::report::{self, Report, Scope};
 use leakgate::rules::{Catalog, Severity};
 use leakgate::sources::push;

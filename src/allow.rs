@@ -39,7 +39,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use toml::value::Datetime;
 
-use crate::finding::Finding;
+use crate::engine::finding::Finding;
 use crate::fingerprint::{self, Format};
 use crate::rules::Catalog;
 
@@ -296,7 +296,7 @@ impl Allowlist {
 /// `--migrate`, which rewrites it in place).
 fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::Range<usize>>)>> {
     let spec: FileSpec =
-        toml::from_str(text).map_err(|e| crate::config::toml_error(file, text, &e))?;
+        toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
     let mut entries = Vec::with_capacity(spec.allow.len());
     for spanned in spec.allow {
         let line = text[..spanned.span().start].matches('\n').count() + 1;
@@ -319,7 +319,7 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
                 bail!(
                     "{}: `{}` is not a leakgate fingerprint ({})",
                     at("fingerprint"),
-                    crate::finding::redact(fp),
+                    crate::engine::finding::redact(fp),
                     fingerprint::DESCRIPTION
                 );
             }
@@ -411,7 +411,7 @@ pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> 
             ),
             None => bail!(
                 "`{}` is not a leakgate fingerprint ({})",
-                crate::finding::redact(e.fingerprint),
+                crate::engine::finding::redact(e.fingerprint),
                 fingerprint::DESCRIPTION
             ),
         }
@@ -702,7 +702,7 @@ mod tests {
             column: 1,
             commit: None,
             file_added: true,
-            fingerprint: crate::finding::fingerprint(rule, secret),
+            fingerprint: crate::engine::finding::fingerprint(rule, secret),
             redacted: String::new(),
             why: String::new(),
             excerpt: String::new(),
@@ -714,7 +714,9 @@ mod tests {
     /// to a v2 entry, and never when a cheap entry already allows it.
     #[test]
     fn matching_computes_fingerprints_only_when_needed() {
-        let wanted = crate::finding::fingerprint("r", "s").as_str().to_string();
+        let wanted = crate::engine::finding::fingerprint("r", "s")
+            .as_str()
+            .to_string();
         let text = format!(
             "[[allow]]\nfingerprint = \"{wanted}\"\nrule = \"r\"\npath = \"docs/\"\nreason = \"x\"\n"
         );
@@ -738,7 +740,7 @@ mod tests {
         assert!(matches!(l.check(&md, Day::today()), Verdict::Allowed(e) if e.line == 4));
         assert!(!md.fingerprint.is_computed());
         // A v1 entry matches through the digest, without Argon2.
-        let v1 = crate::finding::fingerprint("r", "u").v1();
+        let v1 = crate::engine::finding::fingerprint("r", "u").v1();
         let l = Allowlist::parse(
             &format!("[[allow]]\nfingerprint = \"{v1}\"\nreason = \"x\"\n"),
             "a",

@@ -14,22 +14,6 @@ use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
 
-/// A TOML error as `file:line:column: message`, without the quoted source
-/// line toml's own message carries: that line may hold a secret, and this
-/// error is printed on every commit and, on a server, to every pusher.
-pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> anyhow::Error {
-    let message = e.message().trim_end_matches('\n');
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            anyhow!("{file}:{line}:{column}: {message}")
-        }
-        None => anyhow!("{file}: {message}"),
-    }
-}
-
 /// Blobs larger than this are scanned in overlapping windows of this size
 /// (and counted as such): one scan's line index, assignment list and regex
 /// state stay bounded, and nothing is skipped for its size.
@@ -91,7 +75,8 @@ impl Config {
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Config> {
-        let spec: FileSpec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let spec: FileSpec =
+            toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
         let mut c = Config {
             rules: ProjectRules {
                 origin: file.to_string(),

@@ -30,8 +30,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use sha2::{Digest, Sha256};
 
-use crate::engine::hex;
-
 /// Memory per evaluation, in KiB: 8 MiB makes a GPU or ASIC attack pay for
 /// memory per parallel guess, and stays cheap for a scan.
 #[cfg(not(fuzzing))]
@@ -231,6 +229,16 @@ fn v2(digest: &[u8; 32], rule: &str) -> String {
             .expect("Argon2 accepts a 32-byte password and a salt over 8 bytes");
     });
     format!("{V2_PREFIX}{}", hex(&out))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

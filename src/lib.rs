@@ -1,29 +1,29 @@
 //! leakgate: stop API keys from leaving a developer's laptop.
 //!
-//! The flow is sources -> engine -> findings -> allowlist -> reports:
-//! [`sources`] turn the staged change, a push, history or files into blobs
-//! with provenance, [`engine`] finds secrets in text using [`rules`],
-//! [`finding`] redacts and fingerprints them, [`allow`] drops what the team
-//! allowed, and [`report`] prints. [`commands`] hold one module per command;
-//! each resolves what it needs into a [`context::Context`] once and prints
-//! through an [`output::Output`]. Nothing in this crate writes to the index,
-//! the working tree, refs or the object database; the only file it ever
-//! writes is the allowlist, and only when asked to by `leakgate allow` or
-//! `leakgate baseline`.
+//! The flow is sources -> engine -> allowlist -> reports: [`sources`] turn
+//! the staged change, a push, history or files into bytes with provenance;
+//! [`engine`] finds secrets in them using [`rules`] and returns findings
+//! that are already redacted and fingerprinted (no whole secret leaves it);
+//! [`allow`] drops what the team allowed; [`report`] prints. One module per
+//! command (`commands`) resolves what it needs into a `context::Context`
+//! once and prints through an `output::Output`; this file only wires modules.
+//! Nothing in this crate writes to the index, the working tree, refs or the
+//! object database; the only file it ever writes is the allowlist, and only
+//! when asked to by `leakgate allow` or `leakgate baseline`.
 
 pub mod allow;
 pub mod cli;
-pub mod commands;
+mod commands;
 pub mod config;
-pub mod context;
+mod context;
 pub mod engine;
-pub mod finding;
 pub mod fingerprint;
-pub mod output;
+mod output;
 pub mod report;
 pub mod rules;
 pub mod sources;
 pub mod summary;
+mod toml_error;
 
 pub use commands::run;
 pub use output::Exit;

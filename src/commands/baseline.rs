@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::allow::{self, Day};
 use crate::context::Context;
-use crate::engine::escape;
+use crate::engine::finding::escape;
 use crate::fingerprint;
 use crate::output::{Exit, Output};
 use crate::sources::history::{self, Walk};

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use super::text::{self, Decoded};
 use super::{scan_as, worth_scanning, Mode, Origin, Scanned};
-use crate::finding::{self, CommitInfo, Finding};
+use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
 

@@ -9,6 +9,7 @@ pub mod blob;
 pub mod decode;
 pub mod examples;
 pub mod filters;
+pub mod finding;
 pub mod text;
 
 use std::collections::HashSet;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::{Catalog, ContextKind, Rule};
 use assign::Assignment;
+use finding::escape;
 use text::Lines;
 
 /// One secret found at one place in one text.
@@ -74,7 +76,7 @@ pub struct Scanned {
     /// Matches dropped by an inline `leakgate:allow` marker.
     pub inline_allowed: usize,
     /// Masked lines shared by the findings built from this text.
-    pub memo: crate::finding::ExcerptMemo,
+    pub memo: crate::engine::finding::ExcerptMemo,
     /// Where those were (span starts), so overlapping windows count each once.
     allowed_at: Vec<usize>,
     pub origin: Origin,
@@ -331,7 +333,7 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
         }
     }
     if !rule.known_examples_sha256.is_empty() {
-        let digest = hex(&Sha256::digest(value.as_bytes()));
+        let digest = crate::fingerprint::hex(&Sha256::digest(value.as_bytes()));
         if rule
             .known_examples_sha256
             .iter()
@@ -422,31 +424,6 @@ fn json_marker_member(t: &str) -> bool {
     (after.is_empty() || after == ",")
         && value.trim_start().starts_with(INLINE_ALLOW)
         && has_marker(value)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
-/// Control and bidi characters escaped, so file content echoed to a terminal
-/// cannot move the cursor or reorder what the user reads.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
-        if (c.is_control() && c != '\t') || bidi {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 use colored::Colorize;
 
 use super::{Report, Scope};
-use crate::engine::escape as esc;
+use crate::engine::finding::escape as esc;
 use crate::rules::Catalog;
+use crate::summary::human_bytes;
 use crate::summary::{SkipReason, Summary};
 
 /// Findings shown in full per file; the rest are counted. A minified file
@@ -491,21 +492,6 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
         let _ = write!(line, "; {} allowed inline", s.inline_allowed);
     }
     line
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 /// Quotes a path for a POSIX shell command the user will copy. A name with

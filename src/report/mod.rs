@@ -6,7 +6,7 @@ pub mod human;
 pub mod json;
 
 use crate::allow::{Allowlist, Day, Verdict};
-use crate::finding::Finding;
+use crate::engine::finding::Finding;
 use crate::summary::Summary;
 
 /// What was scanned, for the wording of the report.

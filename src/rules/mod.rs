@@ -374,7 +374,7 @@ fn builtin_specs() -> Result<Vec<(RuleSpec, Origin)>> {
     let mut specs = Vec::new();
     for &(file, text) in BUILTIN {
         let parsed: RuleFile =
-            toml::from_str(text).map_err(|e| crate::config::toml_error(file, text, &e))?;
+            toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
         specs.extend(parsed.rule.into_iter().map(|r| (r, Origin::Builtin(file))));
     }
     Ok(specs)

@@ -13,7 +13,7 @@ use anyhow::{Context as _, Result};
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
 use crate::engine::blob::{Provenance, Scanner};
-use crate::finding::Finding;
+use crate::engine::finding::Finding;
 use crate::rules::Catalog;
 use crate::summary::{SkipReason, Summary};
 

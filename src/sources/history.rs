@@ -22,7 +22,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine::blob::{Provenance, Scanner};
-use crate::finding::{self, CommitInfo, Finding};
+use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
 
@@ -528,7 +528,7 @@ fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, starte
         let _ = write!(
             err,
             "\r\x1b[2Kscanning: {label} {n}{of}  {other}  {} read  {rate:.0} MB/s{eta}",
-            crate::report::human::human_bytes(bytes),
+            crate::summary::human_bytes(bytes),
         );
         let _ = err.flush();
         shown = true;

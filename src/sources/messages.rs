@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine;
-use crate::finding::{self, CommitInfo, Finding};
+use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 
 /// The path a finding in the message of `commit` is reported at.

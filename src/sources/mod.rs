@@ -20,7 +20,7 @@ use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine::blob::{self, Provenance, Scanner};
-use crate::finding::{CommitInfo, Finding};
+use crate::engine::finding::{CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
 

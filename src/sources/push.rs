@@ -13,7 +13,7 @@ use anyhow::{bail, Context as _, Result};
 use git2::{Commit, Delta, FileMode, ObjectType, Oid, Repository, Sort};
 
 use super::{messages, Item, Pipeline};
-use crate::finding::CommitInfo;
+use crate::engine::finding::CommitInfo;
 use crate::rules::Catalog;
 use crate::summary::{SkipReason, Summary};
 
@@ -326,7 +326,7 @@ pub fn scan_sent(
     catalog: &Catalog,
     max_file_size: u64,
     sent: &Sent,
-) -> Result<(Vec<crate::finding::Finding>, Summary)> {
+) -> Result<(Vec<crate::engine::finding::Finding>, Summary)> {
     let mut pipeline = Pipeline::new(repo, catalog, max_file_size);
     let mut findings = Vec::new();
     for &id in &sent.commits {

@@ -23,7 +23,7 @@ pub fn scan(
     repo: &Repository,
     catalog: &Catalog,
     max_size: u64,
-) -> Result<(Vec<crate::finding::Finding>, Summary)> {
+) -> Result<(Vec<crate::engine::finding::Finding>, Summary)> {
     let mut pipeline = Pipeline::new(repo, catalog, max_size);
     let items = items(repo, &mut pipeline.summary)?;
     let mut findings = Vec::new();
@@ -90,7 +90,7 @@ pub fn index_findings(
     repo: &Repository,
     catalog: &Catalog,
     max_size: u64,
-) -> Result<Vec<crate::finding::Finding>> {
+) -> Result<Vec<crate::engine::finding::Finding>> {
     let scanner = Scanner::new(catalog, max_size);
     // Nothing reports what `--migrate` read: its counts go nowhere.
     let mut summary = Summary::default();

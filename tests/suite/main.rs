@@ -10,6 +10,7 @@ mod common;
 #[path = "../../fuzz/harness.rs"]
 mod harness;
 
+mod architecture;
 mod context_settings;
 mod corpus;
 mod fuzz_regressions;

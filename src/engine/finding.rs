@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::engine::{escape, Scanned};
+use super::Scanned;
 pub use crate::fingerprint::Fingerprint;
 use crate::rules::{Rule, Severity};
 
@@ -395,6 +395,21 @@ fn looks_random(t: &[u8]) -> bool {
     // camelCase has a capital now and then; random text is about half each.
     let mixed_case = upper.min(lower) * 5 >= letters && upper.min(lower) >= 3;
     with_digits || mixed_case
+}
+
+/// Control and bidi characters escaped, so file content echoed to a terminal
+/// cannot move the cursor or reorder what the user reads.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c.is_control() && c != '\t') || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
