@@ -31,11 +31,8 @@ SECRETS = {
     "Checkout.com": [("CKO_SECRET_KEY", lambda: "sk_" + b32key()),
                      ("CHECKOUT_SANDBOX_SECRET_KEY", lambda: "sk_sbox_" + b32key())],
     "Razorpay": [("RAZORPAY_KEY_SECRET", lambda: rand(ALNUM, 24))],
-    # Paystack (sk_live_ + 40 hex) is left out: the built-in stripe-live-secret-key
-    # rule (sk_live_ + 20 or more alphanumerics) also reports every Paystack key,
-    # 10 false positives for Stripe here. The paystack-secret-key rule finds all
-    # of them; the fix belongs in the Stripe rule (e.g. require an upper-case
-    # letter: a 40-hex body has none), which this family may not edit.
+    # Paystack shares Stripe's `sk_live_` prefix; its body is 40 lower-case hex.
+    "Paystack": [("PAYSTACK_SECRET_KEY", lambda: "sk_live_" + rand(HEX, 40))],
     "GoCardless": [("GOCARDLESS_ACCESS_TOKEN", lambda: "live_" + rand(B64URL, 40))],
     "Shippo": [("SHIPPO_API_KEY", lambda: "shippo_live_" + rand(HEX, 40))],
     "Duffel": [("DUFFEL_ACCESS_TOKEN", lambda: "duffel_live_" + rand(B64URL, 43))],
