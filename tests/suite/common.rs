@@ -542,7 +542,7 @@ pub fn corpus(sb: &Sandbox, out: &Path) -> String {
         };
         for word in secret_line.split(|c: char| !(c.is_ascii_alphanumeric() || "_-+/".contains(c)))
         {
-            if word.len() >= 16 && word.bytes().any(|b| b.is_ascii_digit()) {
+            if word.len() >= 16 && word.bytes().any(|b| b.is_ascii_digit()) && !name_like(word) {
                 secret(word.to_string());
                 registered += 1;
             }
@@ -550,6 +550,30 @@ pub fn corpus(sb: &Sandbox, out: &Path) -> String {
     }
     assert!(registered >= 300, "only {registered} corpus secrets found");
     gen.stdout
+}
+
+/// A variable name such as `B2_APPLICATION_KEY` or `b2ApplicationKey`
+/// (reports quote names in their `why`): split at `_`, `-` and where an
+/// upper-case letter follows a lower-case one or a digit, and
+/// every part is letters only or at most two characters. A
+/// random key of 16 characters or more with a digit practically never is.
+fn name_like(word: &str) -> bool {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut prev_lower = false;
+    for c in word.chars() {
+        if c == '_' || c == '-' || (c.is_ascii_uppercase() && prev_lower) {
+            parts.push(std::mem::take(&mut part));
+        }
+        if c != '_' && c != '-' {
+            part.push(c);
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    parts.push(part);
+    parts
+        .iter()
+        .all(|p| p.len() <= 2 || p.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// The fingerprint the human report printed.
