@@ -138,31 +138,25 @@ fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
         Some(c) => format!("the default branch ({})", &c.id().to_string()[..10]),
         None => "nowhere (built-in defaults)".to_string(),
     };
-    let (config, config_from) = match configured("leakgate.config")? {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p).with_context(|| {
-                format!("git config leakgate.config: cannot read {}", p.display())
-            })?;
-            (
-                Config::parse(&text, &p.display().to_string())?,
-                format!("{}", p.display()),
-            )
-        }
+    // A file the server's owner named in git config: its text and how
+    // messages show it.
+    let server_file = |key: &str| -> Result<Option<(String, String)>> {
+        let Some(p) = configured(key)? else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(&p)
+            .with_context(|| format!("git config {key}: cannot read {}", p.display()))?;
+        Ok(Some((text, p.display().to_string())))
+    };
+    let (config, config_from) = match server_file("leakgate.config")? {
+        Some((text, shown)) => (Config::parse(&text, &shown)?, shown),
         None => (
             committed_config,
             format!("{} on {base_name}", config::CONFIG_FILE),
         ),
     };
-    let (allow, allow_from) = match configured("leakgate.allowlist")? {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p).with_context(|| {
-                format!("git config leakgate.allowlist: cannot read {}", p.display())
-            })?;
-            (
-                Allowlist::parse(&text, &p.display().to_string())?,
-                format!("{}", p.display()),
-            )
-        }
+    let (allow, allow_from) = match server_file("leakgate.allowlist")? {
+        Some((text, shown)) => (Allowlist::parse(&text, &shown)?, shown),
         None => (
             committed_allow,
             format!("{} on {base_name}", allow::ALLOW_FILE),
