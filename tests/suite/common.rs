@@ -555,7 +555,8 @@ pub fn corpus(sb: &Sandbox, out: &Path) -> String {
 /// A variable name such as `B2_APPLICATION_KEY` or `b2ApplicationKey`
 /// (reports quote names in their `why`): split at `_`, `-` and where an
 /// upper-case letter follows a lower-case one or a digit, and
-/// every part is letters only or at most two characters. A
+/// every part is letters (maybe ending in one or two digits, `AUTH0`) or at
+/// most two characters. A
 /// random key of 16 characters or more with a digit practically never is.
 fn name_like(word: &str) -> bool {
     let mut parts = Vec::new();
@@ -571,9 +572,12 @@ fn name_like(word: &str) -> bool {
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
     }
     parts.push(part);
-    parts
-        .iter()
-        .all(|p| p.len() <= 2 || p.chars().all(|c| c.is_ascii_alphabetic()))
+    // A word part, maybe with a version digit or two: `AUTH0`, `OAUTH2`, `V2`.
+    parts.iter().all(|p| {
+        let letters = p.trim_end_matches(|c: char| c.is_ascii_digit());
+        p.len() <= 2
+            || (p.len() - letters.len() <= 2 && letters.chars().all(|c| c.is_ascii_alphabetic()))
+    })
 }
 
 /// The fingerprint the human report printed.
