@@ -59,7 +59,7 @@ fn patterns() -> &'static Patterns {
         // Go's typed declarations: `var x string = "v"`, and `x string = "v"`
         // inside a `var (` or `const (` block (found first, see below).
         let go_typed = format!(
-            r"(?-u:\b)(?:var|const)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
+            r"(?:var|const)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
         );
         let go_block_line = format!(
             r"(?m)^[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
@@ -122,12 +122,19 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
     // of two words and `=` anywhere else is some other language's).
     // Blocks never overlap, so each byte is searched once.
     let mut done = 0;
-    for open in p.go_block.find_iter(text) {
-        let from = open.end().max(done);
-        let body = &text[from..];
-        let end = close_of_block(body);
-        collect(&p.go_block_line, &body[..end], from, &mut out);
-        done = from + end;
+    // A cheap look for an opener first: the block pattern has no literal
+    // to search for, and most texts hold no Go.
+    let blocks = ["var (", "const (", "var(", "const("]
+        .iter()
+        .any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some());
+    if blocks {
+        for open in p.go_block.find_iter(text) {
+            let from = open.end().max(done);
+            let body = &text[from..];
+            let end = close_of_block(body);
+            collect(&p.go_block_line, &body[..end], from, &mut out);
+            done = from + end;
+        }
     }
     out
 }
