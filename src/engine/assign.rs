@@ -24,9 +24,15 @@ pub struct Assignment {
 struct Patterns {
     bare: Regex,
     quoted: Regex,
-    docker_env: Regex,
+    line_pair: Regex,
     xml_pair: Regex,
     xml_element: Regex,
+    xml_keyed: Regex,
+    go_typed: Regex,
+    go_block: Regex,
+    go_block_line: Regex,
+    env_or: Regex,
+    shell_default: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -34,23 +40,61 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         // A value: quoted (the quote possibly escaped, as in notebooks) or bare.
         let value = r#"(?:\\{0,3}["'`](?P<qv>[^"'`\\\r\n]+)\\{0,3}["'`]|(?P<uv>[^\s"'`,;<>(){}\[\]\\]+))"#;
+        // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
+        // `:=`, PHP's `.=`.
+        let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
         let bare = format!(
-            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*(?::=|=>|==|=|:)[ \t]*{value}"#
+            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*{op}[ \t]*{value}"#
         );
+        // `"name": v`, `'name' => v`, and a call's first two string arguments:
+        // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
+        // `getOrDefault("X", "v")`: a default is committed like any value.
         let quoted = format!(
             r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
+        );
+        // Whole lines of two words: Dockerfile's `ENV NAME value`, and a
+        // .properties key with dots and a space for separator
+        // (`messagebird.access.key value`).
+        let line_pair = r"(?mR)^[ \t]*(?:ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)|(?P<name2>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)+))[ \t]+(?P<uv>[^\s=:]\S*)[ \t]*$";
+        // Go's typed declarations: `var x string = "v"`, and `x string = "v"`
+        // inside a `var (` or `const (` block (found first, see below).
+        let go_typed = format!(
+            r"(?:var|const)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
+        );
+        let go_block_line = format!(
+            r"(?m)^[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
+        );
+        // A default after an environment read: `process.env.X || 'v'`,
+        // `process.env.X ?? 'v'`, `ENV["X"] || "v"`, `os.getenv("X") or "v"`.
+        let env_or = format!(
+            r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*{value}"#
         );
         Patterns {
             bare: Regex::new(&bare).unwrap(),
             quoted: Regex::new(&quoted).unwrap(),
-            docker_env: Regex::new(r"(?mR)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]+(?P<uv>[^\s=]\S*)[ \t]*$")
-                .unwrap(),
+            line_pair: Regex::new(line_pair).unwrap(),
             xml_pair: Regex::new(
                 r#"(?i)(?-u:\b)(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]+)""#,
             )
             .unwrap(),
+            // `<accessKey>v</accessKey>`, the value possibly on a line of its
+            // own; the closing tag must be the opening one (checked below).
             xml_element: Regex::new(
-                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>(?P<uv>[^<>\s]+)</"#,
+                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]+)[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#,
+            )
+            .unwrap(),
+            // `<entry key="x">v</entry>`, `<property name="x">v</property>`.
+            xml_keyed: Regex::new(
+                r#"<(?P<tag>[A-Za-z_][A-Za-z0-9_.:\-]*)\s(?:[^<>]*\s)?(?i:key|name)\s*=\s*"(?P<name>[^"<>\r\n]+)"[^<>]*>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]+)[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#,
+            )
+            .unwrap(),
+            go_typed: Regex::new(&go_typed).unwrap(),
+            go_block: Regex::new(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$").unwrap(),
+            go_block_line: Regex::new(&go_block_line).unwrap(),
+            env_or: Regex::new(&env_or).unwrap(),
+            // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
+            shell_default: Regex::new(
+                r#"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?:["'](?P<qv>[^"'\r\n}]+)["']|(?P<uv>[^\s"'`}$]+))\}"#,
             )
             .unwrap(),
         }
@@ -64,23 +108,106 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
     for re in [
         &p.bare,
         &p.quoted,
-        &p.docker_env,
+        &p.line_pair,
         &p.xml_pair,
         &p.xml_element,
+        &p.xml_keyed,
+        &p.go_typed,
+        &p.env_or,
+        &p.shell_default,
     ] {
-        for c in re.captures_iter(text) {
-            let name = c.name("name").expect("every pattern names its name");
-            let value = c.name("qv").or_else(|| c.name("uv"));
-            // Names and values past these lengths are data, not settings.
-            if let Some(value) = value.filter(|v| v.len() <= 512 && name.len() <= 120) {
-                out.push(Assignment {
-                    name: name.range(),
-                    value: value.range(),
-                });
-            }
+        collect(re, text, 0, &mut out);
+    }
+    // Go's `var (` / `const (` blocks: typed lines inside them only (a line
+    // of two words and `=` anywhere else is some other language's).
+    // Blocks never overlap, so each byte is searched once.
+    let mut done = 0;
+    // A cheap look for an opener first: the block pattern has no literal
+    // to search for, and most texts hold no Go.
+    let blocks = ["var (", "const (", "var(", "const("]
+        .iter()
+        .any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some());
+    if blocks {
+        for open in p.go_block.find_iter(text) {
+            let from = open.end().max(done);
+            let body = &text[from..];
+            let end = close_of_block(body);
+            collect(&p.go_block_line, &body[..end], from, &mut out);
+            done = from + end;
         }
     }
     out
+}
+
+fn collect(re: &Regex, text: &str, base: usize, out: &mut Vec<Assignment>) {
+    for c in re.captures_iter(text) {
+        let Some(name) = c.name("name").or_else(|| c.name("name2")) else {
+            continue;
+        };
+        // An element's value counts only between its own tags.
+        if let Some(close) = c.name("close") {
+            let open = c.name("tag").unwrap_or(name);
+            if close.as_str() != open.as_str() {
+                continue;
+            }
+        }
+        let value = c.name("qv").or_else(|| c.name("uv"));
+        // Names and values past these lengths are data, not settings.
+        let Some(value) = value.filter(|v| v.len() <= 512 && name.len() <= 120) else {
+            continue;
+        };
+        // `$x.= 'v'`: the operator's dot is not the name's.
+        let trimmed = name.as_str().trim_end_matches(['.', '-']).len();
+        if trimmed == 0 {
+            continue;
+        }
+        let start =
+            name.start() + system_property_flag(text, name.start(), &name.as_str()[..trimmed]);
+        out.push(Assignment {
+            name: base + start..base + name.start() + trimmed,
+            value: base + value.start()..base + value.end(),
+        });
+    }
+}
+
+/// `-Dgradle.publish.key=v` (Java) and `-Pgradle.publish.key=v` (Gradle):
+/// the flag's letter is not part of the property's name. Only dotted names
+/// after a single dash count, so `--Password=v` keeps its `P`. Returns how
+/// many bytes of `name` (at `start` of `text`) to skip.
+fn system_property_flag(text: &str, start: usize, name: &str) -> usize {
+    let b = text.as_bytes();
+    let dash = start > 0 && b[start - 1] == b'-';
+    let single =
+        start < 2 || !matches!(b[start - 2], b'-' | b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_');
+    let n = name.as_bytes();
+    if dash
+        && single
+        && n.len() > 2
+        && matches!(n[0], b'D' | b'P')
+        && n[1].is_ascii_lowercase()
+        && name.contains('.')
+    {
+        1
+    } else {
+        0
+    }
+}
+
+/// Declaration blocks are short; one never closed must not reach across a
+/// whole file.
+const BLOCK_LINES: usize = 200;
+
+/// Where a Go `(` block that starts `body` closes: the first line that is
+/// only `)`, or [`BLOCK_LINES`] on.
+fn close_of_block(body: &str) -> usize {
+    let mut at = 0;
+    for line in body.split_inclusive('\n').take(BLOCK_LINES) {
+        if line.trim() == ")" {
+            return at;
+        }
+        at += line.len();
+    }
+    at
 }
 
 /// A key that encloses a value: the text of an opening line (`messagebird:`,
@@ -297,6 +424,44 @@ mod tests {
         assert!(has("<K>v1</K>", "K", "v1"));
         assert!(has(r#"    "k = \"v1\"\n","#, "k", "v1"));
         assert!(has("os.environ.setdefault(\"K\", \"v1\")", "K", "v1"));
+    }
+
+    #[test]
+    fn finds_go_php_and_make_forms() {
+        assert!(has("var k string = \"v1\"", "k", "v1"));
+        assert!(has("const k = \"v1\"", "k", "v1"));
+        assert!(has("const (\n\tK string = \"v1\"\n)\n", "K", "v1"));
+        assert!(!has("const (\n)\nK string = \"v1\"\n", "K", "v1"));
+        assert!(has("$k .= 'v1';", "$k", "v1"));
+        assert!(has("$k.='v1';", "$k", "v1"));
+        assert!(has("define('K', 'v1');", "K", "v1"));
+        for op in ["=", ":=", "::=", ":::=", "?=", "+="] {
+            assert!(has(&format!("K {op} v1"), "K", "v1"), "{op}");
+        }
+        assert!(has("export K = v1", "K", "v1"));
+        assert!(has("java -Dapp.key=v1 -jar x", "app.key", "v1"));
+        assert!(has("-Pgradle.publish.key=v1", "gradle.publish.key", "v1"));
+        assert!(has("--Password=v1", "Password", "v1"));
+    }
+
+    #[test]
+    fn finds_xml_properties_and_environment_defaults() {
+        assert!(has("<K>\n   v1\n</K>", "K", "v1"));
+        assert!(!has("<K>\n   v1\n</J>", "K", "v1"));
+        assert!(has("<entry key=\"K\">v1</entry>", "K", "v1"));
+        assert!(has("<property name=\"K\">\n v1\n</property>", "K", "v1"));
+        assert!(has("a.b.k v1\n", "a.b.k", "v1"));
+        assert!(!has("see a.b.k for v1\n", "a.b.k", "v1"));
+        assert!(has("env('K', 'v1')", "K", "v1"));
+        assert!(has("process.env.K || 'v1'", "K", "v1"));
+        assert!(has("process.env.K ?? \"v1\"", "K", "v1"));
+        assert!(has("ENV[\"K\"] || \"v1\"", "K", "v1"));
+        assert!(has("os.getenv('K') or 'v1'", "K", "v1"));
+        assert!(has("${K:-v1}", "K", "v1"));
+        assert!(has("${K-v1}", "K", "v1"));
+        assert!(has("${K:=\"v1\"}", "K", "v1"));
+        assert!(!pairs("${K}").iter().any(|(n, _)| n == "K"));
+        assert!(!pairs("env('K')").iter().any(|(n, _)| n == "K"));
     }
 
     #[test]

@@ -261,12 +261,12 @@ fn find(
                             continue;
                         }
                         let key = &text[a.name.clone()];
-                        let why = if name_re.is_match(key) {
+                        let why = if name_matches(name_re, key) {
                             format!("{} (`{}`)", ctx.why, escape(key))
                         } else if let Some(p) = parents
                             .parents(a.name.start)
                             .into_iter()
-                            .find(|p| name_re.is_match(p.text))
+                            .find(|p| name_matches(name_re, p.text))
                         {
                             format!(
                                 "{}: `{}` sits under `{}` (line {})",
@@ -290,6 +290,55 @@ fn find(
         }
     }
     matches
+}
+
+/// Whether an assignment context's `name` regex matches `name` on whole
+/// word parts: the match must start and end where a part does (at the ends,
+/// next to a character that is not a letter or digit, or at a camelCase
+/// step), so `(?i)okta` finds `oktaDomain` and `OKTA_TOKEN` but not
+/// `rookTable`, and `(?i)message[_\-.]?bird` finds `messageBirdKey`,
+/// `MESSAGE_BIRD_KEY`, `message-bird.key` and `messagebird_access_key`.
+/// Case is the regex's business (rules write `(?i)`).
+pub fn name_matches(re: &regex::Regex, name: &str) -> bool {
+    // Most names fail here, at the price of one search.
+    let Some(mut m) = re.find(name) else {
+        return false;
+    };
+    let b = name.as_bytes();
+    loop {
+        if is_part_boundary(b, m.start()) && is_part_boundary(b, m.end()) {
+            return true;
+        }
+        // Try again from the next part boundary after this match's start.
+        let Some(next) = (m.start() + 1..=b.len()).find(|&i| is_part_boundary(b, i)) else {
+            return false;
+        };
+        match re.find_at(name, next) {
+            Some(n) => m = n,
+            None => return false,
+        }
+    }
+}
+
+/// Whether a word part of `b` starts or ends at byte `i`. Bytes past ASCII
+/// count as letters, so a boundary is always a character boundary.
+pub fn is_part_boundary(b: &[u8], i: usize) -> bool {
+    if i == 0 || i >= b.len() {
+        return true;
+    }
+    let part = |c: u8| c.is_ascii_alphanumeric() || c >= 0x80;
+    let (prev, cur) = (b[i - 1], b[i]);
+    if !part(prev) || !part(cur) {
+        return true;
+    }
+    // `messageBird`, `s3Key`
+    if (prev.is_ascii_lowercase() || prev.is_ascii_digit()) && cur.is_ascii_uppercase() {
+        return true;
+    }
+    // `HTTPServer`: the last capital of a run starts the next part.
+    prev.is_ascii_uppercase()
+        && cur.is_ascii_uppercase()
+        && b.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())
 }
 
 fn push(
@@ -532,6 +581,50 @@ mod tests {
         assert!(has_marker("KEY=v //leakgate:allow: reason"));
         assert!(!has_marker("KEY=v # no-leakgate:allow"));
         assert!(!has_marker("KEY=v # éleakgate:allow"));
+    }
+
+    #[test]
+    fn names_match_on_whole_word_parts() {
+        let re = regex::Regex::new("(?i)message[_\\-.]?bird").unwrap();
+        for yes in [
+            "messageBirdKey",
+            "MESSAGE_BIRD_KEY",
+            "message-bird.key",
+            "messagebird_access_key",
+            "$messagebird",
+            "provider \"messagebird\" {",
+            "[services.messagebird]",
+            "SMS_MessageBird",
+        ] {
+            assert!(name_matches(&re, yes), "{yes}");
+        }
+        for no in [
+            "notmessagebird",
+            "messagebirds",
+            "messagebirdkey",
+            "xMessageBirdy",
+        ] {
+            assert!(!name_matches(&re, no), "{no}");
+        }
+        let okta = regex::Regex::new("(?i)okta").unwrap();
+        assert!(name_matches(&okta, "oktaDomain"));
+        assert!(name_matches(&okta, "MY_OKTA"));
+        assert!(
+            name_matches(&okta, "rook_okta"),
+            "a later match on a boundary counts"
+        );
+        assert!(!name_matches(&okta, "rookTable"));
+        assert!(!name_matches(&okta, "brooktail"));
+        let http = regex::Regex::new("(?i)server").unwrap();
+        assert!(name_matches(&http, "HTTPServerKey"));
+        assert!(name_matches(
+            &regex::Regex::new("(?i)key$").unwrap(),
+            "s3Key"
+        ));
+        assert!(!name_matches(
+            &regex::Regex::new("(?i)k").unwrap(),
+            "日本k語"
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod common;
 mod harness;
 
 mod architecture;
+mod context_engine;
 mod context_settings;
 mod corpus;
 mod fuzz_regressions;
