@@ -15,6 +15,9 @@ use crate::rules::Catalog;
 pub fn run(command: RulesCommand) -> Result<Exit> {
     let ctx = Context::discover(None)?;
     let catalog = &ctx.settings.catalog;
+    // Every subcommand reads every rule: a broken one is an error here, not
+    // a panic half-way through.
+    catalog.load_all()?;
     let out = Output::stdout(Format::Human, ColorChoice::Never);
     match command {
         RulesCommand::List => {
