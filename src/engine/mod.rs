@@ -10,6 +10,7 @@ pub mod decode;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod jwt;
 pub mod text;
 
 use std::collections::HashSet;
@@ -289,6 +290,12 @@ fn find(
             }
         }
     }
+    // A JWT rule's `why` says what the token is (never its signature).
+    for m in &mut matches {
+        if let Some(d) = jwt::why(catalog.rules[m.rule].validator, &text[m.span.clone()]) {
+            m.why = format!("{}: {d}", m.why);
+        }
+    }
     matches
 }
 
@@ -328,7 +335,7 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
         return false;
     }
     if let Some(v) = rule.validator {
-        if !v.accepts(value) {
+        if !v.accepts(value) || !jwt::validates(v, value) {
             return false;
         }
     }
