@@ -136,7 +136,13 @@ pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
     for view in views {
         let view_lines = Lines::new(&view.text);
         let mut view_claimed = Vec::new();
-        for m in find(catalog, &view.text, &view_lines, &mut view_claimed, mode) {
+        for m in find(
+            catalog,
+            &view.text,
+            &view_lines,
+            &mut view_claimed,
+            view.mode,
+        ) {
             let overlaps_plain = matches.iter().any(|p| {
                 p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
             });
