@@ -13,6 +13,7 @@ mod harness;
 mod architecture;
 mod context_settings;
 mod corpus;
+mod decoding;
 mod fuzz_regressions;
 mod golden;
 mod history;
