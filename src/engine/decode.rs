@@ -141,22 +141,41 @@ fn base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
 }
 
-/// Whether `text` holds a run of [`MIN_BASE64`] base64 characters, some of
-/// them outside hex (a hash is no encoded text).
+/// Whether `text` holds a run that [`looks_encoded`].
 fn has_base64_run(text: &[u8]) -> bool {
-    let (mut len, mut beyond_hex) = (0, false);
-    for &b in text {
-        if base64_byte(b) {
-            len += 1;
-            beyond_hex |= !b.is_ascii_hexdigit();
-            if len >= MIN_BASE64 && beyond_hex {
-                return true;
+    let mut start = None;
+    for (i, &b) in text.iter().enumerate() {
+        match (base64_byte(b), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if looks_encoded(&text[s..i]) {
+                    return true;
+                }
+                start = None;
             }
-        } else {
-            (len, beyond_hex) = (0, false);
+            _ => {}
         }
     }
-    false
+    start.is_some_and(|s| looks_encoded(&text[s..]))
+}
+
+/// Whether a run of base64 characters (no padding) could encode text: at
+/// least [`MIN_BASE64`] long, not all hex (a hash), and the first character
+/// of each group of four, which holds the top six bits of a byte, is one a
+/// printable ASCII byte or a line break gives (`C`, `I`-`Z`, `a`-`f`) in all
+/// but one of the first sixteen groups. Identifiers and paths rarely are:
+/// this spares decoding them.
+fn looks_encoded(run: &[u8]) -> bool {
+    if run.len() < MIN_BASE64 || run.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let misses = run
+        .iter()
+        .step_by(4)
+        .take(16)
+        .filter(|&&c| !matches!(c, b'C' | b'I'..=b'Z' | b'a'..=b'f'))
+        .count();
+    misses <= 1
 }
 
 /// Maximal base64 runs (with up to two `=` of padding): `(start, end,
@@ -241,9 +260,12 @@ fn base64_runs(text: &str, out: &mut Vec<View>) {
                 k += 1;
             }
         }
-        // Its first run must be one [`has_base64_run`] finds (not a hex
-        // hash), so that [`might_have_views`] stays true wherever a view is.
-        if !has_base64_run(&bytes[parts[0].0..parts[0].1]) {
+        // Its first run must be one [`has_base64_run`] finds, so that
+        // [`might_have_views`] stays true wherever a view is.
+        let first = &bytes[parts[0].0..parts[0].1];
+        if !looks_encoded(
+            &first[..first.len() - first.iter().rev().take_while(|&&c| c == b'=').count()],
+        ) {
             continue;
         }
         let encoded: String = parts.iter().map(|&(s, e)| &text[s..e]).collect();
