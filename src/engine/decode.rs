@@ -12,6 +12,7 @@ use base64::Engine as _;
 use regex::Regex;
 
 use super::text::Lines;
+use super::Mode;
 
 pub struct View {
     /// Where the encoded original sits in the scanned text.
@@ -19,6 +20,10 @@ pub struct View {
     pub text: String,
     /// How it was encoded, for the report's "why".
     pub encoding: &'static str,
+    /// Which rules read it: every rule ([`Mode::Text`]), or only those whose
+    /// secret announces itself ([`Mode::Binary`]: a fixed prefix or a
+    /// checksum), for views that no provider context survives into.
+    pub mode: Mode,
 }
 
 pub fn views(text: &str, lines: &Lines) -> Vec<View> {
@@ -29,12 +34,20 @@ pub fn views(text: &str, lines: &Lines) -> Vec<View> {
     if might_have_encoded_url(text) {
         percent_encoded_urls(text, &mut out);
     }
+    base64_runs(text, &mut out);
+    if might_have_concatenated_pem(text) {
+        concatenated_pem(text, lines, &mut out);
+    }
     out
 }
 
-/// Whether [`views`] could find anything (substring checks only).
+/// Whether [`views`] could find anything (substring checks, and one pass
+/// for a long enough base64 run).
 pub fn might_have_views(text: &str) -> bool {
-    might_be_secret_manifest(text) || might_have_encoded_url(text)
+    might_be_secret_manifest(text)
+        || might_have_encoded_url(text)
+        || might_have_concatenated_pem(text)
+        || has_base64_run(text.as_bytes())
 }
 
 fn might_be_secret_manifest(text: &str) -> bool {
@@ -88,6 +101,7 @@ fn kubernetes_secret_data(text: &str, lines: &Lines, out: &mut Vec<View>) {
                     span: at..at + value.len(),
                     text,
                     encoding: "base64 in a Kubernetes Secret",
+                    mode: Mode::Text,
                 });
             }
             _ => {
@@ -109,9 +123,284 @@ fn percent_encoded_urls(text: &str, out: &mut Vec<View>) {
                 span: m.range(),
                 text: decoded.into_owned(),
                 encoding: "percent-encoding in a URL",
+                mode: Mode::Text,
             });
         }
     }
+}
+
+/// Shortest base64 run worth decoding: 24 characters are 18 bytes, enough
+/// for the shortest prefixed key (an AWS access key id is 20).
+const MIN_BASE64: usize = 24;
+
+/// Lines of a wrapped base64 block (`base64` wraps at 76, PEM at 64) are at
+/// least this long; shorter whole-line runs are decoded alone.
+const MIN_WRAP: usize = 40;
+
+fn base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// Whether `text` holds a run that [`looks_encoded`].
+fn has_base64_run(text: &[u8]) -> bool {
+    let mut start = None;
+    for (i, &b) in text.iter().enumerate() {
+        match (base64_byte(b), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if looks_encoded(&text[s..i]) {
+                    return true;
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    start.is_some_and(|s| looks_encoded(&text[s..]))
+}
+
+/// Whether a run of base64 characters (no padding) could encode text: at
+/// least [`MIN_BASE64`] long, not all hex (a hash), and the first character
+/// of each group of four, which holds the top six bits of a byte, is one a
+/// printable ASCII byte or a line break gives (`C`, `I`-`Z`, `a`-`f`) in all
+/// but one of the first sixteen groups. Identifiers and paths rarely are:
+/// this spares decoding them.
+fn looks_encoded(run: &[u8]) -> bool {
+    if run.len() < MIN_BASE64 || run.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let misses = run
+        .iter()
+        .step_by(4)
+        .take(16)
+        .filter(|&&c| !matches!(c, b'C' | b'I'..=b'Z' | b'a'..=b'f'))
+        .count();
+    misses <= 1
+}
+
+/// Maximal base64 runs (with up to two `=` of padding): `(start, end,
+/// whole_line)`, where `whole_line` means the run is all its line holds
+/// besides indentation. One pass.
+fn runs(text: &[u8]) -> Vec<(usize, usize, bool)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut line_start = 0;
+    // Whether a run on this line was seen: only the first can be the
+    // whole line, so each line's bytes are looked at a bounded number of
+    // times, however many runs it holds.
+    let mut seen_on_line = false;
+    while i < text.len() {
+        let b = text[i];
+        if b == b'\n' {
+            line_start = i + 1;
+            seen_on_line = false;
+            i += 1;
+            continue;
+        }
+        if !base64_byte(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && base64_byte(text[i]) {
+            i += 1;
+        }
+        let mut end = i;
+        while end < text.len() && end - i < 2 && text[end] == b'=' {
+            end += 1;
+        }
+        i = end;
+        let whole = !seen_on_line
+            && text[line_start..start]
+                .iter()
+                .all(|c| matches!(c, b' ' | b'\t'))
+            && text[end..]
+                .iter()
+                .take_while(|&&c| c != b'\n')
+                .all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        seen_on_line = true;
+        // A short whole line may end a wrapped block.
+        if whole || end - start >= MIN_BASE64 {
+            out.push((start, end, whole));
+        }
+    }
+    out
+}
+
+/// Base64 (or base64url) anywhere in a text: each run of [`MIN_BASE64`]
+/// characters or more, and each block of equally long whole-line runs
+/// (wrapped base64), is decoded once; where the bytes are mostly printable
+/// text, that text is a view for the rules whose secret announces itself
+/// (a prefixed or checksummed key, a PEM private key). Linear in the text:
+/// every byte is in at most one run, and every run is decoded at most once.
+fn base64_runs(text: &str, out: &mut Vec<View>) {
+    let bytes = text.as_bytes();
+    let runs = runs(bytes);
+    let mut k = 0;
+    while k < runs.len() {
+        let (start, mut end, whole) = runs[k];
+        let width = end - start;
+        let mut parts = vec![(start, end)];
+        k += 1;
+        // A wrapped block: whole lines of one width, on consecutive lines,
+        // the last one possibly shorter.
+        if whole && width >= MIN_WRAP {
+            while k < runs.len() {
+                // Only a full-width line is followed by more.
+                let (ps, pe) = parts[parts.len() - 1];
+                let (s, e, w) = runs[k];
+                let gap = &bytes[end..s];
+                let next_line = memchr::memchr_iter(b'\n', gap).count() == 1
+                    && gap.iter().all(|c| c.is_ascii_whitespace());
+                if pe - ps != width || !(w && next_line && e - s <= width) {
+                    break;
+                }
+                parts.push((s, e));
+                end = e;
+                k += 1;
+            }
+        }
+        // Its first run must be one [`has_base64_run`] finds, so that
+        // [`might_have_views`] stays true wherever a view is.
+        let first = &bytes[parts[0].0..parts[0].1];
+        if !looks_encoded(
+            &first[..first.len() - first.iter().rev().take_while(|&&c| c == b'=').count()],
+        ) {
+            continue;
+        }
+        let encoded: String = parts.iter().map(|&(s, e)| &text[s..e]).collect();
+        if let Some(decoded) = decode_base64_text(&encoded) {
+            out.push(View {
+                span: start..end,
+                text: decoded,
+                encoding: "base64",
+                mode: Mode::Binary,
+            });
+        }
+    }
+}
+
+/// The text a base64 or base64url string encodes, when it is mostly
+/// printable (95% or more of its bytes printable ASCII or white space).
+fn decode_base64_text(encoded: &str) -> Option<String> {
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    use base64::engine::DecodePaddingMode;
+    const CONFIG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    const URL: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    let b = encoded.as_bytes();
+    let url = b.iter().any(|&c| c == b'-' || c == b'_');
+    let standard = b.iter().any(|&c| c == b'+' || c == b'/');
+    let bytes = match (url, standard) {
+        (true, true) => return None,
+        (true, false) => URL.decode(encoded).ok()?,
+        _ => STANDARD.decode(encoded).ok()?,
+    };
+    if bytes.len() < 16 {
+        return None;
+    }
+    let printable = bytes
+        .iter()
+        .filter(|&&c| (0x20..0x7f).contains(&c) || matches!(c, b'\t' | b'\n' | b'\r'))
+        .count();
+    (printable * 100 >= bytes.len() * 95).then(|| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn might_have_concatenated_pem(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"PRIVATE KEY").is_some()
+}
+
+/// Most lines a concatenated PEM key is followed over (a 4096-bit RSA key is
+/// about 50 lines of 64 characters).
+const MAX_PEM_LINES: usize = 120;
+
+/// A PEM private key written as string literals joined across lines:
+/// `"-----BEGIN RSA PRIVATE KEY-----\n" + "MIIE…" + …` (Java, JS, Go, C#),
+/// adjacent literals (Python, C), `.` (PHP) or `&` (VB). From a literal that
+/// opens with the BEGIN line, the literals of each following line are
+/// joined as long as a line holds nothing but literals and joining
+/// operators, up to the END line or [`MAX_PEM_LINES`]. The view is reported
+/// at the BEGIN header.
+fn concatenated_pem(text: &str, lines: &Lines, out: &mut Vec<View>) {
+    static BEGIN: OnceLock<Regex> = OnceLock::new();
+    let begin = BEGIN.get_or_init(|| {
+        Regex::new(r#"["'`](-----BEGIN [A-Z0-9 ]{0,24}PRIVATE KEY(?: BLOCK)?-----)"#).unwrap()
+    });
+    for c in begin.captures_iter(text) {
+        let header = c.get(1).unwrap();
+        let quote = c.get(0).unwrap().start();
+        let first = lines.line_of(quote);
+        let (_, first_end) = lines.span(text, first);
+        let Some((mut joined, mut count, closed)) = literals(&text[quote..first_end], true) else {
+            continue;
+        };
+        let mut line = first;
+        let mut total_lines = 1;
+        let mut done = joined.contains("-----END") || !closed;
+        while !done && line < lines.count() && total_lines < MAX_PEM_LINES {
+            line += 1;
+            let (s, e) = lines.span(text, line);
+            let Some((more, n, _)) = literals(&text[s..e], false) else {
+                break;
+            };
+            if n == 0 {
+                break;
+            }
+            joined.push_str(&more);
+            count += n;
+            total_lines += 1;
+            done = joined.contains("-----END");
+        }
+        // One literal holding it all is the plain text's to find.
+        if count >= 2 && joined.contains("-----END") {
+            out.push(View {
+                span: header.range(),
+                text: joined,
+                encoding: "string literals joined across lines",
+                mode: Mode::Binary,
+            });
+        }
+    }
+}
+
+/// The contents of the string literals on a line that holds nothing else
+/// but white space and joining operators (`+ . & , ( ) ; \`), and how many
+/// there were; `None` when anything else is on it. `first`: the line starts
+/// at the BEGIN literal and may go on with code after its literals (the
+/// third value then says whether the literals ran to the end of the line).
+fn literals(line: &str, first: bool) -> Option<(String, usize, bool)> {
+    let b = line.as_bytes();
+    let mut out = String::new();
+    let mut count = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'+' | b'.' | b'&' | b',' | b'(' | b')' | b';' | b'\\' => i += 1,
+            // Python's string prefixes.
+            b'r' | b'b' | b'u' | b'f' | b'R' | b'B' | b'U' | b'F'
+                if b.get(i + 1).is_some_and(|&q| matches!(q, b'"' | b'\'')) =>
+            {
+                i += 1
+            }
+            q @ (b'"' | b'\'' | b'`') => {
+                let start = i + 1;
+                let mut j = start;
+                while j < b.len() && b[j] != q {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                if j >= b.len() {
+                    return None;
+                }
+                out.push_str(&line[start..j]);
+                count += 1;
+                i = j + 1;
+            }
+            _ if first && count > 0 => return Some((out, count, false)),
+            _ => return None,
+        }
+    }
+    Some((out, count, true))
 }
 
 #[cfg(test)]
@@ -134,6 +423,109 @@ mod tests {
         let v = views(url, &Lines::new(url));
         assert_eq!(v[0].text, "https://host/x?key=a+b@c");
         assert_eq!(&url[v[0].span.clone()], "https://host/x?key=a%2Bb%40c");
+    }
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn base64_anywhere_is_decoded_when_it_is_text() {
+        let inner = format!("token={}", crate::rules::testgen::token("alnum", 36, 1));
+        let inner = inner.as_str();
+        let enc = b64(inner);
+        let text = format!("config: {{ \"blob\": \"{enc}\" }}\n");
+        let v = views(&text, &Lines::new(&text));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].text, inner);
+        assert_eq!(&text[v[0].span.clone()], enc);
+        assert_eq!(v[0].mode, Mode::Binary);
+        // base64url too.
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("a>b?c>d?".repeat(4));
+        assert!(url.contains('-') || url.contains('_'), "{url}");
+        let text = format!("x={url}\n");
+        assert_eq!(
+            views(&text, &Lines::new(&text))[0].text,
+            "a>b?c>d?".repeat(4)
+        );
+        // Bytes that are not text, hex hashes and short runs are left alone.
+        let bin: Vec<u8> = (0..=255u8).collect();
+        let enc = base64::engine::general_purpose::STANDARD.encode(&bin);
+        let text = format!(
+            "img = \"data:image/png;base64,{enc}\"\nsha = {}\nid = {}\n",
+            "ab12".repeat(16),
+            b64("short")
+        );
+        assert!(views(&text, &Lines::new(&text)).is_empty());
+    }
+
+    #[test]
+    fn wrapped_base64_is_decoded_as_one_block() {
+        let inner = "-----BEGIN SOMETHING-----\n".to_string() + &"line of text ".repeat(20);
+        let enc = b64(&inner);
+        let wrapped: Vec<&str> = enc
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let text = format!("payload: |\n  {}\nnext: 1\n", wrapped.join("\n  "));
+        let v = views(&text, &Lines::new(&text));
+        assert_eq!(
+            v.len(),
+            1,
+            "{:?}",
+            v.iter().map(|v| &v.text).collect::<Vec<_>>()
+        );
+        assert_eq!(v[0].text, inner);
+        assert!(text[v[0].span.clone()].starts_with(wrapped[0]));
+        assert!(text[v[0].span.clone()].ends_with(wrapped[wrapped.len() - 1]));
+    }
+
+    #[test]
+    fn a_large_base64_blob_is_decoded_in_linear_time() {
+        // 10 MB each: one run of random bytes (not text), one of text, and
+        // a long line of many short runs.
+        let bytes: Vec<u8> = (0..7_500_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let random = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let text = b64(&"plain text, ".repeat(625_000));
+        let line = "abcdefghijklmnopqrstuvwxyz0123. ".repeat(300_000);
+        let started = std::time::Instant::now();
+        assert!(views(&random, &Lines::new(&random)).is_empty());
+        assert_eq!(views(&text, &Lines::new(&text)).len(), 1);
+        assert!(views(&line, &Lines::new(&line)).is_empty());
+        let elapsed = started.elapsed();
+        // Linear work is well under a second optimised; a quadratic pass
+        // over 10 MB would take hours, whatever the build.
+        let limit = if cfg!(debug_assertions) { 60 } else { 3 };
+        assert!(elapsed.as_secs() < limit, "{elapsed:?}");
+    }
+
+    #[test]
+    fn pem_keys_in_string_literals_across_lines_are_joined() {
+        let body = ["MIIEowIBAAKCAQEA", "q1w2e3r4t5y6u7i8o9p0"];
+        for (text, joined) in [
+            (
+                format!("String k = \"-----BEGIN RSA PRIVATE KEY-----\\n\" +\n    \"{}\\n\" +\n    \"{}\\n\" +\n    \"-----END RSA PRIVATE KEY-----\";\n", body[0], body[1]),
+                format!("-----BEGIN RSA PRIVATE KEY-----\\n{}\\n{}\\n-----END RSA PRIVATE KEY-----", body[0], body[1]),
+            ),
+            (
+                format!("KEY = (\n    \"-----BEGIN PRIVATE KEY-----\"\n    \"{}\"\n    \"{}\"\n    \"-----END PRIVATE KEY-----\"\n)\n", body[0], body[1]),
+                format!("-----BEGIN PRIVATE KEY-----{}{}-----END PRIVATE KEY-----", body[0], body[1]),
+            ),
+        ] {
+            let v = views(&text, &Lines::new(&text));
+            let pem: Vec<&View> = v.iter().filter(|v| v.encoding.contains("literals")).collect();
+            assert_eq!(pem.len(), 1, "{text}");
+            assert_eq!(pem[0].text, joined);
+            assert!(text[pem[0].span.clone()].starts_with("-----BEGIN"));
+        }
+        // Code between the literals ends the key: nothing to join.
+        let env = "key = '-----BEGIN RSA PRIVATE KEY-----\\n' + os.environ['BODY'] + '\\n-----END RSA PRIVATE KEY-----'\n";
+        assert!(views(env, &Lines::new(env))
+            .iter()
+            .all(|v| !v.encoding.contains("literals")));
     }
 
     #[test]

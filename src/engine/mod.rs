@@ -10,6 +10,7 @@ pub mod decode;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod jwt;
 pub mod text;
 
 use std::collections::HashSet;
@@ -135,7 +136,13 @@ pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
     for view in views {
         let view_lines = Lines::new(&view.text);
         let mut view_claimed = Vec::new();
-        for m in find(catalog, &view.text, &view_lines, &mut view_claimed, mode) {
+        for m in find(
+            catalog,
+            &view.text,
+            &view_lines,
+            &mut view_claimed,
+            view.mode,
+        ) {
             let overlaps_plain = matches.iter().any(|p| {
                 p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
             });
@@ -289,6 +296,12 @@ fn find(
             }
         }
     }
+    // A JWT rule's `why` says what the token is (never its signature).
+    for m in &mut matches {
+        if let Some(d) = jwt::why(catalog.rules[m.rule].validator, &text[m.span.clone()]) {
+            m.why = format!("{}: {d}", m.why);
+        }
+    }
     matches
 }
 
@@ -377,7 +390,7 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
         return false;
     }
     if let Some(v) = rule.validator {
-        if !v.accepts(value) {
+        if !v.accepts(value) || !jwt::validates(v, value) {
             return false;
         }
     }

@@ -69,6 +69,17 @@ pub enum Validator {
     /// base62 characters that encode the CRC32 of the rest of that part.
     #[serde(rename = "crc32-base62")]
     Crc32Base62,
+    /// A signed JSON Web Token (header and payload decode as JSON, `alg` is
+    /// not `none`), not expired, not issued by Kubernetes (checked by the
+    /// engine, which decodes it: `engine::jwt`).
+    #[serde(rename = "jwt")]
+    Jwt,
+    /// The same, past its `exp`.
+    #[serde(rename = "jwt-expired")]
+    JwtExpired,
+    /// A Kubernetes service-account token, expired or not.
+    #[serde(rename = "jwt-kubernetes")]
+    JwtKubernetes,
 }
 
 /// How a context ties a secret to its provider.

@@ -14,6 +14,7 @@ mod architecture;
 mod context_engine;
 mod context_settings;
 mod corpus;
+mod decoding;
 mod fuzz_regressions;
 mod golden;
 mod history;
