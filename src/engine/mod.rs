@@ -143,8 +143,13 @@ pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
             &mut view_claimed,
             view.mode,
         ) {
+            // A secret read as written is reported once, by the rule that
+            // read it there (a kubeconfig's `client-key-data` is its own
+            // rule's, not also the PEM rule's through the decoded view).
             let overlaps_plain = matches.iter().any(|p| {
-                p.rule == m.rule && p.span.start < view.span.end && view.span.start < p.span.end
+                (p.rule == m.rule || !catalog.rules[p.rule].fallback)
+                    && p.span.start < view.span.end
+                    && view.span.start < p.span.end
             });
             if !overlaps_plain {
                 matches.push(Match {
