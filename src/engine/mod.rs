@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use crate::rules::{Catalog, ContextKind, Rule};
+use crate::rules::{Catalog, ContextKind, Rule, Validator};
 use assign::Assignment;
 use finding::escape;
 use text::Lines;
@@ -176,6 +176,23 @@ pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
                 .any(|s| s.start < m.span.end && m.span.start < s.end)
     });
     matches.sort_by_key(|m| (m.span.start, m.rule));
+    // A token the engine decoded as a JWT is reported by its JWT rule alone,
+    // which says what it is (a kubeconfig's `token:` that is a
+    // service-account JWT is not also the generic kubeconfig token).
+    let is_jwt = |m: &Match| {
+        matches!(
+            catalog.rules[m.rule].validator,
+            Some(Validator::Jwt | Validator::JwtExpired | Validator::JwtKubernetes)
+        )
+    };
+    let decoded: HashSet<(usize, usize)> = matches
+        .iter()
+        .filter(|m| is_jwt(m))
+        .map(|m| (m.span.start, m.span.end))
+        .collect();
+    if !decoded.is_empty() {
+        matches.retain(|m| is_jwt(m) || !decoded.contains(&(m.span.start, m.span.end)));
+    }
     // Sorted, so a line's marker is looked up once however many matches it
     // holds (a minified line can hold thousands). Where the allowed ones
     // were is kept, so overlapping windows count each once.
