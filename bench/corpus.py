@@ -15,8 +15,8 @@ per provider and overall.
 Cases for more providers live in bench/corpus.d/*.py, one file per rule
 family, read in file-name order after the cases above (so adding a family
 changes no existing case). Each file is run with this module's helpers
-(rand, crc_token, pem, ALNUM, B62, HEX, B64, B64URL, R, string, base64) in
-scope and may define:
+(rand, crc_token, pem, with_digit, uuid4, ALNUM, B62, HEX, B64, B64URL,
+LOWER_DIGITS, UPPER_DIGITS, R, string, base64) in scope and may define:
 
     SECRETS    provider -> [(variable name, generator)], placed in every
                wrapper of WRAPPERS like the ones above
@@ -50,6 +50,24 @@ def rand(alphabet, n):
                                       and any(c.islower() for c in s)):
             continue
         return s
+
+
+LOWER_DIGITS = string.ascii_lowercase + string.digits
+UPPER_DIGITS = string.ascii_uppercase + string.digits
+
+
+def with_digit(alphabet, n):
+    """n characters of alphabet with at least one digit and one letter."""
+    while True:
+        s = rand(alphabet, n)
+        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
+            return s
+
+
+def uuid4(variant=None):
+    """A random UUID (version 4); its variant digit drawn from 89ab unless given."""
+    return (f"{rand(HEX, 8)}-{rand(HEX, 4)}-4{rand(HEX, 3)}-"
+            f"{variant if variant is not None else R.choice('89ab')}{rand(HEX, 3)}-{rand(HEX, 12)}")
 
 
 def crc_token(n=30, bad=False):

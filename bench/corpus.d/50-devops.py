@@ -5,22 +5,8 @@
 # documented shape (prefix, length, alphabet), never copied from a rule
 # example, and nothing in this file is a literal key.
 
-LOWER_DIGITS = string.ascii_lowercase + string.digits
-UPPER_DIGITS = string.ascii_uppercase + string.digits
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BECH32_UPPER = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"
-
-
-def with_digit(alphabet, n):
-    """n characters of alphabet with at least one digit and one letter."""
-    while True:
-        s = rand(alphabet, n)
-        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
-            return s
-
-
-def uuid4():
-    return f"{rand(HEX, 8)}-{rand(HEX, 4)}-4{rand(HEX, 3)}-{R.choice('89ab')}{rand(HEX, 3)}-{rand(HEX, 12)}"
 
 
 def jwt(payload_len=160):

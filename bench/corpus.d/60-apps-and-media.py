@@ -17,10 +17,6 @@ def mixed(alphabet, n, need):
             return s
 
 
-def uuid():
-    return f"{rand(HEX, 8)}-{rand(HEX, 4)}-4{rand(HEX, 3)}-a{rand(HEX, 3)}-{rand(HEX, 12)}"
-
-
 def lower_digits(n):
     return mixed(LOWER36, n, [LOWER, string.digits])
 
@@ -61,13 +57,13 @@ SECRETS = {
     ],
     "Frame.io": [("FRAMEIO_TOKEN", lambda: "fio-u-" + rand(B64URL, 64))],
     "Typeform": [("TYPEFORM_TOKEN", lambda: f"tfp_{upper_lower(44)}_{upper_lower(14)}")],
-    "Intercom": [("INTERCOM_ACCESS_TOKEN", lambda: base64.b64encode(f"tok:{uuid()}:1:0".encode()).decode())],
+    "Intercom": [("INTERCOM_ACCESS_TOKEN", lambda: base64.b64encode(f"tok:{uuid4('a')}:1:0".encode()).decode())],
     "Adobe": [("ADOBE_CLIENT_SECRET", lambda: "p8e-" + upper_lower(32))],
     "ReadMe": [("README_API_KEY", lambda: "rdme_" + lower_digits(70))],
     "Google Cloud": [("GOOGLE_OAUTH_CLIENT_SECRET", lambda: "GOCSPX-" + upper_lower(28))],
     "MaxMind": [("MAXMIND_LICENSE_KEY", lambda: f"{upper_lower(6)}_{upper_lower(29)}_mmk")],
     "Adafruit IO": [("ADAFRUIT_IO_KEY", lambda: "aio_" + upper_lower(28))],
-    "Microsoft Teams": [("TEAMS_WEBHOOK_URL", lambda: f"https://acme.webhook.office.com/webhookb2/{uuid()}@{uuid()}/IncomingWebhook/{rand(HEX, 32)}/{uuid()}")],
+    "Microsoft Teams": [("TEAMS_WEBHOOK_URL", lambda: f"https://acme.webhook.office.com/webhookb2/{uuid4('a')}@{uuid4('a')}/IncomingWebhook/{rand(HEX, 32)}/{uuid4('a')}")],
     "Zapier": [("ZAPIER_HOOK_URL", lambda: f"https://hooks.zapier.com/hooks/catch/{R.randint(10**6, 10**8)}/{lower_digits(7)}/")],
     "IFTTT": [("IFTTT_WEBHOOKS_KEY", lambda: upper_lower(22))],
     "ClickUp": [("CLICKUP_API_TOKEN", lambda: f"pk_{R.randint(10**6, 10**9)}_{mixed(UPPER36, 32, [string.ascii_uppercase, string.digits])}")],

@@ -4,21 +4,6 @@
 # B64URL, R, string). Every value is generated from the provider's documented
 # shape at run time; nothing here is a literal key.
 
-LOWER_DIGITS = string.ascii_lowercase + string.digits
-UPPER_DIGITS = string.ascii_uppercase + string.digits
-
-
-def _uuid():
-    return f"{rand(HEX, 8)}-{rand(HEX, 4)}-4{rand(HEX, 3)}-a{rand(HEX, 3)}-{rand(HEX, 12)}"
-
-
-def _mixed(alphabet, n):
-    # letters and digits both present, as in a real key
-    while True:
-        s = rand(alphabet, n)
-        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
-            return s
-
 
 SECRETS = {
     # prefixed AI keys
@@ -28,7 +13,7 @@ SECRETS = {
     "LangSmith": [("LANGSMITH_API_KEY", lambda: f"lsv2_pt_{rand(HEX, 32)}_{rand(HEX, 10)}"),
                   ("LANGCHAIN_API_KEY", lambda: f"lsv2_sk_{rand(HEX, 32)}_{rand(HEX, 10)}")],
     "Pinecone": [("PINECONE_API_KEY", lambda: f"pcsk_{rand(ALNUM, 6)}_{rand(ALNUM, 67)}")],
-    "Cerebras": [("CEREBRAS_API_KEY", lambda: "csk-" + _mixed(LOWER_DIGITS, 48))],
+    "Cerebras": [("CEREBRAS_API_KEY", lambda: "csk-" + with_digit(LOWER_DIGITS, 48))],
     # sk- keys that need their provider's name
     "DeepSeek": [("DEEPSEEK_API_KEY", lambda: "sk-" + rand(HEX, 32))],
     "Alibaba Cloud DashScope": [("DASHSCOPE_API_KEY", lambda: "sk-" + rand(HEX, 32))],
@@ -54,9 +39,9 @@ SECRETS = {
     "Tencent Cloud": [("TENCENTCLOUD_SECRET_ID", lambda: "AKID" + rand(ALNUM, 32)),
                       ("TENCENTCLOUD_SECRET_KEY", lambda: rand(ALNUM, 32))],
     "Huawei Cloud": [("HUAWEICLOUD_SDK_SK", lambda: rand(ALNUM, 40))],
-    "Scaleway": [("SCW_SECRET_KEY", _uuid)],
+    "Scaleway": [("SCW_SECRET_KEY", lambda: uuid4('a'))],
     "Linode": [("LINODE_TOKEN", lambda: rand(HEX, 64))],
-    "Vultr": [("VULTR_API_KEY", lambda: _mixed(UPPER_DIGITS, 36))],
+    "Vultr": [("VULTR_API_KEY", lambda: with_digit(UPPER_DIGITS, 36))],
     "Hetzner": [("HCLOUD_TOKEN", lambda: rand(ALNUM, 64))],
     "OVHcloud": [("OVH_APPLICATION_SECRET", lambda: rand(ALNUM, 32)),
                  ("OVH_CONSUMER_KEY", lambda: rand(ALNUM, 32))],
@@ -67,7 +52,7 @@ SECRETS = {
     # legacy formats of catalog providers
     "AWS": [("AWS_SESSION_TOKEN", lambda: "IQoJb3JpZ2luX2Vj" + rand(B64, 320)),
             ("AWS_BEARER_KEY_ID", lambda: "ABIA" + rand(string.ascii_uppercase + "234567", 16))],
-    "Mailchimp": [("MANDRILL_API_KEY", lambda: _mixed(ALNUM, 22))],
+    "Mailchimp": [("MANDRILL_API_KEY", lambda: with_digit(ALNUM, 22))],
     "Atlassian": [("JIRA_API_TOKEN", lambda: rand(ALNUM, 24))],
     "Cloudflare": [("CLOUDFLARE_TOKEN", lambda: rand(HEX, 37))],
 }
@@ -102,13 +87,13 @@ def decoys():
     out = []
     for _ in range(10):
         # identifiers and public values of the same providers
-        out.append(("env", f"PINECONE_PROJECT_ID={_uuid()}\nPINECONE_INDEX=docs\n"))
-        out.append(("env", f"SCW_ACCESS_KEY=SCW{rand(UPPER_DIGITS, 17)}\nSCW_DEFAULT_PROJECT_ID={_uuid()}\n"))
+        out.append(("env", f"PINECONE_PROJECT_ID={uuid4('a')}\nPINECONE_INDEX=docs\n"))
+        out.append(("env", f"SCW_ACCESS_KEY=SCW{rand(UPPER_DIGITS, 17)}\nSCW_DEFAULT_PROJECT_ID={uuid4('a')}\n"))
         out.append(("env", f"B2_APPLICATION_KEY_ID=00{rand(HEX, 23)}\n"))
         out.append(("env", f"OVH_APPLICATION_KEY={rand(ALNUM, 16)}\n"))
         out.append(("env", f"CLOUDINARY_API_KEY={rand(string.digits, 15)}\nCLOUDINARY_CLOUD_NAME=acme\n"))
-        out.append(("env", f"DEEPGRAM_PROJECT_ID={_uuid()}\nELEVENLABS_VOICE_ID={rand(ALNUM, 20)}\n"))
-        out.append(("env", f"AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com/\nAZURE_TENANT_ID={_uuid()}\n"))
+        out.append(("env", f"DEEPGRAM_PROJECT_ID={uuid4('a')}\nELEVENLABS_VOICE_ID={rand(ALNUM, 20)}\n"))
+        out.append(("env", f"AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com/\nAZURE_TENANT_ID={uuid4('a')}\n"))
         out.append(("env", f"HUAWEICLOUD_SDK_AK={rand(string.ascii_uppercase, 20)}\n"))
         # the same shapes with no provider in sight
         out.append(("py", f"ORDER_REF = \"sk-{rand(HEX, 32)}\"\nCHECKSUM = \"{rand(HEX, 64)}\"\n"))

@@ -7,21 +7,8 @@
 # documented shape at run time; nothing here is a literal key.
 
 LOWER = string.ascii_lowercase
-LOWER_DIGITS = string.ascii_lowercase + string.digits
 DIGITS = string.digits
 BASE36 = string.digits + string.ascii_lowercase
-
-
-def _uuid():
-    return f"{rand(HEX, 8)}-{rand(HEX, 4)}-4{rand(HEX, 3)}-{R.choice('89ab')}{rand(HEX, 3)}-{rand(HEX, 12)}"
-
-
-def _mixed(alphabet, n):
-    # letters and digits both present, as in a real key
-    while True:
-        s = rand(alphabet, n)
-        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
-            return s
 
 
 def _with_symbol(n):
@@ -46,7 +33,7 @@ SECRETS = {
     "GitLab": [
         ("GITLAB_OAUTH_CLIENT_SECRET", lambda: "gloas-" + rand(HEX, 64)),
         ("GITLAB_FEED_TOKEN", lambda: "glft-" + rand(B64URL, 20)),
-        ("GITLAB_INCOMING_EMAIL_TOKEN", lambda: "glimt-" + _mixed(BASE36, 25)),
+        ("GITLAB_INCOMING_EMAIL_TOKEN", lambda: "glimt-" + with_digit(BASE36, 25)),
         ("GITLAB_AGENT_TOKEN", lambda: "glagent-" + rand(B64URL, 50)),
         ("GITLAB_SCIM_TOKEN", lambda: "glsoat-" + rand(ALNUM, 20)),
         ("UNLEASH_INSTANCE_ID", lambda: "glffct-" + rand(ALNUM, 20)),
@@ -81,15 +68,15 @@ SECRETS = {
                   ("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", lambda: rand(ALNUM, 14) + R.choice("!#%*+.?@") + rand(DIGITS, 2))],
     "Particle": [("PARTICLE_ACCESS_TOKEN", lambda: rand(HEX, 40))],
     "Flickr": [("FLICKR_API_SECRET", lambda: rand(HEX, 16))],
-    "Etsy": [("ETSY_SHARED_SECRET", lambda: _mixed(LOWER_DIGITS, 10))],
+    "Etsy": [("ETSY_SHARED_SECRET", lambda: with_digit(LOWER_DIGITS, 10))],
     "Reddit": [("REDDIT_CLIENT_SECRET", lambda: rand(B64URL, R.choice([27, 30])))],
     "monday.com": [("MONDAY_API_TOKEN", lambda: _jwt("eyJhbGciOiJIUzI1NiJ9", R.choice([150, 180, 210]), 43))],
     "HERE": [("HERE_API_KEY", lambda: rand(B64URL, 43))],
     "TomTom": [("TOMTOM_API_KEY", lambda: rand(ALNUM, 32))],
     "Unsplash": [("UNSPLASH_SECRET_KEY", lambda: rand(B64URL, 43))],
     "Vimeo": [("VIMEO_ACCESS_TOKEN", lambda: rand(HEX, 32))],
-    "HashiCorp Consul": [("CONSUL_HTTP_TOKEN", _uuid)],
-    "Gradle Develocity": [("DEVELOCITY_ACCESS_KEY", lambda: "develocity.acme.io=" + _mixed(LOWER_DIGITS, 52))],
+    "HashiCorp Consul": [("CONSUL_HTTP_TOKEN", uuid4)],
+    "Gradle Develocity": [("DEVELOCITY_ACCESS_KEY", lambda: "develocity.acme.io=" + with_digit(LOWER_DIGITS, 52))],
 }
 
 
@@ -114,7 +101,7 @@ def positives():
                     f"sf = Salesforce(instance_url='https://acme.my.salesforce.com', session_id='00D{rand(ALNUM, 12)}!AR{rand(ALNUM, 96)}')\n", 3))
         out.append(("HERE", "txt", f"GET https://router.hereapi.com/v8/routes?transportMode=car&apiKey={rand(B64URL, 43)}\n", 1))
         out.append(("TomTom", "txt", f"https://api.tomtom.com/routing/1/calculateRoute/52.5,13.4:52.6,13.5/json?key={rand(ALNUM, 32)}\n", 1))
-        out.append(("HashiCorp Consul", "sh", f"#!/bin/sh\ncurl -s -H \"X-Consul-Token: {_uuid()}\" http://127.0.0.1:8500/v1/kv/app\n", 2))
+        out.append(("HashiCorp Consul", "sh", f"#!/bin/sh\ncurl -s -H \"X-Consul-Token: {uuid4()}\" http://127.0.0.1:8500/v1/kv/app\n", 2))
         out.append(("Reddit", "py",
                     f"import praw\n\nreddit = praw.Reddit(client_id='{rand(B64URL, 14)}', client_secret='{rand(B64URL, 30)}', user_agent='bot')\n", 3))
         out.append(("Tableau", "py",
@@ -131,18 +118,18 @@ def decoys():
         out.append(("env", f"MIXPANEL_TOKEN={rand(HEX, 32)}\nMIXPANEL_PROJECT_ID={rand(DIGITS, 7)}\n"))
         out.append(("env", f"AMPLITUDE_API_KEY={rand(HEX, 32)}\n"))
         out.append(("env", f"UNSPLASH_ACCESS_KEY={rand(B64URL, 43)}\n"))
-        out.append(("env", f"CONSUL_ACCESSOR_ID={_uuid()}\nCONSUL_HTTP_ADDR=http://127.0.0.1:8500\n"))
-        out.append(("env", f"NYLAS_CLIENT_ID={_uuid()}\nNYLAS_API_URI=https://api.us.nylas.com\n"))
+        out.append(("env", f"CONSUL_ACCESSOR_ID={uuid4()}\nCONSUL_HTTP_ADDR=http://127.0.0.1:8500\n"))
+        out.append(("env", f"NYLAS_CLIENT_ID={uuid4()}\nNYLAS_API_URI=https://api.us.nylas.com\n"))
         out.append(("env", f"AUTH0_CLIENT_ID={rand(ALNUM, 32)}\nAUTH0_DOMAIN=acme.eu.auth0.com\n"))
         out.append(("env", f"OKTA_CLIENT_ID=0oa{rand(ALNUM, 17)}\nDISCORD_CLIENT_ID={rand(DIGITS, 18)}\n"))
         out.append(("env", f"SALESFORCE_CLIENT_ID=3MVG9{rand(ALNUM, 80)}\nSALESFORCE_ORG_ID=00D{rand(ALNUM, 12)}\n"))
-        out.append(("env", f"ETSY_KEYSTRING={_mixed(LOWER_DIGITS, 24)}\nFLICKR_API_KEY={rand(HEX, 32)}\n"))
+        out.append(("env", f"ETSY_KEYSTRING={with_digit(LOWER_DIGITS, 24)}\nFLICKR_API_KEY={rand(HEX, 32)}\n"))
         out.append(("env", f"REDDIT_CLIENT_ID={rand(B64URL, 14)}\nVIMEO_CLIENT_ID={rand(HEX, 40)}\n"))
         out.append(("env", f"MIRO_BOARD_ID=uXjV{rand(ALNUM, 8)}=\nHERE_APP_ID={rand(ALNUM, 20)}\n"))
         out.append(("yaml", "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n"
                     f"    certificate-authority-data: {base64.b64encode(b'-----BEGIN CERTIFICATE-----').decode()}{rand(B64, 800)}\n"))
         # the same shapes with no provider in sight
-        out.append(("py", f"SESSION_ID = \"{_uuid()}\"\nETAG = \"{rand(HEX, 32)}\"\nSIG = \"{rand(B64URL, 43)}\"\n"))
+        out.append(("py", f"SESSION_ID = \"{uuid4()}\"\nETAG = \"{rand(HEX, 32)}\"\nSIG = \"{rand(B64URL, 43)}\"\n"))
         out.append(("env", f"WHERE_API_KEY={rand(B64URL, 43)}\nSESSION_JWT={_jwt('eyJhbGciOiJIUzI1NiJ9', 150, 43)}\n"))
         out.append(("txt", f"build 2026-11-02 ok {rand(HEX, 40)} GR1348941 registration disabled\n"))
     for text in [

@@ -411,10 +411,17 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     if filters::not_a_secret(value, &rule.reject, rule.entropy).is_some() {
         return false;
     }
-    if let Some(v) = rule.validator {
-        if !v.accepts(value) || !jwt::validates(v, value) {
-            return false;
+    // Every validator is checked here, in one place: a checksum offline, a
+    // JWT by decoding it.
+    let valid = match rule.validator {
+        None => true,
+        Some(Validator::Crc32Base62) => crate::rules::crc32_base62_ok(value),
+        Some(v @ (Validator::Jwt | Validator::JwtExpired | Validator::JwtKubernetes)) => {
+            jwt::validates(v, value)
         }
+    };
+    if !valid {
+        return false;
     }
     if !rule.known_examples_sha256.is_empty() {
         let digest = crate::fingerprint::hex(&Sha256::digest(value.as_bytes()));

@@ -372,21 +372,17 @@ pub struct Catalog {
     always: Vec<usize>,
 }
 
-impl Validator {
-    pub fn accepts(self, secret: &str) -> bool {
-        match self {
-            Validator::Crc32Base62 => {
-                let body = secret.rsplit('_').next().unwrap_or(secret);
-                if body.len() <= 6 || !body.is_ascii() {
-                    return false;
-                }
-                let (payload, check) = body.split_at(body.len() - 6);
-                base62_decode(check) == Some(u64::from(crc32fast::hash(payload.as_bytes())))
-            }
-            // Decoded and checked by the engine (`engine::jwt`).
-            Validator::Jwt | Validator::JwtExpired | Validator::JwtKubernetes => true,
-        }
+/// GitHub's and npm's token checksum: the last six base62 characters of the
+/// part after the last `_` are the CRC32 of the rest of that part. (The
+/// engine checks each validator; this is the offline half of
+/// `validator = "crc32-base62"`.)
+pub fn crc32_base62_ok(secret: &str) -> bool {
+    let body = secret.rsplit('_').next().unwrap_or(secret);
+    if body.len() <= 6 || !body.is_ascii() {
+        return false;
     }
+    let (payload, check) = body.split_at(body.len() - 6);
+    base62_decode(check) == Some(u64::from(crc32fast::hash(payload.as_bytes())))
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
