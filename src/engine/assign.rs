@@ -10,7 +10,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::bytes::Regex;
 
 use super::text::Lines;
 
@@ -35,75 +35,108 @@ struct Patterns {
     shell_default: Regex,
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        // A value: quoted (the quote possibly escaped, as in notebooks) or bare.
-        let value = r#"(?:\\{0,3}["'`](?P<qv>[^"'`\\\r\n]+)\\{0,3}["'`]|(?P<uv>[^\s"'`,;<>(){}\[\]\\]+))"#;
-        // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
-        // `:=`, PHP's `.=`.
-        let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
-        let bare = format!(
-            r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*{op}[ \t]*{value}"#
-        );
-        // `"name": v`, `'name' => v`, and a call's first two string arguments:
-        // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
-        // `getOrDefault("X", "v")`: a default is committed like any value.
-        let quoted = format!(
-            r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
-        );
-        // Whole lines of two words: Dockerfile's `ENV NAME value`, and a
-        // .properties key with dots and a space for separator
-        // (`messagebird.access.key value`).
-        let line_pair = r"(?mR)^[ \t]*(?:ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)|(?P<name2>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)+))[ \t]+(?P<uv>[^\s=:]\S*)[ \t]*$";
-        // Go's typed declarations: `var x string = "v"`, and `x string = "v"`
-        // inside a `var (` or `const (` block (found first, see below).
-        let go_typed = format!(
-            r"(?:var|const)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
-        );
-        let go_block_line = format!(
-            r"(?m)^[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
-        );
-        // A default after an environment read: `process.env.X || 'v'`,
-        // `process.env.X ?? 'v'`, `ENV["X"] || "v"`, `os.getenv("X") or "v"`.
-        let env_or = format!(
-            r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|(?-u:\b)or(?-u:\b))[ \t]*{value}"#
-        );
-        Patterns {
-            bare: Regex::new(&bare).unwrap(),
-            quoted: Regex::new(&quoted).unwrap(),
-            line_pair: Regex::new(line_pair).unwrap(),
-            xml_pair: Regex::new(
-                r#"(?i)(?-u:\b)(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]+)""#,
-            )
-            .unwrap(),
-            // `<accessKey>v</accessKey>`, the value possibly on a line of its
-            // own; the closing tag must be the opening one (checked below).
-            xml_element: Regex::new(
-                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]+)[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#,
-            )
-            .unwrap(),
-            // `<entry key="x">v</entry>`, `<property name="x">v</property>`.
-            xml_keyed: Regex::new(
-                r#"<(?P<tag>[A-Za-z_][A-Za-z0-9_.:\-]*)\s(?:[^<>]*\s)?(?i:key|name)\s*=\s*"(?P<name>[^"<>\r\n]+)"[^<>]*>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]+)[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#,
-            )
-            .unwrap(),
-            go_typed: Regex::new(&go_typed).unwrap(),
-            go_block: Regex::new(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$").unwrap(),
-            go_block_line: Regex::new(&go_block_line).unwrap(),
-            env_or: Regex::new(&env_or).unwrap(),
-            // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
-            shell_default: Regex::new(
-                r#"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?:["'](?P<qv>[^"'\r\n}]+)["']|(?P<uv>[^\s"'`}$]+))\}"#,
-            )
-            .unwrap(),
-        }
-    })
+/// The value lengths the patterns are compiled for: a caller asking for
+/// values of at least `n` bytes gets the patterns of the largest floor that
+/// is not above `n` (a superset of what it asked for). Real code is full of
+/// `name = value` with short values (`x: u32`, `let n = 0`); a floor lets
+/// the regex engine pass over them without resolving a single capture,
+/// which is most of what finding assignments used to cost.
+const FLOORS: [usize; 4] = [1, 8, 16, 20];
+
+/// The patterns are byte regexes with Unicode off: every byte they exclude or
+/// require is ASCII, so a match starts and ends on a character boundary of
+/// the `&str` it runs on (checked in [`collect`] all the same), and they
+/// compile and run without the UTF-8 automata a Unicode class needs.
+fn patterns(floor: usize) -> &'static Patterns {
+    static P: [OnceLock<Patterns>; FLOORS.len()] = [const { OnceLock::new() }; FLOORS.len()];
+    let i = FLOORS.iter().rposition(|&f| f <= floor).unwrap_or(0);
+    P[i].get_or_init(|| compile(FLOORS[i]))
 }
 
-/// Every assignment in `text`, in no particular order.
-pub fn assignments(text: &str) -> Vec<Assignment> {
-    let p = patterns();
+/// The shortest value [`assignments`] returns when asked for `min_value`.
+pub fn floor(min_value: usize) -> usize {
+    FLOORS
+        .iter()
+        .copied()
+        .rfind(|&f| f <= min_value)
+        .unwrap_or(1)
+}
+
+fn compile(floor: usize) -> Patterns {
+    let re = |pattern: &str| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(false)
+            .build()
+            .expect("assignment patterns are valid")
+    };
+    // A value: quoted (the quote possibly escaped, as in notebooks) or bare,
+    // of at least `floor` bytes.
+    let more = floor - 1;
+    let value = format!(
+        r#"(?:\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
+    );
+    // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
+    // `:=`, PHP's `.=`.
+    let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
+    let bare = format!(
+        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*{op}[ \t]*{value}"#
+    );
+    // `"name": v`, `'name' => v`, and a call's first two string arguments:
+    // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
+    // `getOrDefault("X", "v")`: a default is committed like any value.
+    let quoted = format!(
+        r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
+    );
+    // Whole lines of two words: Dockerfile's `ENV NAME value`, and a
+    // .properties key with dots and a space for separator
+    // (`messagebird.access.key value`).
+    let line_pair = format!(
+        r"(?mR)^[ \t]*(?:ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)|(?P<name2>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)+))[ \t]+(?P<uv>[^\s=:]\S{{{more},}})[ \t]*$"
+    );
+    // Go's typed declarations: `var x string = "v"`, and `x string = "v"`
+    // inside a `var (` or `const (` block (found first, see below).
+    let go_typed = format!(
+        r"(?:var|const)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
+    );
+    let go_block_line = format!(
+        r"(?m)^[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
+    );
+    // A default after an environment read: `process.env.X || 'v'`,
+    // `process.env.X ?? 'v'`, `ENV["X"] || "v"`, `os.getenv("X") or "v"`.
+    let env_or = format!(
+        r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*{value}"#
+    );
+    Patterns {
+        bare: re(&bare),
+        quoted: re(&quoted),
+        line_pair: re(&line_pair),
+        xml_pair: re(&format!(
+            r#"(?i)\b(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]{{{floor},}})""#
+        )),
+        // `<accessKey>v</accessKey>`, the value possibly on a line of its
+        // own; the closing tag must be the opening one (checked below).
+        xml_element: re(&format!(
+            r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
+        )),
+        // `<entry key="x">v</entry>`, `<property name="x">v</property>`.
+        xml_keyed: re(&format!(
+            r#"<(?P<tag>[A-Za-z_][A-Za-z0-9_.:\-]*)\s(?:[^<>]*\s)?(?i:key|name)\s*=\s*"(?P<name>[^"<>\r\n]+)"[^<>]*>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
+        )),
+        go_typed: re(&go_typed),
+        go_block: re(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$"),
+        go_block_line: re(&go_block_line),
+        env_or: re(&env_or),
+        // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
+        shell_default: re(&format!(
+            r#"\$\{{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?:["'](?P<qv>[^"'\r\n}}]{{{floor},}})["']|(?P<uv>[^\s"'`}}$]{{{floor},}}))\}}"#
+        )),
+    }
+}
+
+/// Every assignment in `text` whose value is at least `min_value` bytes
+/// long (and some shorter ones: see [`FLOORS`]), in no particular order.
+pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
+    let p = patterns(min_value);
     let mut out = Vec::new();
     for re in [
         &p.bare,
@@ -128,7 +161,7 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
         .iter()
         .any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some());
     if blocks {
-        for open in p.go_block.find_iter(text) {
+        for open in p.go_block.find_iter(text.as_bytes()) {
             let from = open.end().max(done);
             let body = &text[from..];
             let end = close_of_block(body);
@@ -140,32 +173,38 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
 }
 
 fn collect(re: &Regex, text: &str, base: usize, out: &mut Vec<Assignment>) {
-    for c in re.captures_iter(text) {
-        let Some(name) = c.name("name").or_else(|| c.name("name2")) else {
+    // Every byte the patterns stop at is ASCII, so spans fall on character
+    // boundaries; one that did not would be skipped rather than panic.
+    let at = |m: regex::bytes::Match<'_>| -> Option<(Range<usize>, &str)> {
+        let r = m.range();
+        text.get(r.clone()).map(|s| (r, s))
+    };
+    for c in re.captures_iter(text.as_bytes()) {
+        let Some((name, name_text)) = c.name("name").or_else(|| c.name("name2")).and_then(at)
+        else {
             continue;
         };
         // An element's value counts only between its own tags.
         if let Some(close) = c.name("close") {
-            let open = c.name("tag").unwrap_or(name);
-            if close.as_str() != open.as_str() {
+            let open = c.name("tag").map_or(name.clone(), |t| t.range());
+            if close.as_bytes() != &text.as_bytes()[open] {
                 continue;
             }
         }
-        let value = c.name("qv").or_else(|| c.name("uv"));
+        let value = c.name("qv").or_else(|| c.name("uv")).and_then(at);
         // Names and values past these lengths are data, not settings.
-        let Some(value) = value.filter(|v| v.len() <= 512 && name.len() <= 120) else {
+        let Some((value, _)) = value.filter(|(v, _)| v.len() <= 512 && name.len() <= 120) else {
             continue;
         };
         // `$x.= 'v'`: the operator's dot is not the name's.
-        let trimmed = name.as_str().trim_end_matches(['.', '-']).len();
+        let trimmed = name_text.trim_end_matches(['.', '-']).len();
         if trimmed == 0 {
             continue;
         }
-        let start =
-            name.start() + system_property_flag(text, name.start(), &name.as_str()[..trimmed]);
+        let start = name.start + system_property_flag(text, name.start, &name_text[..trimmed]);
         out.push(Assignment {
-            name: base + start..base + name.start() + trimmed,
-            value: base + value.start()..base + value.end(),
+            name: base + start..base + name.start + trimmed,
+            value: base + value.start..base + value.end,
         });
     }
 }
@@ -398,12 +437,47 @@ mod tests {
     use super::*;
 
     fn pairs(text: &str) -> Vec<(String, String)> {
-        let mut v: Vec<_> = assignments(text)
+        let mut v: Vec<_> = assignments(text, 1)
             .into_iter()
             .map(|a| (text[a.name].to_string(), text[a.value].to_string()))
             .collect();
         v.sort();
         v
+    }
+
+    /// A floor drops short values and keeps long ones, in every syntax.
+    #[test]
+    fn a_floor_keeps_only_values_at_least_that_long() {
+        let long = "A".repeat(16);
+        let text = format!(
+            "short = abc\nlong = {long}\n<tag>{long}</tag>\n<tag>abc</tag>\nENV SHORT abc\nENV LONG {long}\n\"q\": \"{long}\"\n"
+        );
+        let names = |floor| {
+            let mut v: Vec<String> = assignments(&text, floor)
+                .into_iter()
+                .map(|a| text[a.name].to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        assert_eq!(names(16), ["LONG", "long", "q", "tag"]);
+        assert_eq!(names(1), ["LONG", "SHORT", "long", "q", "short", "tag"]);
+        assert_eq!(floor(25), 20);
+        assert_eq!(floor(16), 16);
+        assert_eq!(floor(9), 8);
+        assert_eq!(floor(0), 1);
+    }
+
+    /// A value with characters past ASCII keeps them whole.
+    #[test]
+    fn values_past_ascii_stay_whole() {
+        assert!(has(
+            "pass = \"pässwörd-ünïcode-1\"",
+            "pass",
+            "pässwörd-ünïcode-1"
+        ));
+        assert!(has("pass=ключ-ключ-ключ", "pass", "ключ-ключ-ключ"));
     }
 
     fn has(text: &str, name: &str, value: &str) -> bool {

@@ -243,7 +243,8 @@ fn find(
     if candidates.is_empty() {
         return matches;
     }
-    let mut assignments: Option<Vec<Assignment>> = None;
+    // The assignments found so far, and the shortest value they include.
+    let mut assignments: Option<(usize, Vec<Assignment>)> = None;
     let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
@@ -282,7 +283,11 @@ fn find(
                     }
                 }
                 ContextKind::Assignment { name } => {
-                    let all = assignments.get_or_insert_with(|| assign::assignments(text));
+                    let floor = assign::floor(rule.min_value_len());
+                    if assignments.as_ref().is_none_or(|(f, _)| *f > floor) {
+                        assignments = Some((floor, assign::assignments(text, floor)));
+                    }
+                    let all = &assignments.as_ref().expect("just computed").1;
                     let name_re = name.get();
                     for a in all.iter() {
                         let value = &text[a.value.clone()];

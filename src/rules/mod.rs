@@ -66,6 +66,7 @@ pub struct Context {
 pub struct Lazy {
     source: String,
     cell: OnceLock<Regex>,
+    min_len: OnceLock<usize>,
 }
 
 impl Lazy {
@@ -73,6 +74,7 @@ impl Lazy {
         Lazy {
             source,
             cell: OnceLock::new(),
+            min_len: OnceLock::new(),
         }
     }
 
@@ -80,7 +82,23 @@ impl Lazy {
     fn compiled(source: String, re: Regex) -> Lazy {
         let cell = OnceLock::new();
         let _ = cell.set(re);
-        Lazy { source, cell }
+        Lazy {
+            source,
+            cell,
+            min_len: OnceLock::new(),
+        }
+    }
+
+    /// The fewest bytes a match can have (read from the regex's syntax,
+    /// without compiling it).
+    pub fn min_len(&self) -> usize {
+        *self.min_len.get_or_init(|| {
+            regex_syntax::Parser::new()
+                .parse(&self.source)
+                .ok()
+                .and_then(|hir| hir.properties().minimum_len())
+                .unwrap_or(0)
+        })
     }
 
     pub fn get(&self) -> &Regex {
@@ -130,6 +148,11 @@ impl Rule {
     /// requirements.
     pub fn shape_matches(&self, value: &str) -> bool {
         self.secret_whole.get().is_match(value) && self.value_ok(value)
+    }
+
+    /// The fewest bytes a value of the secret's shape has.
+    pub fn min_value_len(&self) -> usize {
+        self.secret_whole.min_len()
     }
 
     /// The value requirements alone (for a secret a context's regex found).
