@@ -27,7 +27,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
 
 /// Memory per evaluation, in KiB: 8 MiB makes a GPU or ASIC attack pay for
@@ -214,21 +214,134 @@ pub fn params() -> Params {
 fn v2(digest: &[u8; 32], rule: &str) -> String {
     let mut salt = V2_SALT_DOMAIN.to_vec();
     salt.extend_from_slice(rule.as_bytes());
-    // The 8 MiB are reused per thread: a fresh allocation cost more in page
-    // faults than the hash itself, and an attacker reuses memory anyway, so
-    // this saves only our time.
-    thread_local! {
-        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
     let mut out = [0u8; V2_BYTES];
-    MEMORY.with_borrow_mut(|memory| {
-        memory.resize(argon.params().block_count(), Block::default());
+    memory::with(argon.params().block_count(), |blocks| {
         argon
-            .hash_password_into_with_memory(digest, &salt, &mut out, &mut memory[..])
+            .hash_password_into_with_memory(digest, &salt, &mut out, blocks)
             .expect("Argon2 accepts a 32-byte password and a salt over 8 bytes");
     });
     format!("{V2_PREFIX}{}", hex(&out))
+}
+
+/// Argon2's working memory, kept for the whole process and shared by its
+/// threads: an attacker reuses memory anyway, so this saves only our time.
+///
+/// In a short-lived hook the memory cost more than the hash: 2,048 page
+/// faults to touch 8 MiB in 4 KiB pages, about two thirds of a fingerprint's
+/// time on a virtual machine. On Linux the memory is its own mapping, aligned
+/// to 2 MiB and marked for transparent huge pages, so it faults in as four
+/// pages where the kernel allows it (`madvise` or `always` in
+/// /sys/kernel/mm/transparent_hugepage/enabled) and as small ones otherwise.
+/// This is the crate's only `unsafe` code.
+mod memory {
+    use std::sync::Mutex;
+
+    use argon2::Block;
+
+    /// Runs `f` with `count` blocks of memory (their content is whatever
+    /// the last evaluation left: Argon2 overwrites every block it reads).
+    pub fn with<R>(count: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
+        static POOL: Mutex<Vec<Memory>> = Mutex::new(Vec::new());
+        let taken = POOL.lock().expect("Argon2 memory pool").pop();
+        let mut memory = match taken {
+            Some(m) if m.len() == count => m,
+            _ => Memory::new(count),
+        };
+        let result = f(memory.blocks());
+        POOL.lock().expect("Argon2 memory pool").push(memory);
+        result
+    }
+
+    enum Memory {
+        #[cfg(target_os = "linux")]
+        Mapped(Mapped),
+        Heap(Vec<Block>),
+    }
+
+    impl Memory {
+        fn new(count: usize) -> Memory {
+            #[cfg(target_os = "linux")]
+            if let Some(m) = Mapped::new(count) {
+                return Memory::Mapped(m);
+            }
+            Memory::Heap(vec![Block::default(); count])
+        }
+
+        fn len(&self) -> usize {
+            match self {
+                #[cfg(target_os = "linux")]
+                Memory::Mapped(m) => m.count,
+                Memory::Heap(v) => v.len(),
+            }
+        }
+
+        fn blocks(&mut self) -> &mut [Block] {
+            match self {
+                #[cfg(target_os = "linux")]
+                Memory::Mapped(m) => m.blocks(),
+                Memory::Heap(v) => v,
+            }
+        }
+    }
+
+    /// `count` blocks in an anonymous mapping of their own, never unmapped
+    /// (the pool keeps it until the process ends).
+    #[cfg(target_os = "linux")]
+    struct Mapped {
+        start: std::ptr::NonNull<Block>,
+        count: usize,
+    }
+
+    // The mapping is owned by one `Mapped` at a time (the pool hands it out
+    // by value), so moving it to another thread is moving a `Vec`.
+    #[cfg(target_os = "linux")]
+    unsafe impl Send for Mapped {}
+
+    #[cfg(target_os = "linux")]
+    impl Mapped {
+        const HUGE_PAGE: usize = 2 << 20;
+
+        fn new(count: usize) -> Option<Mapped> {
+            let bytes = count.checked_mul(std::mem::size_of::<Block>())?;
+            let len = bytes.checked_add(Self::HUGE_PAGE)?;
+            // SAFETY: a fresh private anonymous mapping: it aliases nothing,
+            // and the kernel fills it with zeros.
+            let base = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            if base == libc::MAP_FAILED {
+                return None;
+            }
+            let offset = (base as usize).next_multiple_of(Self::HUGE_PAGE) - base as usize;
+            // SAFETY: `offset` < HUGE_PAGE, so `start .. start + bytes` lies
+            // inside the mapping.
+            let start = unsafe { base.cast::<u8>().add(offset) };
+            // SAFETY: advice on memory this function just mapped; it changes
+            // how the kernel backs the pages, never their content. A kernel
+            // that refuses it (huge pages off) leaves small pages.
+            unsafe { libc::madvise(start.cast(), bytes, libc::MADV_HUGEPAGE) };
+            Some(Mapped {
+                start: std::ptr::NonNull::new(start.cast())?,
+                count,
+            })
+        }
+
+        fn blocks(&mut self) -> &mut [Block] {
+            // SAFETY: `start` is 2 MiB-aligned (more than `Block`'s 64),
+            // `count` blocks of readable, writable memory follow it that
+            // nothing else refers to (`&mut self`), and any bytes are a valid
+            // `Block` (128 `u64`s; zeros, as mapped, are `Block::default()`).
+            unsafe { std::slice::from_raw_parts_mut(self.start.as_ptr(), self.count) }
+        }
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -34,7 +34,11 @@ pub fn views(text: &str, lines: &Lines) -> Vec<View> {
     if might_have_encoded_url(text) {
         percent_encoded_urls(text, &mut out);
     }
-    base64_runs(text, &mut out);
+    // Every base64 view starts with a run this finds (see
+    // [`base64_runs`]); most texts have none, and this finds that fast.
+    if has_base64_run(text.as_bytes()) {
+        base64_runs(text, &mut out);
+    }
     if might_have_concatenated_pem(text) {
         concatenated_pem(text, lines, &mut out);
     }
@@ -141,22 +145,34 @@ fn base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
 }
 
-/// Whether `text` holds a run that [`looks_encoded`].
+/// Whether `text` holds a run that [`looks_encoded`]. A run that does is
+/// [`MIN_BASE64`] bytes or longer, so the search looks at every
+/// [`MIN_BASE64`]th byte and only reads around the ones that could be in
+/// such a run: text without long runs (most code) costs a fraction of a pass.
 fn has_base64_run(text: &[u8]) -> bool {
-    let mut start = None;
-    for (i, &b) in text.iter().enumerate() {
-        match (base64_byte(b), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if looks_encoded(&text[s..i]) {
-                    return true;
-                }
-                start = None;
-            }
-            _ => {}
+    let mut probe = MIN_BASE64 - 1;
+    while probe < text.len() {
+        if !base64_byte(text[probe]) {
+            probe += MIN_BASE64;
+            continue;
         }
+        // The maximal run through `probe`.
+        let start = text[..probe]
+            .iter()
+            .rposition(|&b| !base64_byte(b))
+            .map_or(0, |i| i + 1);
+        let end = text[probe..]
+            .iter()
+            .position(|&b| !base64_byte(b))
+            .map_or(text.len(), |i| probe + i);
+        if looks_encoded(&text[start..end]) {
+            return true;
+        }
+        // The next run that could be long enough ends at least
+        // MIN_BASE64 bytes past this one's end.
+        probe = end + MIN_BASE64;
     }
-    start.is_some_and(|s| looks_encoded(&text[s..]))
+    false
 }
 
 /// Whether a run of base64 characters (no padding) could encode text: at
@@ -406,6 +422,50 @@ fn literals(line: &str, first: bool) -> Option<(String, usize, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sampling search finds a run exactly when reading every run does.
+    #[test]
+    fn sampling_for_base64_runs_misses_none() {
+        let every_run = |text: &[u8]| {
+            text.split(|&b| !base64_byte(b))
+                .any(|run| looks_encoded(run))
+        };
+        // Runs of random lengths from a few alphabets, between separators.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let alphabets: [&[u8]; 3] = [
+            b"IJKLMNOPQRSTUVWXYZabcdefC",
+            b"0123456789abcdef",
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_",
+        ];
+        let (mut found, mut cases) = (0, 0);
+        for _ in 0..4000 {
+            let mut text = Vec::new();
+            for _ in 0..next(6) {
+                let alphabet = alphabets[next(3) as usize];
+                for _ in 0..next(60) {
+                    text.push(alphabet[next(alphabet.len() as u64) as usize]);
+                }
+                text.push(b" \n.=\""[next(5) as usize]);
+            }
+            let want = every_run(&text);
+            assert_eq!(
+                has_base64_run(&text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+            found += usize::from(want);
+            cases += 1;
+        }
+        // Both answers were exercised.
+        assert!(found > 100 && found < cases - 100, "{found} of {cases}");
+    }
 
     #[test]
     fn decodes_secret_data_and_urls() {

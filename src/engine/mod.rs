@@ -243,8 +243,7 @@ fn find(
     if candidates.is_empty() {
         return matches;
     }
-    // The assignments found so far, and the shortest value they include.
-    let mut assignments: Option<(usize, Vec<Assignment>)> = None;
+    let mut assignments: Option<Vec<Assignment>> = None;
     let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
@@ -283,11 +282,22 @@ fn find(
                     }
                 }
                 ContextKind::Assignment { name } => {
-                    let floor = assign::floor(rule.min_value_len());
-                    if assignments.as_ref().is_none_or(|(f, _)| *f > floor) {
-                        assignments = Some((floor, assign::assignments(text, floor)));
-                    }
-                    let all = &assignments.as_ref().expect("just computed").1;
+                    // One pass for every rule the text woke: read at the
+                    // shortest value any of them can have.
+                    let all = assignments.get_or_insert_with(|| {
+                        let floor = candidates
+                            .iter()
+                            .map(|&i| &catalog.rules[i])
+                            .filter(|r| {
+                                r.contexts
+                                    .iter()
+                                    .any(|c| matches!(c.kind, ContextKind::Assignment { .. }))
+                            })
+                            .map(Rule::min_value_len)
+                            .min()
+                            .unwrap_or(1);
+                        assign::assignments(text, floor)
+                    });
                     let name_re = name.get();
                     for a in all.iter() {
                         let value = &text[a.value.clone()];
