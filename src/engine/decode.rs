@@ -426,10 +426,7 @@ mod tests {
     /// The sampling search finds a run exactly when reading every run does.
     #[test]
     fn sampling_for_base64_runs_misses_none() {
-        let every_run = |text: &[u8]| {
-            text.split(|&b| !base64_byte(b))
-                .any(|run| looks_encoded(run))
-        };
+        let every_run = |text: &[u8]| text.split(|&b| !base64_byte(b)).any(looks_encoded);
         // Runs of random lengths from a few alphabets, between separators.
         let mut seed = 0x2545_f491_u64;
         let mut next = |n: u64| {
