@@ -13,12 +13,12 @@ pub mod finding;
 pub mod jwt;
 pub mod text;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use crate::rules::{Catalog, ContextKind, Rule, Validator};
+use crate::rules::{Catalog, Context, ContextKind, Rule, Validator};
 use assign::Assignment;
 use finding::escape;
 use text::Lines;
@@ -244,16 +244,15 @@ fn find(
         return matches;
     }
     let mut assignments: Option<Vec<Assignment>> = None;
+    // Per rule: whether the text holds its secret's shape anywhere.
+    let mut shapes: HashMap<usize, bool> = HashMap::new();
     let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
         let rule = &catalog.rules[ri];
         for ctx in &rule.contexts {
-            if !ctx.keywords.is_empty() {
-                let lower = lower.get_or_insert_with(|| text.to_ascii_lowercase());
-                if !ctx.keywords.iter().any(|k| lower.contains(k.as_str())) {
-                    continue;
-                }
+            if !words_present(ctx, text, &mut lower) {
+                continue;
             }
             if let Some(file) = &ctx.file {
                 if !file.get().is_match(text) {
@@ -282,22 +281,29 @@ fn find(
                     }
                 }
                 ContextKind::Assignment { name } => {
+                    // No value of the secret's shape, no assignment of one.
+                    if !shape_present(&mut shapes, ri, rule, text) {
+                        continue;
+                    }
                     // One pass for every rule the text woke: read at the
                     // shortest value any of them can have.
-                    let all = assignments.get_or_insert_with(|| {
-                        let floor = candidates
-                            .iter()
-                            .map(|&i| &catalog.rules[i])
-                            .filter(|r| {
-                                r.contexts
-                                    .iter()
-                                    .any(|c| matches!(c.kind, ContextKind::Assignment { .. }))
-                            })
-                            .map(Rule::min_value_len)
-                            .min()
-                            .unwrap_or(1);
-                        assign::assignments(text, floor)
-                    });
+                    if assignments.is_none() {
+                        // One pass for every rule the text woke: read at
+                        // the shortest value any of them can have.
+                        let mut floor = rule.min_value_len();
+                        for &i in &candidates {
+                            let r = &catalog.rules[i];
+                            let reads = r.contexts.iter().any(|c| {
+                                matches!(c.kind, ContextKind::Assignment { .. })
+                                    && words_present(c, text, &mut lower)
+                            });
+                            if reads && shape_present(&mut shapes, i, r, text) {
+                                floor = floor.min(r.min_value_len());
+                            }
+                        }
+                        assignments = Some(assign::assignments(text, floor));
+                    }
+                    let all = assignments.as_ref().expect("just read");
                     let name_re = name.get();
                     for a in all.iter() {
                         let value = &text[a.value.clone()];
@@ -340,6 +346,29 @@ fn find(
         }
     }
     matches
+}
+
+/// Whether `text` holds a match of rule `i`'s secret regex anywhere (one
+/// search per rule and text, remembered in `shapes`).
+fn shape_present(shapes: &mut HashMap<usize, bool>, i: usize, rule: &Rule, text: &str) -> bool {
+    *shapes
+        .entry(i)
+        .or_insert_with(|| rule.secret_anywhere.get().is_match(text))
+}
+
+/// Whether `text` holds what `ctx` needs before it can find anything: one of
+/// its keywords, and a word of each of its name's word sets. `lower` is the
+/// text in ASCII lower case, made on first need.
+fn words_present(ctx: &Context, text: &str, lower: &mut Option<String>) -> bool {
+    if ctx.keywords.is_empty() && ctx.words.is_empty() {
+        return true;
+    }
+    let lower = lower.get_or_insert_with(|| text.to_ascii_lowercase());
+    (ctx.keywords.is_empty() || ctx.keywords.iter().any(|k| lower.contains(k.as_str())))
+        && ctx
+            .words
+            .iter()
+            .all(|set| set.iter().any(|w| lower.contains(w.as_str())))
 }
 
 /// Whether an assignment context's `name` regex matches `name` on whole

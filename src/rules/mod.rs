@@ -9,6 +9,7 @@
 //! the first time a blob's keywords say the rule could apply. A hook that
 //! scans ten small files must not pay for the whole catalog.
 
+mod literals;
 pub mod schema;
 pub mod testgen;
 
@@ -57,6 +58,10 @@ pub struct Context {
     pub file: Option<Lazy>,
     /// Lower-case; empty means always tried.
     pub keywords: Vec<String>,
+    /// For an assignment context: sets of lower-case words from its `name`
+    /// regex, each of which the text must hold one of for the context to
+    /// find anything ([`literals::required`]).
+    pub words: Vec<Vec<String>>,
     pub why: String,
 }
 
@@ -139,6 +144,9 @@ pub struct Rule {
     pub known_examples_sha256: Vec<String>,
     /// `^(?:secret)$`: does a whole value have the secret's shape?
     pub secret_whole: Lazy,
+    /// `(?:secret)`: could a text hold a value of the secret's shape at all?
+    /// (A value that is one holds a match; compiled only when asked.)
+    pub secret_anywhere: Lazy,
     pub contexts: Vec<Context>,
     pub examples: Examples,
 }
@@ -752,6 +760,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             .map_err(|e| field_error("secret", &format!("invalid regex: {e}")))?;
     }
     let secret_whole = check_regex(origin, &id, "secret", &format!("^(?:{})$", spec.secret))?;
+    let secret_anywhere = Lazy::new(format!("(?:{})", spec.secret));
     if spec.context.is_empty() {
         return Err(field_error("context", "a rule needs at least one context"));
     }
@@ -824,11 +833,13 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
     let mut contexts = Vec::with_capacity(spec.context.len());
     for (n, c) in spec.context.iter().enumerate() {
         let field = |f: &str| format!("context[{n}].{f}");
+        let mut words = Vec::new();
         let kind = match c.kind {
             ContextType::Assignment => {
                 let name = c.name.clone().ok_or_else(|| {
                     field_error(&field("name"), "required for kind = \"assignment\"")
                 })?;
+                words = literals::required(&name);
                 let name = check_regex(origin, &id, &field("name"), &name)?;
                 if c.pattern.is_some() {
                     return Err(field_error(
@@ -873,6 +884,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             kind,
             file,
             keywords: c.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            words,
             why: c.why.clone(),
         });
     }
@@ -899,6 +911,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
         env_var: spec.env_var,
         known_examples_sha256: spec.known_examples_sha256,
         secret_whole,
+        secret_anywhere,
         contexts,
         examples: spec.examples,
     })
