@@ -73,7 +73,7 @@ fn letter(class: &Class) -> Option<char> {
     };
     match bytes[..] {
         [b] if b.is_ascii() => Some(char::from(b.to_ascii_lowercase())),
-        [a, b] if a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
+        [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => {
             Some(char::from(a.to_ascii_lowercase()))
         }
         _ => None,
