@@ -13,7 +13,7 @@ pub mod finding;
 pub mod jwt;
 pub mod text;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 
 use sha2::{Digest, Sha256};
@@ -244,8 +244,7 @@ fn find(
         return matches;
     }
     let mut assignments: Option<Vec<Assignment>> = None;
-    // Per rule: whether the text holds its secret's shape anywhere.
-    let mut shapes: HashMap<usize, bool> = HashMap::new();
+    let mut shape_searches = 0;
     let mut parents = assign::ParentFinder::new(text, lines);
     let mut lower: Option<String> = None;
     for &ri in &candidates {
@@ -281,9 +280,16 @@ fn find(
                     }
                 }
                 ContextKind::Assignment { name } => {
-                    // No value of the secret's shape, no assignment of one.
-                    if !shape_present(&mut shapes, ri, rule, text) {
-                        continue;
+                    // No value of the secret's shape, no assignment of one:
+                    // worth a search while reading assignments is still
+                    // ahead, and for a few rules (a text naming many
+                    // providers, such as a scanner's own rules, would pay a
+                    // search per rule for nothing).
+                    if assignments.is_none() && shape_searches < MAX_SHAPE_SEARCHES {
+                        shape_searches += 1;
+                        if !rule.secret_anywhere.get().is_match(text) {
+                            continue;
+                        }
                     }
                     // One pass for every rule the text woke: read at the
                     // shortest value any of them can have.
@@ -297,7 +303,7 @@ fn find(
                                 matches!(c.kind, ContextKind::Assignment { .. })
                                     && words_present(c, text, &mut lower)
                             });
-                            if reads && shape_present(&mut shapes, i, r, text) {
+                            if reads {
                                 floor = floor.min(r.min_value_len());
                             }
                         }
@@ -348,13 +354,9 @@ fn find(
     matches
 }
 
-/// Whether `text` holds a match of rule `i`'s secret regex anywhere (one
-/// search per rule and text, remembered in `shapes`).
-fn shape_present(shapes: &mut HashMap<usize, bool>, i: usize, rule: &Rule, text: &str) -> bool {
-    *shapes
-        .entry(i)
-        .or_insert_with(|| rule.secret_anywhere.get().is_match(text))
-}
+/// How many rules' secrets [`find`] looks for in one text before it reads
+/// the text's assignments regardless.
+const MAX_SHAPE_SEARCHES: usize = 4;
 
 /// Whether `text` holds what `ctx` needs before it can find anything: one of
 /// its keywords, and a word of each of its name's word sets. `lower` is the
