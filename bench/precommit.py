@@ -42,7 +42,9 @@ def git_env():
 
 
 def build_repo(path):
-    marker = os.path.join(path, ".bench-complete")
+    # Inside .git, so `git add -A` never stages it (and `reset --hard` never
+    # deletes it).
+    marker = os.path.join(path, ".git", "bench-complete")
     if os.path.exists(marker):
         return
     shutil.rmtree(path, ignore_errors=True)

@@ -186,21 +186,50 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
+/// The v2 string of one digest, computed once per process: a thread that
+/// asks while another computes it waits for that result.
 fn cached_v2(digest: &[u8; 32], rule: &str) -> Arc<str> {
-    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Arc<str>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().expect("fingerprint cache").get(digest) {
-        return v.clone();
-    }
-    // Computed outside the lock so threads hash different secrets at once;
-    // two threads racing on the same one do the work twice, harmlessly.
-    let v: Arc<str> = v2(digest, rule).into();
-    cache
+    type Cell = Arc<OnceLock<Arc<str>>>;
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Cell>>> = OnceLock::new();
+    let cell = CACHE
+        .get_or_init(Default::default)
         .lock()
         .expect("fingerprint cache")
         .entry(*digest)
-        .or_insert(v)
-        .clone()
+        .or_default()
+        .clone();
+    // Computed outside the map's lock, so threads hash different secrets at
+    // once.
+    cell.get_or_init(|| v2(digest, rule).into()).clone()
+}
+
+/// Starts computing `fp`'s v2 string on a background thread, so that a
+/// report that shows it later (a blocked commit's) finds it ready or nearly:
+/// the slow hash overlaps the rest of the scan instead of following it.
+/// One thread serves the whole process, in order.
+pub fn prefetch(fp: &Fingerprint) {
+    use std::sync::mpsc::{channel, Sender};
+    /// A digest and its rule id, to hash.
+    type Job = ([u8; 32], Arc<str>);
+    static QUEUE: OnceLock<Mutex<Option<Sender<Job>>>> = OnceLock::new();
+    if fp.is_computed() {
+        return;
+    }
+    let queue = QUEUE.get_or_init(|| {
+        let (tx, rx) = channel::<Job>();
+        let started = std::thread::Builder::new()
+            .name("fingerprints".into())
+            .spawn(move || {
+                for (digest, rule) in rx {
+                    cached_v2(&digest, &rule);
+                }
+            });
+        // Without the thread, fingerprints are computed when shown.
+        Mutex::new(started.ok().map(|_| tx))
+    });
+    if let Some(tx) = &*queue.lock().expect("fingerprint queue") {
+        let _ = tx.send((fp.digest, fp.rule.clone()));
+    }
 }
 
 /// The Argon2id parameters of v2. Changing any of them changes every

@@ -9,16 +9,17 @@
 //! the first time a blob's keywords say the rule could apply. A hook that
 //! scans ten small files must not pay for the whole catalog.
 
+mod keywords;
 mod literals;
 pub mod schema;
 pub mod testgen;
 
 use std::collections::HashMap;
-use std::ops::{Index, Range};
+use std::ops::{ControlFlow, Index, Range};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::{anyhow, bail, Result};
+use keywords::Keywords;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -395,8 +396,8 @@ impl<'a> IntoIterator for &'a Rules {
 
 pub struct Catalog {
     pub rules: Rules,
-    prefilter: Option<AhoCorasick>,
-    keywords: Vec<String>,
+    /// The prefilter over every rule's keywords and required literals.
+    keywords: Keywords,
     /// For each prefilter pattern, the rules it wakes up.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword run on every blob.
@@ -546,11 +547,9 @@ impl Catalog {
                 }
             }
         }
-        let prefilter = build_prefilter(&keywords, AhoCorasickKind::ContiguousNFA)?;
         Ok(Catalog {
             rules: Rules { entries },
-            prefilter,
-            keywords,
+            keywords: Keywords::new(keywords),
             keyword_rules,
             always,
         })
@@ -572,23 +571,21 @@ impl Catalog {
         for &i in &self.always {
             hit[i] = true;
         }
-        if let Some(ac) = &self.prefilter {
-            let mut remaining = self.keyword_rules.len();
-            let mut seen = vec![false; self.keyword_rules.len()];
-            for m in ac.find_overlapping_iter(text) {
-                let p = m.pattern().as_usize();
-                if !seen[p] {
-                    seen[p] = true;
-                    for &r in &self.keyword_rules[p] {
-                        hit[r] = true;
-                    }
-                    remaining -= 1;
-                    if remaining == 0 {
-                        break;
-                    }
+        let mut remaining = self.keyword_rules.len();
+        let mut seen = vec![false; self.keyword_rules.len()];
+        self.keywords.each(text.as_bytes(), |p| {
+            if !seen[p] {
+                seen[p] = true;
+                for &r in &self.keyword_rules[p] {
+                    hit[r] = true;
+                }
+                remaining -= 1;
+                if remaining == 0 {
+                    return ControlFlow::Break(());
                 }
             }
-        }
+            ControlFlow::Continue(())
+        });
         hit.iter()
             .enumerate()
             .filter(|&(i, &h)| h && self.rules.entries[i].requires_met(text))
@@ -600,8 +597,7 @@ impl Catalog {
     /// to build (which a hook scanning ten files would feel), several times
     /// faster per byte (which a scan of a whole history needs).
     pub fn tune_for_throughput(&mut self) -> Result<()> {
-        self.prefilter = build_prefilter(&self.keywords, AhoCorasickKind::DFA)?;
-        Ok(())
+        self.keywords.tune_for_throughput()
     }
 
     /// Whether any rule could apply to `text`: [`Catalog::candidates`] without
@@ -611,14 +607,15 @@ impl Catalog {
         if self.always.iter().any(|&i| requires_ok(i)) {
             return true;
         }
-        let Some(ac) = &self.prefilter else {
-            return false;
-        };
-        ac.find_overlapping_iter(text).any(|m| {
-            self.keyword_rules[m.pattern().as_usize()]
-                .iter()
-                .any(|&i| requires_ok(i))
-        })
+        let mut any = false;
+        self.keywords.each(text.as_bytes(), |p| {
+            if self.keyword_rules[p].iter().any(|&i| requires_ok(i)) {
+                any = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
+        any
     }
 
     /// Whether rule `i` runs over binary files (see [`Rule::searches_binaries`]).
@@ -640,19 +637,6 @@ impl Catalog {
             .find(|e| e.id() == id)
             .map(Entry::get)
     }
-}
-
-fn build_prefilter(keywords: &[String], kind: AhoCorasickKind) -> Result<Option<AhoCorasick>> {
-    if keywords.is_empty() {
-        return Ok(None);
-    }
-    let ac = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(keywords)
-        .context("building the keyword prefilter")?;
-    Ok(Some(ac))
 }
 
 /// Built-in rule `index` as written, its inheritance resolved. Its text was

@@ -28,7 +28,13 @@ pub fn scan(
     let items = items(repo, &mut pipeline.summary)?;
     let mut findings = Vec::new();
     for item in &items {
-        findings.extend(pipeline.scan(item)?);
+        let found = pipeline.scan(item)?;
+        // A finding here blocks the commit, and the report shows its
+        // fingerprint: start the slow hash while the other files are read.
+        for f in &found {
+            crate::fingerprint::prefetch(&f.fingerprint);
+        }
+        findings.extend(found);
     }
     Ok((findings, pipeline.summary))
 }
