@@ -77,15 +77,28 @@ pub fn not_a_secret(
     None
 }
 
-/// The part of a token after a fixed prefix like `test_`, `ghp_` or
-/// `sk-ant-api03-`: everything after the last `_` or `-` within the first 16
-/// characters.
+/// The part of a token after a fixed prefix like `test_`, `ghp_`,
+/// `FLWSECK_TEST-` or `sk-ant-api03-`: everything after the last `_` or `-`
+/// within the first 16 characters, unless what comes before it looks random:
+/// mixed case with a digit (`Xb3dK_`), the start of a base64url value whose
+/// `_` and `-` are characters like any other (judging only the rest would
+/// miss a short key whose separator fell late). Code (`utils.Hex_`) and
+/// prefixes of one case keep being judged by what follows them.
 pub fn random_part(value: &str) -> &str {
     let head = &value.as_bytes()[..value.len().min(16)];
     match head.iter().rposition(|&b| b == b'_' || b == b'-') {
-        Some(i) if i + 1 < value.len() => &value[i + 1..],
+        Some(i) if i + 1 < value.len() && !looks_random(&head[..i]) => &value[i + 1..],
         _ => value,
     }
+}
+
+fn looks_random(head: &[u8]) -> bool {
+    head.iter().any(u8::is_ascii_lowercase)
+        && head.iter().any(u8::is_ascii_uppercase)
+        && head.iter().any(u8::is_ascii_digit)
+        && head
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
 pub fn shannon_entropy(s: &str) -> f64 {
@@ -158,6 +171,18 @@ fn looks_like_identifier(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A head of one case, or one that reads as code, is a prefix; a random
+    /// one (mixed case, a digit) is part of the value.
+    #[test]
+    fn random_part_strips_prefixes_not_random_heads() {
+        assert_eq!(random_part("sk_live_abcDEF123"), "abcDEF123");
+        assert_eq!(random_part("FLWSECK_TEST-abcDEF123"), "abcDEF123");
+        assert_eq!(random_part("sk-ant-api03-abcDEF123"), "abcDEF123");
+        assert_eq!(random_part("Xb3dKq9_Zt7Lm2Pw"), "Xb3dKq9_Zt7Lm2Pw");
+        assert_eq!(random_part("aQ9vLr2TkW_x8Hn"), "aQ9vLr2TkW_x8Hn");
+        assert_eq!(random_part("utils.Hex8_abcDEF"), "abcDEF");
+    }
     use crate::rules::testgen::token;
 
     #[test]
