@@ -77,6 +77,37 @@ pub fn not_a_secret(
     None
 }
 
+/// A specific rule's entropy floor for `value`: never above what random
+/// strings of the value's shape reach ([`random_floor`]). (The generic rule
+/// keeps its floor: there the floor is what tells a secret from a name.)
+pub fn calibrated_floor(value: &str, floor: f64) -> f64 {
+    floor.min(random_floor(random_part(value), floor))
+}
+
+/// An entropy that 999 in 1,000 truly random strings of `body`'s alphabet
+/// and length reach (measured by sampling: hex, and letters with digits).
+/// A rule's floor above it would drop real keys by chance: a floor of 3.3
+/// refuses one random 32-character hex secret in forty. Lengths between the
+/// measured ones take the lower neighbour; under 16 characters the rule's
+/// floor stands. A floor above 3.5 says the rule refuses hex (a hash where
+/// its key has all letters), so a hex value keeps such a floor.
+fn random_floor(body: &str, floor: f64) -> f64 {
+    const LENGTHS: [usize; 6] = [16, 20, 24, 32, 40, 64];
+    const HEX: [f64; 6] = [2.48, 2.72, 2.88, 3.12, 3.30, 3.54];
+    const ALNUM: [f64; 6] = [3.20, 3.48, 3.74, 4.07, 4.35, 4.81];
+    let Some(i) = LENGTHS.iter().rposition(|&n| n <= body.len()) else {
+        return f64::INFINITY;
+    };
+    let b = body.as_bytes();
+    let hex = b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+        || b.iter().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'));
+    match (hex, floor <= 3.5) {
+        (true, true) => HEX[i],
+        (true, false) => f64::INFINITY,
+        (false, _) => ALNUM[i],
+    }
+}
+
 /// The part of a token after a fixed prefix like `test_`, `ghp_`,
 /// `FLWSECK_TEST-` or `sk-ant-api03-`: everything after the last `_` or `-`
 /// within the first 16 characters, unless what comes before it looks random:
@@ -171,6 +202,27 @@ fn looks_like_identifier(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random keys of any shape pass the entropy check as often as chance
+    /// allows: a 32-character hex secret with entropy 3.25 is still one.
+    #[test]
+    fn entropy_floors_never_exceed_what_random_keys_reach() {
+        let low_hex = "b48852ba4888bc8e04487626d74ec622";
+        assert!(shannon_entropy(low_hex) < 3.3);
+        assert_eq!(
+            not_a_secret(low_hex, &[], Some(calibrated_floor(low_hex, 3.3))),
+            None
+        );
+        assert!(not_a_secret(low_hex, &[], Some(3.3)).is_some());
+        // A structured value stays refused.
+        assert!(not_a_secret("abababababababababababababababab", &[], Some(3.3)).is_some());
+        assert!(not_a_secret("aaaabbbbccccddddaaaabbbbccccdddd", &[], Some(3.0)).is_some());
+        // Short values keep the rule's floor.
+        assert!(random_floor("abc123", 3.0).is_infinite());
+        // A rule whose floor refuses hex still refuses a hash.
+        let sha = "3f786850e387550fdab836ed7e6dc881de23001b";
+        assert!(not_a_secret(sha, &[], Some(calibrated_floor(sha, 4.1))).is_some());
+    }
 
     /// A head of one case, or one that reads as code, is a prefix; a random
     /// one (mixed case, a digit) is part of the value.

@@ -454,7 +454,13 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
         return false;
     }
     let value = &text[span];
-    if filters::not_a_secret(value, &rule.reject, rule.entropy).is_some() {
+    // A specific rule's floor never refuses a key for the bad luck of a
+    // random draw; the generic rule's floor is what separates secrets there.
+    let floor = match rule.entropy {
+        Some(f) if !rule.fallback => Some(filters::calibrated_floor(value, f)),
+        f => f,
+    };
+    if filters::not_a_secret(value, &rule.reject, floor).is_some() {
         return false;
     }
     // Every validator is checked here, in one place: a checksum offline, a
