@@ -21,18 +21,57 @@ pub struct Assignment {
     pub value: Range<usize>,
 }
 
+/// The syntaxes, each compiled the first time a text could hold it (most
+/// texts hold no XML, Go or shell default, and a hook reads a few files).
 struct Patterns {
-    bare: Regex,
-    quoted: Regex,
-    line_pair: Regex,
-    xml_pair: Regex,
-    xml_element: Regex,
-    xml_keyed: Regex,
-    go_typed: Regex,
-    go_block: Regex,
-    go_block_line: Regex,
-    env_or: Regex,
-    shell_default: Regex,
+    bare: Pattern,
+    quoted: Pattern,
+    line_pair: Pattern,
+    xml_pair: Pattern,
+    xml_element: Pattern,
+    xml_keyed: Pattern,
+    go_typed: Pattern,
+    go_block: Pattern,
+    go_block_line: Pattern,
+    env_or: Pattern,
+    shell_default: Pattern,
+}
+
+struct Pattern {
+    source: String,
+    /// Byte strings one of which every match contains: a text without any
+    /// skips the pattern (and its compilation). Empty: always run.
+    needs: &'static [&'static [u8]],
+    re: OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn new(source: String, needs: &'static [&'static [u8]]) -> Pattern {
+        Pattern {
+            source,
+            needs,
+            re: OnceLock::new(),
+        }
+    }
+
+    /// The regex, or `None` when `text` cannot hold a match.
+    fn for_text(&self, text: &str) -> Option<&Regex> {
+        let b = text.as_bytes();
+        if !self.needs.is_empty()
+            && !self
+                .needs
+                .iter()
+                .any(|n| memchr::memmem::find(b, n).is_some())
+        {
+            return None;
+        }
+        Some(self.re.get_or_init(|| {
+            regex::bytes::RegexBuilder::new(&self.source)
+                .unicode(false)
+                .build()
+                .expect("assignment patterns are valid")
+        }))
+    }
 }
 
 /// The value lengths the patterns are compiled for: a caller asking for
@@ -63,12 +102,7 @@ pub fn floor(min_value: usize) -> usize {
 }
 
 fn compile(floor: usize) -> Patterns {
-    let re = |pattern: &str| {
-        regex::bytes::RegexBuilder::new(pattern)
-            .unicode(false)
-            .build()
-            .expect("assignment patterns are valid")
-    };
+    let re = |source: &str, needs| Pattern::new(source.to_string(), needs);
     // A value: quoted (the quote possibly escaped, as in notebooks) or bare,
     // of at least `floor` bytes.
     let more = floor - 1;
@@ -107,29 +141,41 @@ fn compile(floor: usize) -> Patterns {
         r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*{value}"#
     );
     Patterns {
-        bare: re(&bare),
-        quoted: re(&quoted),
-        line_pair: re(&line_pair),
-        xml_pair: re(&format!(
-            r#"(?i)\b(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]{{{floor},}})""#
-        )),
+        bare: re(&bare, &[]),
+        quoted: re(&quoted, &[b"\"", b"'"]),
+        line_pair: re(&line_pair, &[]),
+        xml_pair: re(
+            &format!(
+                r#"(?i)\b(?:key|name)\s*=\s*"(?P<name>[^"\r\n]+)"\s+value\s*=\s*"(?P<qv>[^"\r\n]{{{floor},}})""#
+            ),
+            &[b"\""],
+        ),
         // `<accessKey>v</accessKey>`, the value possibly on a line of its
         // own; the closing tag must be the opening one (checked below).
-        xml_element: re(&format!(
-            r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
-        )),
+        xml_element: re(
+            &format!(
+                r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
+            ),
+            &[b"</"],
+        ),
         // `<entry key="x">v</entry>`, `<property name="x">v</property>`.
-        xml_keyed: re(&format!(
-            r#"<(?P<tag>[A-Za-z_][A-Za-z0-9_.:\-]*)\s(?:[^<>]*\s)?(?i:key|name)\s*=\s*"(?P<name>[^"<>\r\n]+)"[^<>]*>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
-        )),
-        go_typed: re(&go_typed),
-        go_block: re(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$"),
-        go_block_line: re(&go_block_line),
-        env_or: re(&env_or),
+        xml_keyed: re(
+            &format!(
+                r#"<(?P<tag>[A-Za-z_][A-Za-z0-9_.:\-]*)\s(?:[^<>]*\s)?(?i:key|name)\s*=\s*"(?P<name>[^"<>\r\n]+)"[^<>]*>[ \t]*(?:\r?\n[ \t]*)?(?P<uv>[^<>\s]{{{floor},}})[ \t]*(?:\r?\n[ \t]*)?</(?P<close>[A-Za-z_][A-Za-z0-9_.:\-]*)"#
+            ),
+            &[b"</"],
+        ),
+        go_typed: re(&go_typed, &[b"var", b"const"]),
+        go_block: re(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$", &[]),
+        go_block_line: re(&go_block_line, &[]),
+        env_or: re(&env_or, &[b"||", b"??", b"or"]),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
-        shell_default: re(&format!(
-            r#"\$\{{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?:["'](?P<qv>[^"'\r\n}}]{{{floor},}})["']|(?P<uv>[^\s"'`}}$]{{{floor},}}))\}}"#
-        )),
+        shell_default: re(
+            &format!(
+                r#"\$\{{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?[-=](?:["'](?P<qv>[^"'\r\n}}]{{{floor},}})["']|(?P<uv>[^\s"'`}}$]{{{floor},}}))\}}"#
+            ),
+            &[b"${"],
+        ),
     }
 }
 
@@ -149,7 +195,9 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.env_or,
         &p.shell_default,
     ] {
-        collect(re, text, 0, &mut out);
+        if let Some(re) = re.for_text(text) {
+            collect(re, text, 0, &mut out);
+        }
     }
     // Go's `var (` / `const (` blocks: typed lines inside them only (a line
     // of two words and `=` anywhere else is some other language's).
@@ -161,11 +209,16 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         .iter()
         .any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some());
     if blocks {
-        for open in p.go_block.find_iter(text.as_bytes()) {
+        let (Some(go_block), Some(go_block_line)) =
+            (p.go_block.for_text(text), p.go_block_line.for_text(text))
+        else {
+            unreachable!("the block patterns need nothing")
+        };
+        for open in go_block.find_iter(text.as_bytes()) {
             let from = open.end().max(done);
             let body = &text[from..];
             let end = close_of_block(body);
-            collect(&p.go_block_line, &body[..end], from, &mut out);
+            collect(go_block_line, &body[..end], from, &mut out);
             done = from + end;
         }
     }
