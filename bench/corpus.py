@@ -277,7 +277,11 @@ def extras():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "corpus")
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", nargs="?", help="folder to (re)write (default: bench/work/corpus)",
+                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "corpus"))
+    out = ap.parse_args().out
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "cases"))
     manifest = []
