@@ -57,20 +57,21 @@ impl Pattern {
     /// The regex, or `None` when `text` cannot hold a match.
     fn for_text(&self, text: &str) -> Option<&Regex> {
         let b = text.as_bytes();
-        if !self.needs.is_empty()
-            && !self
+        let possible = self.needs.is_empty()
+            || self
                 .needs
                 .iter()
-                .any(|n| memchr::memmem::find(b, n).is_some())
-        {
-            return None;
-        }
-        Some(self.re.get_or_init(|| {
+                .any(|n| memchr::memmem::find(b, n).is_some());
+        possible.then(|| self.get())
+    }
+
+    fn get(&self) -> &Regex {
+        self.re.get_or_init(|| {
             regex::bytes::RegexBuilder::new(&self.source)
                 .unicode(false)
                 .build()
                 .expect("assignment patterns are valid")
-        }))
+        })
     }
 }
 
@@ -88,17 +89,13 @@ const FLOORS: [usize; 4] = [1, 8, 16, 20];
 /// compile and run without the UTF-8 automata a Unicode class needs.
 fn patterns(floor: usize) -> &'static Patterns {
     static P: [OnceLock<Patterns>; FLOORS.len()] = [const { OnceLock::new() }; FLOORS.len()];
-    let i = FLOORS.iter().rposition(|&f| f <= floor).unwrap_or(0);
+    let i = bucket(floor);
     P[i].get_or_init(|| compile(FLOORS[i]))
 }
 
-/// The shortest value [`assignments`] returns when asked for `min_value`.
-pub fn floor(min_value: usize) -> usize {
-    FLOORS
-        .iter()
-        .copied()
-        .rfind(|&f| f <= min_value)
-        .unwrap_or(1)
+/// Which of [`FLOORS`] serves a request for values of `min_value` bytes.
+fn bucket(min_value: usize) -> usize {
+    FLOORS.iter().rposition(|&f| f <= min_value).unwrap_or(0)
 }
 
 fn compile(floor: usize) -> Patterns {
@@ -166,7 +163,11 @@ fn compile(floor: usize) -> Patterns {
             &[b"</"],
         ),
         go_typed: re(&go_typed, &[b"var", b"const"]),
-        go_block: re(r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$", &[]),
+        // Most texts hold no Go: the opener's words are looked for first.
+        go_block: re(
+            r"(?m)^[ \t]*(?:var|const)[ \t]*\([ \t]*\r?$",
+            &[b"var (", b"const (", b"var(", b"const("],
+        ),
         go_block_line: re(&go_block_line, &[]),
         env_or: re(&env_or, &[b"||", b"??", b"or"]),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
@@ -203,17 +204,8 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
     // of two words and `=` anywhere else is some other language's).
     // Blocks never overlap, so each byte is searched once.
     let mut done = 0;
-    // A cheap look for an opener first: the block pattern has no literal
-    // to search for, and most texts hold no Go.
-    let blocks = ["var (", "const (", "var(", "const("]
-        .iter()
-        .any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some());
-    if blocks {
-        let (Some(go_block), Some(go_block_line)) =
-            (p.go_block.for_text(text), p.go_block_line.for_text(text))
-        else {
-            unreachable!("the block patterns need nothing")
-        };
+    if let Some(go_block) = p.go_block.for_text(text) {
+        let go_block_line = p.go_block_line.get();
         for open in go_block.find_iter(text.as_bytes()) {
             let from = open.end().max(done);
             let body = &text[from..];
@@ -516,6 +508,7 @@ mod tests {
         };
         assert_eq!(names(16), ["LONG", "long", "q", "tag"]);
         assert_eq!(names(1), ["LONG", "SHORT", "long", "q", "short", "tag"]);
+        let floor = |n| FLOORS[bucket(n)];
         assert_eq!(floor(25), 20);
         assert_eq!(floor(16), 16);
         assert_eq!(floor(9), 8);

@@ -291,8 +291,6 @@ fn find(
                             continue;
                         }
                     }
-                    // One pass for every rule the text woke: read at the
-                    // shortest value any of them can have.
                     if assignments.is_none() {
                         // One pass for every rule the text woke: read at
                         // the shortest value any of them can have.
