@@ -372,9 +372,9 @@ pub fn is_fingerprint(s: &str) -> bool {
 const HEADER: &str = "\
 # leakgate allowlist: secrets that are meant to be in this repository.
 # Review changes to it like code. Entries never hold a secret: they match a
-# finding by `fingerprint` (a slow hash of rule + secret, printed with each
-# finding), by `rule` id and/or by `path` glob (.gitignore syntax). Entries need
-# a `reason`; an optional `expires = YYYY-MM-DD` stops one after that day.
+# finding by `fingerprint` (a slow hash of rule + secret, which `leakgate allow
+# PATH:LINE` writes), by `rule` id and/or by `path` glob (.gitignore syntax).
+# Entries need a `reason`; an optional `expires = YYYY-MM-DD` ends one.
 ";
 
 /// One entry to add to the allowlist.
@@ -389,7 +389,7 @@ pub struct NewEntry<'a> {
 /// that the file as it stands is valid and has no entry for it yet.
 pub fn append(file: &Path, entry: NewEntry<'_>) -> Result<()> {
     let shown = file.display().to_string();
-    if let Some(line) = append_many(file, std::slice::from_ref(&entry))?.first() {
+    if let Some(Some(line)) = append_many(file, std::slice::from_ref(&entry))?.first() {
         bail!(
             "{shown}:{line}: already has an entry for {}",
             entry.fingerprint
@@ -398,9 +398,9 @@ pub fn append(file: &Path, entry: NewEntry<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Appends every entry whose fingerprint the file does not have yet; returns
-/// the lines of the entries that were already there (and were skipped).
-pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> {
+/// Appends every entry whose fingerprint the file does not have yet; returns,
+/// for each entry, the line of the one already there (so it was skipped).
+pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<Option<usize>>> {
     for e in entries {
         match fingerprint::format_of(e.fingerprint) {
             Some(Format::V2) => {}
@@ -433,11 +433,11 @@ pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<usize>> 
         }
         let mut new = 0;
         for e in entries {
-            if let Some(p) = present
+            let there = present
                 .iter()
-                .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint))
-            {
-                skipped.push(p.line);
+                .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint));
+            skipped.push(there.map(|p| p.line));
+            if there.is_some() {
                 continue;
             }
             new += 1;

@@ -109,11 +109,17 @@ pub enum HookCommand {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  leakgate allow v2:0123456789abcdef0123 --reason \"revoked test key\"\n  leakgate allow --migrate      rewrite old 16-hex fingerprints in the new format"
+    after_help = "Examples:\n  leakgate allow tests/fixture.env:3 --reason \"revoked test key\"\n                                what is found on line 3 of the staged file\n  leakgate allow v2:0123456789abcdef0123 --reason \"revoked test key\"\n  leakgate allow --migrate      rewrite old 16-hex fingerprints in the new format"
 )]
 pub struct AllowArgs {
-    /// The fingerprint printed with the finding.
-    #[arg(required_unless_present = "migrate")]
+    /// What to allow: PATH:LINE (or PATH:LINE:COLUMN) as a blocked commit
+    /// prints it, from the repository root: the secrets found there in the
+    /// staged file (or the file on disk, if it is not staged) are recorded by
+    /// fingerprint and rule. Or a fingerprint (`v2:...`) printed by a scan.
+    #[arg(
+        required_unless_present = "migrate",
+        value_name = "PATH:LINE|FINGERPRINT"
+    )]
     pub fingerprint: Option<String>,
     /// Why this secret may stay (reviewed with the allowlist).
     #[arg(long, required_unless_present = "migrate")]

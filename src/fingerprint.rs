@@ -203,35 +203,6 @@ fn cached_v2(digest: &[u8; 32], rule: &str) -> Arc<str> {
     cell.get_or_init(|| v2(digest, rule).into()).clone()
 }
 
-/// Starts computing `fp`'s v2 string on a background thread, so that a
-/// report that shows it later (a blocked commit's) finds it ready or nearly:
-/// the slow hash overlaps the rest of the scan instead of following it.
-/// One thread serves the whole process, in order.
-pub fn prefetch(fp: &Fingerprint) {
-    use std::sync::mpsc::{channel, Sender};
-    /// A digest and its rule id, to hash.
-    type Job = ([u8; 32], Arc<str>);
-    static QUEUE: OnceLock<Mutex<Option<Sender<Job>>>> = OnceLock::new();
-    if fp.is_computed() {
-        return;
-    }
-    let queue = QUEUE.get_or_init(|| {
-        let (tx, rx) = channel::<Job>();
-        let started = std::thread::Builder::new()
-            .name("fingerprints".into())
-            .spawn(move || {
-                for (digest, rule) in rx {
-                    cached_v2(&digest, &rule);
-                }
-            });
-        // Without the thread, fingerprints are computed when shown.
-        Mutex::new(started.ok().map(|_| tx))
-    });
-    if let Some(tx) = &*queue.lock().expect("fingerprint queue") {
-        let _ = tx.send((fp.digest, fp.rule.clone()));
-    }
-}
-
 /// The Argon2id parameters of v2. Changing any of them changes every
 /// fingerprint: that needs a v3.
 pub fn params() -> Params {

@@ -2,12 +2,14 @@
 //! (v1) fingerprints to the current format.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
 
 use crate::allow::{self, Day};
 use crate::cli::{AllowArgs, ColorChoice, Format};
 use crate::context::Context;
+use crate::engine::finding::{escape, Finding};
 use crate::fingerprint;
 use crate::output::{Exit, Output};
 use crate::sources::history::{self, Walk};
@@ -17,8 +19,8 @@ pub fn run(args: AllowArgs) -> Result<Exit> {
     if args.migrate {
         return migrate(args.quiet);
     }
-    let (Some(fingerprint), Some(reason)) = (args.fingerprint, args.reason) else {
-        bail!("say which fingerprint to allow and why (--reason), or use --migrate");
+    let (Some(target), Some(reason)) = (args.fingerprint, args.reason) else {
+        bail!("say which finding to allow (its fingerprint, or PATH:LINE) and why (--reason), or use --migrate");
     };
     let expires = args
         .expires
@@ -43,20 +45,153 @@ pub fn run(args: AllowArgs) -> Result<Exit> {
             bail!("--rule: there is no rule `{rule}` (see `leakgate rules list` for the ids)");
         }
     }
-    allow::append(
-        &allow::location(root),
-        allow::NewEntry {
-            fingerprint: &fingerprint,
-            rule: args.rule.as_deref(),
+    let file = allow::location(root);
+    let Some(at) = Location::parse(&target) else {
+        allow::append(
+            &file,
+            allow::NewEntry {
+                fingerprint: &target,
+                rule: args.rule.as_deref(),
+                reason: &reason,
+                expires,
+            },
+        )?;
+        stdout().text(&format!(
+            "leakgate: added {target} to {}; commit that file so the team reviews it.\n",
+            allow::ALLOW_FILE
+        ))?;
+        return Ok(Exit::Clean);
+    };
+    let mut found = at.findings(&ctx, root, args.rule.as_deref())?;
+    fingerprint::compute_all(found.iter().map(|f| &f.fingerprint));
+    // The same secret twice on one line is one entry.
+    let mut distinct = HashSet::new();
+    found.retain(|f| distinct.insert(f.fingerprint.as_str().to_string()));
+    let entries: Vec<allow::NewEntry> = found
+        .iter()
+        .map(|f| allow::NewEntry {
+            fingerprint: f.fingerprint.as_str(),
+            rule: Some(&f.rule_id),
             reason: &reason,
             expires,
-        },
-    )?;
-    stdout().text(&format!(
-        "leakgate: added {fingerprint} to {}; commit that file so the team reviews it.\n",
-        allow::ALLOW_FILE
-    ))?;
+        })
+        .collect();
+    let present = allow::append_many(&file, &entries)?;
+    let shown = allow::ALLOW_FILE;
+    if present.iter().all(Option::is_some) {
+        let lines: Vec<String> = present.iter().flatten().map(ToString::to_string).collect();
+        bail!(
+            "{shown}:{}: already allows what is found at {} (by its fingerprint); nothing was added",
+            lines.join(","),
+            escape(&target)
+        );
+    }
+    let mut out = String::new();
+    for (f, there) in found.iter().zip(&present) {
+        let what = format!(
+            "{} ({}, {} at {}:{}:{})",
+            f.fingerprint,
+            f.rule_id,
+            f.redacted,
+            escape(&f.path),
+            f.line,
+            f.column,
+        );
+        match there {
+            None => out.push_str(&format!("leakgate: added {what} to {shown}\n")),
+            Some(line) => out.push_str(&format!(
+                "leakgate: {shown}:{line} already allows {what}; left as it was\n"
+            )),
+        }
+    }
+    out.push_str("leakgate: commit that file so the team reviews it.\n");
+    stdout().text(&out)?;
     Ok(Exit::Clean)
+}
+
+/// `PATH:LINE` or `PATH:LINE:COLUMN`, as a report prints a finding: the
+/// secrets found there are allowed by their fingerprints, so nobody copies a
+/// hash and the slow fingerprint is computed only when it is wanted.
+struct Location {
+    path: String,
+    line: usize,
+    column: Option<usize>,
+}
+
+impl Location {
+    /// `None` for anything that is not a location (a fingerprint, a typo),
+    /// which then goes to the fingerprint parser and its error.
+    fn parse(s: &str) -> Option<Location> {
+        if fingerprint::format_of(s).is_some() {
+            return None;
+        }
+        let number = |t: &str| {
+            (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<usize>().ok())
+                .flatten()
+                .filter(|&n| n > 0)
+        };
+        let (rest, last) = s.rsplit_once(':')?;
+        let last = number(last)?;
+        match rest.rsplit_once(':').map(|(p, l)| (p, number(l))) {
+            Some((path, Some(line))) if !path.is_empty() => Some(Location {
+                path: path.to_string(),
+                line,
+                column: Some(last),
+            }),
+            _ if !rest.is_empty() => Some(Location {
+                path: rest.to_string(),
+                line: last,
+                column: None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The findings at this place in the file as it is staged (what the
+    /// pre-commit hook reported), or, when the index has no such file, as it
+    /// is on disk; `rule` narrows them to one rule.
+    fn findings(&self, ctx: &Context, root: &Path, rule: Option<&str>) -> Result<Vec<Finding>> {
+        let s = &ctx.settings;
+        let path = self.path.trim_start_matches("./");
+        let shown = escape(path);
+        let staged = match ctx.repo() {
+            Ok(repo) => staged::path_findings(repo, &s.catalog, s.config.max_file_size, path)?,
+            Err(_) => None,
+        };
+        let (found, from) = match staged {
+            Some(found) => (found, "as staged"),
+            None => {
+                let file = root.join(path);
+                if !file.is_file() {
+                    bail!(
+                        "{shown}: no such file in the index or under {} (give the path as the report prints it, from the repository root)",
+                        root.display()
+                    );
+                }
+                let mut found = files::scan(&[file], &s.catalog, s.config.max_file_size)?.0;
+                for f in &mut found {
+                    f.path = path.to_string();
+                }
+                (found, "on disk")
+            }
+        };
+        let here: Vec<Finding> = found
+            .into_iter()
+            .filter(|f| f.line == self.line && self.column.is_none_or(|c| c == f.column))
+            .filter(|f| rule.is_none_or(|r| r == f.rule_id))
+            .collect();
+        if here.is_empty() {
+            let column = self.column.map(|c| format!(":{c}")).unwrap_or_default();
+            let rule = rule.map(|r| format!(" by rule `{r}`")).unwrap_or_default();
+            bail!(
+                "{shown}:{}{column}: nothing is found there{rule} in the file {from}; run `leakgate scan --staged` (or `leakgate scan {}`) to see where its findings are",
+                self.line,
+                crate::report::human::shell_quote(path)
+            );
+        }
+        Ok(here)
+    }
 }
 
 fn stdout() -> Output {

@@ -35,7 +35,10 @@ pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
             expires: None,
         })
         .collect();
-    let skipped = allow::append_many(&file, &entries)?;
+    let skipped: Vec<usize> = allow::append_many(&file, &entries)?
+        .into_iter()
+        .flatten()
+        .collect();
     let recorded = entries.len() - skipped.len();
     let mut out = String::new();
     // The list is what a team needs to plan rotation: where each secret

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use colored::Colorize;
 
-use super::{Report, Scope};
+use super::{Active, Report, Scope};
 use crate::engine::finding::escape as esc;
 use crate::rules::Catalog;
 use crate::summary::human_bytes;
@@ -85,6 +85,11 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         if count == 1 { "" } else { "s" },
     );
 
+    // The staged change names its findings by place: `leakgate allow
+    // PATH:LINE` fingerprints them when asked, so a blocked commit never
+    // waits for the slow hash. Elsewhere (history, pushes, files) a place
+    // is not one secret, and the fingerprint is shown.
+    let by_location = matches!(report.scope, Scope::Staged { .. });
     let mut per_file: HashMap<&str, usize> = HashMap::new();
     for a in &report.active {
         *per_file.entry(a.finding.path.as_str()).or_default() += 1;
@@ -131,12 +136,16 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         }
         let _ = writeln!(out, "      {}", esc(&f.excerpt).dimmed());
         let _ = writeln!(out, "      why: {}", esc(&f.why));
-        let _ = writeln!(
-            out,
-            "      key: {}   fingerprint: {}",
-            esc(&f.redacted),
-            f.fingerprint
-        );
+        if by_location {
+            let _ = writeln!(out, "      key: {}", esc(&f.redacted));
+        } else {
+            let _ = writeln!(
+                out,
+                "      key: {}   fingerprint: {}",
+                esc(&f.redacted),
+                f.fingerprint
+            );
+        }
         if let Some(e) = &a.expired {
             let _ = writeln!(
                 out,
@@ -337,31 +346,10 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         out,
         "  3. If it is meant to be there (a revoked key in a test fixture, documentation), allow it:"
     );
-    // Distinct secrets by their in-memory digest: only the ones shown pay
-    // for a slow fingerprint (a minified line can hold thousands).
-    let mut distinct = std::collections::HashSet::new();
-    let unique: Vec<&crate::fingerprint::Fingerprint> = blocking
-        .iter()
-        .map(|a| &a.finding.fingerprint)
-        .filter(|fp| distinct.insert(*fp))
-        .collect();
-    let total = unique.len();
-    let shown = &unique[..total.min(SHOWN_PER_FILE)];
-    crate::fingerprint::compute_all(shown.iter().copied());
-    let fps: BTreeSet<&str> = shown.iter().map(|fp| fp.as_str()).collect();
-    for fp in fps {
-        let _ = writeln!(
-            out,
-            "       {}",
-            format!("leakgate allow {fp} --reason \"<why it is safe>\"").cyan()
-        );
-    }
-    if total > SHOWN_PER_FILE {
-        let _ = writeln!(
-            out,
-            "       ... and {} more (use --format json for every fingerprint)",
-            total - SHOWN_PER_FILE
-        );
+    if matches!(report.scope, Scope::Staged { .. }) {
+        allow_by_location(out, &blocking);
+    } else {
+        allow_by_fingerprint(out, &blocking);
     }
     if report.allow_file.is_empty() {
         // Outside a repository there is no allowlist yet, and `leakgate
@@ -395,6 +383,65 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             out,
             "  To skip this check once (not recommended): {}",
             skip.cyan()
+        );
+    }
+}
+
+/// `leakgate allow PATH:LINE` for each place a blocking finding is, in the
+/// order reported: the command fingerprints what it finds there.
+fn allow_by_location(out: &mut String, blocking: &[&Active]) {
+    let mut seen = BTreeSet::new();
+    let places: Vec<(&str, usize)> = blocking
+        .iter()
+        .map(|a| (a.finding.path.as_str(), a.finding.line))
+        .filter(|p| seen.insert(*p))
+        .collect();
+    for (path, line) in places.iter().take(SHOWN_PER_FILE) {
+        let _ = writeln!(
+            out,
+            "       {}",
+            format!(
+                "leakgate allow {} --reason \"<why it is safe>\"",
+                shell_quote(&format!("{path}:{line}"))
+            )
+            .cyan()
+        );
+    }
+    if places.len() > SHOWN_PER_FILE {
+        let _ = writeln!(
+            out,
+            "       ... and {} more places (use --format json for every finding and its fingerprint)",
+            places.len() - SHOWN_PER_FILE
+        );
+    }
+}
+
+/// `leakgate allow FINGERPRINT` for each distinct secret (by its in-memory
+/// digest): only the ones shown pay for a slow fingerprint (a minified line
+/// can hold thousands).
+fn allow_by_fingerprint(out: &mut String, blocking: &[&Active]) {
+    let mut distinct = std::collections::HashSet::new();
+    let unique: Vec<&crate::fingerprint::Fingerprint> = blocking
+        .iter()
+        .map(|a| &a.finding.fingerprint)
+        .filter(|fp| distinct.insert(*fp))
+        .collect();
+    let total = unique.len();
+    let shown = &unique[..total.min(SHOWN_PER_FILE)];
+    crate::fingerprint::compute_all(shown.iter().copied());
+    let fps: BTreeSet<&str> = shown.iter().map(|fp| fp.as_str()).collect();
+    for fp in fps {
+        let _ = writeln!(
+            out,
+            "       {}",
+            format!("leakgate allow {fp} --reason \"<why it is safe>\"").cyan()
+        );
+    }
+    if total > SHOWN_PER_FILE {
+        let _ = writeln!(
+            out,
+            "       ... and {} more (use --format json for every fingerprint)",
+            total - SHOWN_PER_FILE
         );
     }
 }

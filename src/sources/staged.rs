@@ -28,13 +28,7 @@ pub fn scan(
     let items = items(repo, &mut pipeline.summary)?;
     let mut findings = Vec::new();
     for item in &items {
-        let found = pipeline.scan(item)?;
-        // A finding here blocks the commit, and the report shows its
-        // fingerprint: start the slow hash while the other files are read.
-        for f in &found {
-            crate::fingerprint::prefetch(&f.fingerprint);
-        }
-        findings.extend(found);
+        findings.extend(pipeline.scan(item)?);
     }
     Ok((findings, pipeline.summary))
 }
@@ -88,6 +82,35 @@ pub fn items(repo: &Repository, summary: &mut Summary) -> Result<Vec<Item>> {
         );
     }
     parse_raw(&out.stdout, summary)
+}
+
+/// The findings in the staged version of one file (the whole file, not only
+/// what changed), for `leakgate allow PATH:LINE`; `None` when the index has
+/// no such file.
+pub fn path_findings(
+    repo: &Repository,
+    catalog: &Catalog,
+    max_size: u64,
+    path: &str,
+) -> Result<Option<Vec<crate::engine::finding::Finding>>> {
+    let index = repo.index().context("reading the index")?;
+    let Some(entry) = index.get_path(std::path::Path::new(path), 0) else {
+        return Ok(None);
+    };
+    if matches!(entry.mode, 0o160000 | 0o120000) {
+        return Ok(Some(Vec::new()));
+    }
+    let blob = repo
+        .find_blob(entry.id)
+        .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
+    let at = Provenance::Blob {
+        path,
+        commit: None,
+        added: false,
+    };
+    let found =
+        Scanner::new(catalog, max_size).scan_blob(blob.content(), &at, &mut Summary::default());
+    Ok(Some(found))
 }
 
 /// Every blob in the index (what is staged but not committed), for

@@ -580,6 +580,24 @@ fn name_like(word: &str) -> bool {
     })
 }
 
+/// What a blocked commit says to allow: the `PATH:LINE` of its first
+/// `leakgate allow PATH:LINE --reason ...` command.
+pub fn allow_place_in(output: &str) -> String {
+    let at = output
+        .find("leakgate allow ")
+        .expect("an allow command in the report");
+    let place = output[at + 15..]
+        .split_whitespace()
+        .next()
+        .expect("a place after the command")
+        .to_string();
+    assert!(
+        place.contains(':') && !place.starts_with("v2:"),
+        "not a PATH:LINE: {place}"
+    );
+    place
+}
+
 /// The fingerprint the human report printed.
 pub fn fingerprint_in(output: &str) -> String {
     let at = output

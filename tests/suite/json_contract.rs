@@ -184,6 +184,7 @@ fn expired_entries_show_in_json_and_clean_runs_exit_0() {
     // `allow` refuses a past date; one already in the file is how entries expire.
     let file = repo.join(".leakgate-allow.toml");
     let text = std::fs::read_to_string(&file).unwrap();
+    let entry = entry_line(&text, fp);
     std::fs::write(&file, text.replace("2999-12-31", "2021-06-30")).unwrap();
     let run = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
     assert_eq!(run.code, Some(1));
@@ -199,7 +200,7 @@ fn expired_entries_show_in_json_and_clean_runs_exit_0() {
             e.reason.as_str(),
             e.expires.as_str()
         ),
-        (".leakgate-allow.toml", 7, "old fixture", "2021-06-30")
+        (".leakgate-allow.toml", entry, "old fixture", "2021-06-30")
     );
 
     std::fs::remove_file(repo.join(".leakgate-allow.toml")).unwrap();

@@ -94,15 +94,33 @@ fn allowlisted_key_passes_and_the_allowlist_holds_no_secret() {
     write(&repo, "tests/fixture.env", &env_line(&k));
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb.commit(&repo, "fixture").expect_blocked("blocked first");
-    let fp = fingerprint_in(&run.stderr);
+    // The hook names the place; `allow` fingerprints what is there.
+    assert!(!run.stderr.contains("fingerprint:"), "{}", run.stderr);
+    let place = allow_place_in(&run.stderr);
+    assert_eq!(place, "tests/fixture.env:1");
+    let json = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON report");
+    let fp = doc["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
-    sb.leakgate(
-        &repo,
-        &["allow", &fp, "--reason", "revoked key kept as a fixture"],
-    )
-    .expect_ok("leakgate allow");
+    let added = sb
+        .leakgate(
+            &repo,
+            &["allow", &place, "--reason", "revoked key kept as a fixture"],
+        )
+        .expect_ok("leakgate allow");
+    assert!(
+        added.stdout.contains(&fp) && added.stdout.contains("messagebird-access-key"),
+        "{}",
+        added.stdout
+    );
     let allow = std::fs::read_to_string(repo.join(".leakgate-allow.toml")).unwrap();
-    assert!(allow.contains(&fp) && allow.contains("revoked key kept as a fixture"));
+    assert!(
+        allow.contains(&format!("fingerprint = \"{fp}\"\nrule = \"messagebird-access-key\"\nreason = \"revoked key kept as a fixture\"")),
+        "{allow}"
+    );
     assert!(!allow.contains(&k), "the allowlist holds the raw key");
 
     sb.git(&repo, &["add", ".leakgate-allow.toml"])
@@ -114,14 +132,14 @@ fn allowlisted_key_passes_and_the_allowlist_holds_no_secret() {
         run.stderr
     );
 
-    // The same fingerprint twice is refused, naming the existing entry.
-    let again = sb.leakgate(&repo, &["allow", &fp, "--reason", "x"]);
-    assert_eq!(again.code, Some(2));
-    assert!(
-        again.stderr.contains(".leakgate-allow.toml:"),
-        "{}",
-        again.stderr
-    );
+    // The same fingerprint twice is refused, naming the existing entry,
+    // whether it is given by place or by fingerprint.
+    let at = format!(".leakgate-allow.toml:{}:", entry_line(&allow, &fp));
+    for target in [&place, &fp] {
+        let again = sb.leakgate(&repo, &["allow", target, "--reason", "x"]);
+        assert_eq!(again.code, Some(2), "{}", again.all());
+        assert!(again.stderr.contains(&at), "{}", again.stderr);
+    }
 }
 
 #[test]
@@ -150,13 +168,13 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
     let k = key(6);
     write(&repo, "fixture.env", &env_line(&k));
     sb.git(&repo, &["add", "fixture.env"]).expect_ok("add");
-    let fp = fingerprint_in(&sb.commit(&repo, "f").expect_blocked("blocked").stderr);
+    let place = allow_place_in(&sb.commit(&repo, "f").expect_blocked("blocked").stderr);
 
     sb.leakgate(
         &repo,
         &[
             "allow",
-            &fp,
+            &place,
             "--reason",
             "temporary",
             "--expires",
@@ -185,7 +203,7 @@ fn expired_allowlist_entry_blocks_again_and_says_so() {
         &repo,
         &[
             "allow",
-            &fp,
+            &place,
             "--reason",
             "temporary",
             "--expires",

@@ -227,8 +227,8 @@ fn allowlisted_key_pushes() {
     let (repo, _remote) = pushed_repo(&sb);
     write(&repo, "fixture.env", &env_line(&key(8)));
     sb.git(&repo, &["add", "."]).expect_ok("add");
-    let fp = fingerprint_in(&sb.commit(&repo, "fixture").expect_blocked("blocked").stderr);
-    sb.leakgate(&repo, &["allow", &fp, "--reason", "revoked"])
+    let place = allow_place_in(&sb.commit(&repo, "fixture").expect_blocked("blocked").stderr);
+    sb.leakgate(&repo, &["allow", &place, "--reason", "revoked"])
         .expect_ok("allow");
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit(&repo, "fixture").expect_ok("allowed commit");

@@ -43,7 +43,9 @@ fn same_secret_same_fingerprint_in_a_file_a_commit_the_index_and_stdin() {
     write(&repo, "a.env", &env_line(&k));
     sb.git(&repo, &["add", "a.env"]).expect_ok("add");
 
-    let staged = fingerprint_in(&sb.commit(&repo, "k").expect_blocked("blocked").stderr);
+    sb.commit(&repo, "k").expect_blocked("blocked");
+    let index = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    let staged = json_fingerprints(&index.stdout).remove(0);
     assert!(staged.starts_with("v2:") && staged.len() == 23, "{staged}");
     sb.commit_unchecked(&repo, "k");
     // Elsewhere in the tree, under another name: still the same secret.
@@ -390,4 +392,117 @@ fn concurrent_allows_lose_nothing() {
         .filter(|n| n.contains("leakgate-allow"))
         .collect();
     assert_eq!(names, vec![ALLOW.to_string()]);
+}
+
+/// A blocked commit names each finding's place; `leakgate allow PATH:LINE`
+/// records what is found there in the staged file, one entry per secret,
+/// with its rule: `--rule` or a column picks one of several on a line, and a
+/// place with nothing found is an error that writes nothing.
+#[test]
+fn allow_by_place_records_each_secret_found_there() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let k = key(731);
+    let pat = secret(leakgate::rules::testgen::expand("ghp_<<crc32:30>>", 732));
+    let line = format!("{{\"messagebird_access_key\": \"{k}\", \"github_token\": \"{pat}\"}}\n");
+    write(&repo, "my config/app.json", &format!("{{}}\n{line}"));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let blocked = sb.commit(&repo, "k").expect_blocked("blocked");
+    // One command for the one place, quoted for the shell.
+    assert!(
+        blocked
+            .stderr
+            .contains("leakgate allow 'my config/app.json:2' --reason"),
+        "{}",
+        blocked.stderr
+    );
+    let json = sb.leakgate(&repo, &["scan", "--staged", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON report");
+    let by_rule = |rule: &str| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .map(|f| {
+                (
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no {rule} finding: {}", json.stdout))
+    };
+    let (mb_fp, mb_col) = by_rule(RULE);
+    let (gh_fp, _) = by_rule("github-classic-pat");
+
+    // Nothing there: an error naming the place, and no file written.
+    let nothing = sb.leakgate(&repo, &["allow", "my config/app.json:1", "--reason", "x"]);
+    assert_eq!(nothing.code, Some(2), "{}", nothing.all());
+    assert!(
+        nothing
+            .stderr
+            .contains("my config/app.json:1: nothing is found there"),
+        "{}",
+        nothing.stderr
+    );
+    let missing = sb.leakgate(&repo, &["allow", "nope/app.json:2", "--reason", "x"]);
+    assert_eq!(missing.code, Some(2), "{}", missing.all());
+    assert!(
+        missing.stderr.contains("nope/app.json: no such file"),
+        "{}",
+        missing.stderr
+    );
+    assert!(!repo.join(ALLOW).exists());
+
+    // By column: only the MessageBird key.
+    sb.leakgate(
+        &repo,
+        &[
+            "allow",
+            &format!("my config/app.json:2:{mb_col}"),
+            "--reason",
+            "fixture",
+        ],
+    )
+    .expect_ok("allow by column");
+    let text = std::fs::read_to_string(repo.join(ALLOW)).unwrap();
+    assert!(text.contains(&mb_fp) && !text.contains(&gh_fp), "{text}");
+    sb.commit(&repo, "k").expect_blocked("the PAT still blocks");
+
+    // The whole line from a subdirectory (places are from the root): the
+    // MessageBird entry is already there and is left alone; the PAT is added.
+    let sub = repo.join("my config");
+    let both = sb
+        .leakgate(
+            &sub,
+            &["allow", "my config/app.json:2", "--reason", "fixture"],
+        )
+        .expect_ok("allow the line");
+    assert!(
+        both.stdout
+            .contains(&format!("added {gh_fp} (github-classic-pat")),
+        "{}",
+        both.stdout
+    );
+    assert!(both.stdout.contains("already allows"), "{}", both.stdout);
+    let text = std::fs::read_to_string(repo.join(ALLOW)).unwrap();
+    assert_eq!(text.matches("[[allow]]").count(), 2, "{text}");
+    assert!(text.contains("rule = \"github-classic-pat\""), "{text}");
+    assert!(!text.contains(&k) && !text.contains(&pat));
+    sb.git(&repo, &["add", ALLOW]).expect_ok("add allowlist");
+    sb.commit(&repo, "k").expect_ok("both allowed");
+}
+
+/// A file that is not staged is read as it is on disk.
+#[test]
+fn allow_by_place_reads_an_unstaged_file_from_disk() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    write(&repo, "notes.env", &format!("# x\n{}", env_line(&key(733))));
+    let out = sb
+        .leakgate(&repo, &["allow", "notes.env:2", "--reason", "demo"])
+        .expect_ok("allow from disk");
+    assert!(out.stdout.contains("at notes.env:2:"), "{}", out.stdout);
+    let scan = sb.leakgate(&repo, &["scan", "notes.env"]);
+    assert_eq!(scan.code, Some(0), "{}", scan.all());
 }
