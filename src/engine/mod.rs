@@ -378,9 +378,9 @@ fn words_present(ctx: &Context, text: &str, lower: &mut Option<String>) -> bool 
 /// `rookTable`, and `(?i)message[_\-.]?bird` finds `messageBirdKey`,
 /// `MESSAGE_BIRD_KEY`, `message-bird.key` and `messagebird_access_key`.
 /// Case is the regex's business (rules write `(?i)`).
-pub fn name_matches(re: &regex::Regex, name: &str) -> bool {
+pub fn name_matches(re: &crate::rules::ShortRegex, name: &str) -> bool {
     // Most names fail here, at the price of one search.
-    let Some(mut m) = re.find(name) else {
+    let Some(mut m) = re.find(name.as_bytes()) else {
         return false;
     };
     let b = name.as_bytes();
@@ -392,7 +392,7 @@ pub fn name_matches(re: &regex::Regex, name: &str) -> bool {
         let Some(next) = (m.start() + 1..=b.len()).find(|&i| is_part_boundary(b, i)) else {
             return false;
         };
-        match re.find_at(name, next) {
+        match re.find_at(name.as_bytes(), next) {
             Some(n) => m = n,
             None => return false,
         }
@@ -677,7 +677,9 @@ mod tests {
 
     #[test]
     fn names_match_on_whole_word_parts() {
-        let re = regex::Regex::new("(?i)message[_\\-.]?bird").unwrap();
+        let re =
+            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)message[_\\-.]?bird")
+                .unwrap();
         for yes in [
             "messageBirdKey",
             "MESSAGE_BIRD_KEY",
@@ -698,7 +700,8 @@ mod tests {
         ] {
             assert!(!name_matches(&re, no), "{no}");
         }
-        let okta = regex::Regex::new("(?i)okta").unwrap();
+        let okta =
+            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)okta").unwrap();
         assert!(name_matches(&okta, "oktaDomain"));
         assert!(name_matches(&okta, "MY_OKTA"));
         assert!(
@@ -707,14 +710,15 @@ mod tests {
         );
         assert!(!name_matches(&okta, "rookTable"));
         assert!(!name_matches(&okta, "brooktail"));
-        let http = regex::Regex::new("(?i)server").unwrap();
+        let http =
+            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)server").unwrap();
         assert!(name_matches(&http, "HTTPServerKey"));
         assert!(name_matches(
-            &regex::Regex::new("(?i)key$").unwrap(),
+            &<crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)key$").unwrap(),
             "s3Key"
         ));
         assert!(!name_matches(
-            &regex::Regex::new("(?i)k").unwrap(),
+            &<crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)k").unwrap(),
             "日本k語"
         ));
     }
