@@ -128,12 +128,19 @@ impl Context {
 
     /// Like [`Context::discover`], for commands that need a repository.
     pub fn repository(max_file_size: Option<&str>) -> Result<Context> {
-        let repo = Repository::open_from_env()
-            .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
-        Context::of_repository(repo, max_file_size)
+        Context::of_repository(Context::open_repository()?, max_file_size)
     }
 
-    fn of_repository(repo: Repository, max_file_size: Option<&str>) -> Result<Context> {
+    /// The repository git would use here, for a command that starts work in
+    /// it before its settings load ([`Context::of_repository`] then).
+    pub fn open_repository() -> Result<Repository> {
+        Repository::open_from_env()
+            .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))
+    }
+
+    /// The context of a repository already open: its work tree's settings,
+    /// or HEAD's when it is bare.
+    pub fn of_repository(repo: Repository, max_file_size: Option<&str>) -> Result<Context> {
         match repo.workdir().map(Path::to_path_buf) {
             Some(root) => Context::work_tree(repo, root, max_file_size),
             None => Context::bare(repo, max_file_size),

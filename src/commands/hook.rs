@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use git2::Repository;
 
 use crate::allow::Day;
@@ -50,10 +50,16 @@ pub fn run(hook: HookCommand, color: ColorChoice) -> Result<Exit> {
 /// The staged change: what `git commit` is about to record (the pre-commit
 /// hook, and `leakgate scan --staged`).
 pub fn staged(max_file_size: Option<&str>, out: Output) -> Result<Exit> {
-    let ctx = Context::repository(max_file_size)?;
-    ctx.root("there is nothing staged to scan")?;
+    let repo = Context::open_repository()?;
+    if repo.workdir().is_none() {
+        bail!("this repository has no work tree (bare); there is nothing staged to scan");
+    }
+    // Git lists the staged paths while the settings and rules load.
+    let pending = staged::start(&repo)?;
+    let ctx = Context::of_repository(repo, max_file_size)?;
     let s = &ctx.settings;
-    let (findings, summary) = staged::scan(ctx.repo()?, &s.catalog, s.config.max_file_size)?;
+    let (findings, summary) =
+        staged::scan(ctx.repo()?, &s.catalog, s.config.max_file_size, pending)?;
     let report = Report::new(
         Scope::Staged {
             hook: out.is_hook(),

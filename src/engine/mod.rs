@@ -380,19 +380,19 @@ fn words_present(ctx: &Context, text: &str, lower: &mut Option<String>) -> bool 
 /// Case is the regex's business (rules write `(?i)`).
 pub fn name_matches(re: &crate::rules::ShortRegex, name: &str) -> bool {
     // Most names fail here, at the price of one search.
-    let Some(mut m) = re.find(name.as_bytes()) else {
+    let Some(mut m) = re.find_at(name, 0) else {
         return false;
     };
     let b = name.as_bytes();
     loop {
-        if is_part_boundary(b, m.start()) && is_part_boundary(b, m.end()) {
+        if is_part_boundary(b, m.start) && is_part_boundary(b, m.end) {
             return true;
         }
         // Try again from the next part boundary after this match's start.
-        let Some(next) = (m.start() + 1..=b.len()).find(|&i| is_part_boundary(b, i)) else {
+        let Some(next) = (m.start + 1..=b.len()).find(|&i| is_part_boundary(b, i)) else {
             return false;
         };
-        match re.find_at(name.as_bytes(), next) {
+        match re.find_at(name, next) {
             Some(n) => m = n,
             None => return false,
         }
