@@ -23,6 +23,10 @@ LOWER_DIGITS, UPPER_DIGITS, R, string, base64) in scope and may define:
     positives() -> [(provider, ext, text, line)]   secrets placed by hand
     decoys()    -> [(ext, text)]                   look-alikes to leave alone
 
+An `ext` that starts with a dot or holds a `/` is a file name, written as
+cases/<n>/<ext> (`.pgpass`, `.aws/credentials`, `FileZilla/sitemanager.xml`),
+so rules that know a tool's file by its name see it.
+
 usage: bench/corpus.py [OUT]   (default: bench/work/corpus)
 """
 
@@ -290,7 +294,10 @@ def main():
     def emit(ext, text, provider, line):
         nonlocal n
         n += 1
-        name = f"cases/{n:04}.{ext}" if ext != "Dockerfile" else f"cases/{n:04}/Dockerfile"
+        # An extension, or a file name the case needs (a tool's own file:
+        # `Dockerfile`, `.pgpass`, `FileZilla/sitemanager.xml`).
+        named = ext == "Dockerfile" or ext.startswith(".") or "/" in ext
+        name = f"cases/{n:04}/{ext}" if named else f"cases/{n:04}.{ext}"
         path = os.path.join(out, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as fh:
