@@ -119,6 +119,9 @@ pub fn render(rule: &Rule) -> String {
         )
     });
     section(&mut out, "Find what will break", &dependents);
+    if let Some(prevent) = &rule.prevent {
+        section(&mut out, "Keep the file out of the repository", prevent);
+    }
 
     let _ = writeln!(out, "Keep it out of code next time");
     let _ = writeln!(

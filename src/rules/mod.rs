@@ -206,6 +206,7 @@ pub struct Rule {
     pub impact: Option<String>,
     pub misuse: Option<String>,
     pub dependents: Option<String>,
+    pub prevent: Option<String>,
     pub env_var: Option<String>,
     pub known_examples_sha256: Vec<String>,
     /// `^(?:secret)$`: does a whole value have the secret's shape?
@@ -962,6 +963,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
         impact: spec.impact,
         misuse: spec.misuse,
         dependents: spec.dependents,
+        prevent: spec.prevent,
         env_var: spec.env_var,
         known_examples_sha256: spec.known_examples_sha256,
         secret_whole,

@@ -164,6 +164,12 @@ pub struct RuleSpec {
     /// How to find the services that will break when it is rotated.
     #[serde(default)]
     pub dependents: Option<String>,
+    /// For a credential a tool writes into its own file (`.pgpass`, a
+    /// FileZilla site list): the tool, and how to keep that file out of the
+    /// repository (`.gitignore` lines, the tool's setting to store
+    /// credentials elsewhere). Shown by `leakgate explain`.
+    #[serde(default)]
+    pub prevent: Option<String>,
     /// The environment variable the code should read it from instead.
     #[serde(default)]
     pub env_var: Option<String>,
