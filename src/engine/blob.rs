@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 use super::text::{self, Decoded};
-use super::{scan_as, worth_scanning, Mode, Origin, Scanned};
+use super::{scan_at, worth_scanning, Mode, Origin, Scanned};
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
@@ -60,13 +60,19 @@ pub fn windowed(len: usize, max_size: u64) -> bool {
 /// `max_size`. Returns the parts that found or inline-allowed something; each
 /// match is reported by exactly one part (see [`Scanned::reported`]) at its
 /// line and column in the whole blob (see [`Scanned::position`]).
-pub fn scan(catalog: &Catalog, text: Cow<'_, str>, mode: Mode, max_size: u64) -> Vec<Scanned> {
+pub fn scan(
+    catalog: &Catalog,
+    text: Cow<'_, str>,
+    mode: Mode,
+    max_size: u64,
+    path: Option<&str>,
+) -> Vec<Scanned> {
     let keep = |s: &Scanned| s.reported().next().is_some() || s.inline_allowed > 0;
     if !windowed(text.len(), max_size) {
         if !worth_scanning(catalog, &text) {
             return Vec::new();
         }
-        let s = scan_as(catalog, text.into_owned(), mode);
+        let s = scan_at(catalog, text.into_owned(), mode, path);
         return if keep(&s) { vec![s] } else { Vec::new() };
     }
     let size = usize::try_from(max_size).unwrap_or(usize::MAX);
@@ -84,7 +90,7 @@ pub fn scan(catalog: &Catalog, text: Cow<'_, str>, mode: Mode, max_size: u64) ->
         if !worth_scanning(catalog, slice) {
             continue;
         }
-        let mut s = scan_as(catalog, slice.to_string(), mode);
+        let mut s = scan_at(catalog, slice.to_string(), mode, path);
         s.origin = origin;
         s.own_until(own_end - start);
         if keep(&s) {
@@ -93,6 +99,9 @@ pub fn scan(catalog: &Catalog, text: Cow<'_, str>, mode: Mode, max_size: u64) ->
     }
     out
 }
+
+/// The place standard input is reported at; it has no path.
+pub const STDIN: &str = "<stdin>";
 
 /// Where scanned bytes come from: the place a finding reports. A new kind
 /// of source (an image layer, an archive member) is a new variant here.
@@ -170,10 +179,25 @@ impl<'c> Scanner<'c> {
     /// Scans a blob and builds a finding for every match it reports, at
     /// `at`.
     pub fn scan_blob(&self, bytes: &[u8], at: &Provenance, summary: &mut Summary) -> Vec<Finding> {
+        let path = Some(at.path()).filter(|p| *p != STDIN);
+        self.scan_blob_at(bytes, at, path, summary)
+    }
+
+    /// [`Scanner::scan_blob`] with the path the `path` contexts see given
+    /// apart from the place reported: `None` where the place is not a path
+    /// (a history scan of the object store reads blobs before it knows
+    /// where they are).
+    pub fn scan_blob_at(
+        &self,
+        bytes: &[u8],
+        at: &Provenance,
+        path: Option<&str>,
+        summary: &mut Summary,
+    ) -> Vec<Finding> {
         let read = read(bytes);
         let (mode, len) = (read.mode, read.text.len());
         // The text moves into the scan: nothing keeps it.
-        let parts = self.scan_text(read.text, mode, len, bytes.len() as u64, summary);
+        let parts = self.scan_text(read.text, mode, len, bytes.len() as u64, path, summary);
         parts
             .iter()
             .flat_map(|p| p.reported().map(move |i| (p, i)))
@@ -184,7 +208,7 @@ impl<'c> Scanner<'c> {
     /// Scans a blob and keeps its text, for a source that filters the
     /// matches against other blobs before building findings with
     /// [`Scanner::finding`].
-    pub fn scan<'b>(&self, bytes: &'b [u8], summary: &mut Summary) -> Scan<'b> {
+    pub fn scan<'b>(&self, bytes: &'b [u8], path: &str, summary: &mut Summary) -> Scan<'b> {
         let read = read(bytes);
         let (mode, len) = (read.mode, read.text.len());
         let parts = self.scan_text(
@@ -192,6 +216,7 @@ impl<'c> Scanner<'c> {
             mode,
             len,
             bytes.len() as u64,
+            Some(path),
             summary,
         );
         Scan {
@@ -209,6 +234,7 @@ impl<'c> Scanner<'c> {
         mode: Mode,
         len: usize,
         size: u64,
+        path: Option<&str>,
         summary: &mut Summary,
     ) -> Vec<Scanned> {
         match mode {
@@ -221,7 +247,7 @@ impl<'c> Scanner<'c> {
                 }
             }
         }
-        let parts = scan(self.catalog, text, mode, self.max_size);
+        let parts = scan(self.catalog, text, mode, self.max_size, path);
         summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
         parts
     }
@@ -386,7 +412,7 @@ mod tests {
         let (mut a, mut b) = (Summary::default(), Summary::default());
         let at = Provenance::File { path: "x" };
         let direct = scanner.scan_blob(text.as_bytes(), &at, &mut a);
-        let kept = scanner.scan(text.as_bytes(), &mut b);
+        let kept = scanner.scan(text.as_bytes(), "t.env", &mut b);
         assert_eq!(kept.text, text);
         assert_eq!(kept.mode, Mode::Text);
         let built: Vec<_> = kept
@@ -419,7 +445,7 @@ mod tests {
                     text.push_str("# filler line of some length\n");
                 }
             }
-            let parts = scan(&catalog, Cow::Borrowed(&text), Mode::Text, 2048);
+            let parts = scan(&catalog, Cow::Borrowed(&text), Mode::Text, 2048, None);
             let found: Vec<(usize, usize)> = parts
                 .iter()
                 .flat_map(|p| {

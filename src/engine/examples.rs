@@ -108,6 +108,8 @@ mod tests {
     #[test]
     fn every_builtin_regex_compiles_and_has_a_secret_group() {
         let catalog = Catalog::builtin().unwrap();
+        // The path set too (every `path` regex, as history scans build it).
+        assert!(catalog.path_class("x/y").is_empty() || catalog.knows_paths());
         for rule in &catalog.rules {
             rule.secret_whole.get();
             for c in &rule.contexts {
@@ -126,6 +128,9 @@ mod tests {
                 }
                 if let Some(f) = &c.file {
                     f.get();
+                }
+                if let Some(p) = &c.path {
+                    p.get();
                 }
             }
         }

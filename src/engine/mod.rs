@@ -117,16 +117,23 @@ pub fn worth_scanning(catalog: &Catalog, text: &str) -> bool {
     catalog.any_candidate(text) || decode::might_have_views(text)
 }
 
+/// A text with no path (standard input, a commit message).
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     scan_as(catalog, text, Mode::Text)
 }
 
 pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
+    scan_at(catalog, text, mode, None)
+}
+
+/// Scans `text`, found at `path` (repository-relative) when it has one:
+/// contexts with a `path` run only where it matches.
+pub fn scan_at(catalog: &Catalog, text: String, mode: Mode, path: Option<&str>) -> Scanned {
     let lines = Lines::new(&text);
     // Spans a specific rule recognised, kept or not: a look-alike it rejected
     // (a wrong checksum, a placeholder) is not the generic rule's to report.
     let mut claimed = Vec::new();
-    let mut matches = find(catalog, &text, &lines, &mut claimed, mode);
+    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, path);
     // The strings of a binary are not a document: no Kubernetes manifest or
     // URL to decode there.
     let views = match mode {
@@ -142,6 +149,7 @@ pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
             &view_lines,
             &mut view_claimed,
             view.mode,
+            path,
         ) {
             // A secret read as written is reported once, by the rule that
             // read it there (a kubeconfig's `client-key-data` is its own
@@ -233,6 +241,7 @@ fn find(
     lines: &Lines,
     claimed: &mut Vec<Range<usize>>,
     mode: Mode,
+    path: Option<&str>,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
@@ -252,6 +261,11 @@ fn find(
         for ctx in &rule.contexts {
             if !words_present(ctx, text, &mut lower) {
                 continue;
+            }
+            if let Some(want) = &ctx.path {
+                if !path.is_some_and(|p| want.get().is_match(p)) {
+                    continue;
+                }
             }
             if let Some(file) = &ctx.file {
                 if !file.get().is_match(text) {

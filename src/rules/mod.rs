@@ -51,6 +51,8 @@ struct BuiltinRule {
     /// Its keywords, inherited ones included, as written.
     keywords: &'static [&'static str],
     requires: &'static [&'static str],
+    /// The `path` regexes of its contexts (inherited ones included).
+    paths: &'static [&'static str],
 }
 
 pub enum ContextKind {
@@ -61,6 +63,8 @@ pub enum ContextKind {
 pub struct Context {
     pub kind: ContextKind,
     pub file: Option<Lazy>,
+    /// The path the text must be at (see [`ContextSpec::path`]).
+    pub path: Option<Lazy<ShortRegex>>,
     /// Lower-case; empty means always tried.
     pub keywords: Vec<String>,
     /// For an assignment context: sets of lower-case words from its `name`
@@ -381,6 +385,19 @@ impl Entry {
         }
     }
 
+    /// The `path` regexes of the rule's contexts, known without parsing it.
+    fn paths(&self) -> Vec<&str> {
+        match self.source {
+            Source::Builtin { index, .. } => BUILTIN_RULES[index].paths.to_vec(),
+            Source::Project => self
+                .get()
+                .contexts
+                .iter()
+                .filter_map(|c| c.path.as_ref().map(|p| p.source.as_str()))
+                .collect(),
+        }
+    }
+
     /// Whether every required literal of the rule occurs in `text`.
     fn requires_met(&self, text: &str) -> bool {
         match self.source {
@@ -468,6 +485,10 @@ pub struct Catalog {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword run on every blob.
     always: Vec<usize>,
+    /// Every distinct `path` regex of the catalog's contexts, and the set of
+    /// them, compiled when a path is first classified.
+    paths: Vec<String>,
+    path_set: OnceLock<regex::RegexSet>,
 }
 
 /// GitHub's and npm's token checksum: the last six base62 characters of the
@@ -594,7 +615,13 @@ impl Catalog {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
         let mut always = Vec::new();
+        let mut paths: Vec<String> = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
+            for p in entry.paths() {
+                if !paths.iter().any(|q| q == p) {
+                    paths.push(p.to_string());
+                }
+            }
             // A rule with no keywords but required literals is woken by those
             // (case-insensitively here; exactly in `candidates`).
             let wake = entry.wake();
@@ -618,7 +645,32 @@ impl Catalog {
             keywords: Keywords::new(keywords),
             keyword_rules,
             always,
+            paths,
+            path_set: OnceLock::new(),
         })
+    }
+
+    /// Which of the catalog's `path` regexes `path` matches (by index; empty
+    /// for almost every file). Two places of one blob with the same class
+    /// scan alike, so a history scan reads a blob once per class, not once
+    /// per path.
+    pub fn path_class(&self, path: &str) -> Vec<usize> {
+        if self.paths.is_empty() {
+            return Vec::new();
+        }
+        let set = self.path_set.get_or_init(|| {
+            regex::RegexSetBuilder::new(&self.paths)
+                .unicode(false)
+                .build()
+                .or_else(|_| regex::RegexSet::new(&self.paths))
+                .expect("path regexes are validated at load time")
+        });
+        set.matches(path).into_iter().collect()
+    }
+
+    /// Whether any rule depends on where a text is (a `path` context).
+    pub fn knows_paths(&self) -> bool {
+        !self.paths.is_empty()
     }
 
     /// Parses and compiles every rule not yet compiled: the first error names
@@ -929,6 +981,10 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             Some(f) => Some(check_regex(origin, &id, &field("file"), f)?),
             None => None,
         };
+        let path = match &c.path {
+            Some(p) => Some(check_regex(origin, &id, &field("path"), p)?),
+            None => None,
+        };
         if c.keywords.iter().any(|k| k.is_empty()) {
             return Err(field_error(
                 &field("keywords"),
@@ -938,6 +994,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
         contexts.push(Context {
             kind,
             file,
+            path,
             keywords: c.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
             words,
             why: c.why.clone(),

@@ -262,6 +262,12 @@ pub struct ContextSpec {
     /// A regex that must match somewhere in the same file.
     #[serde(default)]
     pub file: Option<String>,
+    /// A regex the file's path must match (repository-relative, `/`
+    /// between folders), for a format known by its file name: `.pgpass`
+    /// lines are `host:port:db:user:password` and look like nothing else
+    /// only there. A text without a path (standard input) never matches.
+    #[serde(default)]
+    pub path: Option<String>,
     /// Literal, case-insensitive substrings of which one must occur in the
     /// file for this context to be tried (and its regex compiled).
     #[serde(default)]

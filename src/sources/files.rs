@@ -145,7 +145,9 @@ pub fn scan_stdin(catalog: &Catalog, max_size: u64) -> Result<(Vec<Finding>, Sum
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
     let mut summary = Summary::with_max_size(max_size);
-    let at = Provenance::File { path: "<stdin>" };
+    let at = Provenance::File {
+        path: crate::engine::blob::STDIN,
+    };
     let findings = Scanner::new(catalog, max_size).scan_blob(&bytes, &at, &mut summary);
     Ok((findings, summary))
 }

@@ -9,7 +9,7 @@
 //! the end. The channel between them is bounded, so memory stays flat however
 //! long the history: what grows is one id and one counter per distinct blob.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -54,7 +54,10 @@ const BATCH: usize = 32;
 
 struct Job {
     oid: Oid,
+    /// Where the blob is, or (`placed` false) a stand-in for the report
+    /// until that is known.
     path: String,
+    placed: bool,
     commit: Arc<CommitInfo>,
     /// Position in oldest-first order: smaller entered earlier.
     order: u64,
@@ -167,18 +170,22 @@ pub fn scan(
                 dispatch(Job {
                     oid,
                     path: format!("blob {oid}"),
+                    placed: false,
                     commit: unknown.clone(),
                     order,
                 })
             })
         } else {
+            // A blob is read once per path class (see `Catalog::path_class`):
+            // once, unless rules know some of its paths by name.
+            let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
             stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
-                let n = occurrences.entry(oid).or_insert(0);
-                *n += 1;
-                *n > 1
+                *occurrences.entry(oid).or_insert(0) += 1;
+                !classes.insert((oid, catalog.path_class(path)))
                     || dispatch(Job {
                         oid,
                         path: path.to_string(),
+                        placed: true,
                         commit: commit.clone(),
                         order,
                     })
@@ -198,6 +205,7 @@ pub fn scan(
     if let Some(r) = reporter {
         let _ = r.join();
     }
+    let scanner = ctx.scanner;
     if let Some(e) = ctx.failed.into_inner().expect("error slot") {
         return Err(e);
     }
@@ -212,19 +220,33 @@ pub fn scan(
     if blob_first {
         // Only blobs with findings need to know where they entered history:
         // walk the commits once for those, and only when there are any.
-        let wanted: std::collections::HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
+        let wanted: HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
         let mut entered: HashMap<Oid, (u64, String, Arc<CommitInfo>)> = HashMap::new();
-        if wanted.is_empty() {
+        // The object store has no paths: blobs at a path some rule knows by
+        // name are read again there, found by the same walk.
+        let mut placed: Vec<Job> = Vec::new();
+        if wanted.is_empty() && !catalog.knows_paths() {
             counters
                 .commits
                 .store(count_commits(git_dir, walk).unwrap_or(0), Ordering::Relaxed);
         } else {
+            let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
             stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
                 if wanted.contains(&oid) {
                     *occurrences.entry(oid).or_insert(0) += 1;
                     entered
                         .entry(oid)
                         .or_insert_with(|| (order, path.to_string(), commit.clone()));
+                }
+                let class = catalog.path_class(path);
+                if !class.is_empty() && classes.insert((oid, class)) {
+                    placed.push(Job {
+                        oid,
+                        path: path.to_string(),
+                        placed: true,
+                        commit: commit.clone(),
+                        order,
+                    });
                 }
                 true
             })?;
@@ -239,11 +261,20 @@ pub fn scan(
             }
             None => false,
         });
-        if hits.len() < before {
+        let dropped = before - hits.len();
+        if !placed.is_empty() {
+            let repo = Repository::open(git_dir).context("opening the repository")?;
+            // Counted already, by the pass that read every blob.
+            let mut uncounted = Found::default();
+            for job in &placed {
+                read_job(&repo, scanner, job, &mut uncounted)?;
+            }
+            hits.extend(uncounted.hits);
+        }
+        if dropped > 0 {
             notices.push(format!(
-                "{} finding{} in objects no ref reaches (dropped commits, old stashes) not reported; `git gc --prune=now` removes them",
-                before - hits.len(),
-                if before - hits.len() == 1 { "" } else { "s" }
+                "{dropped} finding{} in objects no ref reaches (dropped commits, old stashes) not reported; `git gc --prune=now` removes them",
+                if dropped == 1 { "" } else { "s" }
             ));
         }
     }
@@ -252,11 +283,16 @@ pub fn scan(
     hits.sort_by_key(|h| h.order);
     let mut by_fp: HashMap<finding::Fingerprint, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
+    // A blob read once per path class finds its other secrets again: its
+    // places count once per finding.
+    let mut counted: HashSet<(usize, Oid)> = HashSet::new();
     for h in hits {
         let places = occurrences.get(&h.blob).copied().unwrap_or(1) as usize;
         match by_fp.get(&h.finding.fingerprint) {
+            Some(&i) if !counted.insert((i, h.blob)) => {}
             Some(&i) => findings[i].other_places += places,
             None => {
+                counted.insert((findings.len(), h.blob));
                 by_fp.insert(h.finding.fingerprint.clone(), findings.len());
                 let mut f = h.finding;
                 f.other_places = places - 1;
@@ -315,6 +351,16 @@ fn work(ctx: &Context) -> Found {
 /// binary one through its printable runs), and scans it.
 fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> Result<()> {
     ctx.counters.seen.fetch_add(1, Ordering::Relaxed);
+    let bytes_before = found.summary.bytes;
+    read_job(repo, ctx.scanner, job, found)?;
+    ctx.counters
+        .bytes
+        .fetch_add(found.summary.bytes - bytes_before, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Reads and scans one job's blob into `found`.
+fn read_job(repo: &Repository, scanner: Scanner, job: &Job, found: &mut Found) -> Result<()> {
     let blob = repo
         .find_blob(job.oid)
         .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
@@ -323,13 +369,8 @@ fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> R
         commit: Some(&job.commit),
         added: false,
     };
-    let bytes_before = found.summary.bytes;
-    let findings = ctx
-        .scanner
-        .scan_blob(blob.content(), &at, &mut found.summary);
-    ctx.counters
-        .bytes
-        .fetch_add(found.summary.bytes - bytes_before, Ordering::Relaxed);
+    let path = job.placed.then_some(job.path.as_str());
+    let findings = scanner.scan_blob_at(blob.content(), &at, path, &mut found.summary);
     found.hits.extend(findings.into_iter().map(|finding| Hit {
         finding,
         order: job.order,

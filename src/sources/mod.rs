@@ -58,7 +58,9 @@ impl<'a> Pipeline<'a> {
             .repo
             .find_blob(item.new)
             .with_context(|| format!("reading blob {} ({})", item.new, item.path))?;
-        let scan = self.scanner.scan(blob.content(), &mut self.summary);
+        let scan = self
+            .scanner
+            .scan(blob.content(), &item.path, &mut self.summary);
         if scan.reported().next().is_none() {
             return Ok(Vec::new());
         }

@@ -14,6 +14,7 @@ mod architecture;
 mod context_engine;
 mod context_settings;
 mod corpus;
+mod credential_files;
 mod decoding;
 mod fuzz_regressions;
 mod golden;

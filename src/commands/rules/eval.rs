@@ -88,7 +88,13 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
         let engine::text::Decoded::Text(body) = engine::text::decode(&body) else {
             continue;
         };
-        let scanned = engine::scan(catalog, body.into_owned());
+        // At its path: rules that know a tool's file by name see it.
+        let scanned = engine::scan_at(
+            catalog,
+            body.into_owned(),
+            engine::Mode::Text,
+            Some(&case.file),
+        );
         let mut found_expected = false;
         let mut flagged = false;
         let mut warned = false;
