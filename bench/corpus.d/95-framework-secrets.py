@@ -157,7 +157,7 @@ def positives():
                 "development:\n  secret_key_base: " + rand(HEX, 128) + "\n\n"
                 "test:\n  secret_key_base: " + rand(HEX, 128) + "\n\n"
                 + R.choice(["production", "staging"]) + ":\n"
-                + R.choice(["", "  stripe_publishable_key: pk_live_placeholder\n"])
+                + R.choice(["", "  cdn_host: assets.example.org\n"])
                 + "  secret_key_base: " + q + k + q + "\n")
         out.append(_case("Ruby on Rails", "config/secrets.yml", text, k))
         # decrypted credentials committed as plain text
