@@ -169,7 +169,7 @@ def _sublime_cases():
     for _ in range(5):
         pw = _pw()
         lines = ["{", "    // The tab key will cycle through the settings when first created",
-                 "    // Visit https://codexns.io/products/sftp_for_subime/settings for help", "",
+                 "    // Visit http://wbond.net/sublime_packages/sftp/settings for help", "",
                  "    // sftp, ftp or ftps", f'    "type": "{R.choice(["sftp", "ftp", "ftps"])}",', "",
                  '    "save_before_upload": true,', f'    "upload_on_save": {R.choice(["true", "false"])},',
                  '    "sync_down_on_open": false,', '    "sync_skip_deletes": false,',
