@@ -268,8 +268,9 @@ def positives():
                 f"    http: [ip: {{0, 0, 0, 0}}, port: 4000],\n    secret_key_base: \"{s}\"\nend\n")
         out.append(_case("Phoenix", "config/runtime.exs", text, s))
         # --- shell startup files
-        name = R.choice(["GITLAB_TOKEN", "JIRA_API_TOKEN", "NEXUS_PASSWORD", "ARTIFACTORY_PASSWORD",
-                         "VAULT_TOKEN", "DOCKERHUB_TOKEN", "SENTRY_AUTH_TOKEN", "CI_SECRET"])
+        # Names no provider's rule claims: a provider's token is its rule's.
+        name = R.choice(["NEXUS_PASSWORD", "BACKUP_PASSWORD", "DEPLOY_TOKEN", "CI_SECRET",
+                         "SMTP_PASSWORD", "REGISTRY_PASSWORD", "BUILD_API_KEY", "LDAP_BIND_PASSWORD"])
         v = R.choice([rand(ALNUM, 24), rand(HEX, 40), _password()])
         q = R.choice(["", "\"", "'"])
         line = f"export {name}={q}{v}{q}"

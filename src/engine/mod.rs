@@ -183,6 +183,23 @@ pub fn scan_at(catalog: &Catalog, text: String, mode: Mode, path: Option<&str>) 
                 .iter()
                 .any(|s| s.start < m.span.end && m.span.start < s.end)
     });
+    // Of two fallback rules on one value (a tool's password field and the
+    // generic `password = …` warning), the one that blocks speaks.
+    let blocking_fallback: Vec<Range<usize>> = matches
+        .iter()
+        .filter(|m| catalog.rules[m.rule].fallback && catalog.rules[m.rule].block)
+        .map(|m| m.span.clone())
+        .collect();
+    if !blocking_fallback.is_empty() {
+        matches.retain(|m| {
+            let r = &catalog.rules[m.rule];
+            !r.fallback
+                || r.block
+                || !blocking_fallback
+                    .iter()
+                    .any(|s| s.start < m.span.end && m.span.start < s.end)
+        });
+    }
     matches.sort_by_key(|m| (m.span.start, m.rule));
     // A token the engine decoded as a JWT is reported by its JWT rule alone,
     // which says what it is (a kubeconfig's `token:` that is a
