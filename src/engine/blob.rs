@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 use super::text::{self, Decoded};
-use super::{scan_at, worth_scanning, Mode, Origin, Scanned};
+use super::{scan_at, worth_scanning_at, Mode, Origin, Scanned};
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
@@ -69,7 +69,7 @@ pub fn scan(
 ) -> Vec<Scanned> {
     let keep = |s: &Scanned| s.reported().next().is_some() || s.inline_allowed > 0;
     if !windowed(text.len(), max_size) {
-        if !worth_scanning(catalog, &text) {
+        if !worth_scanning_at(catalog, &text, path) {
             return Vec::new();
         }
         let s = scan_at(catalog, text.into_owned(), mode, path);
@@ -87,7 +87,7 @@ pub fn scan(
         let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
         origin.columns_before = text[line_start..start].chars().count();
         let slice = &text[start..end];
-        if !worth_scanning(catalog, slice) {
+        if !worth_scanning_at(catalog, slice, path) {
             continue;
         }
         let mut s = scan_at(catalog, slice.to_string(), mode, path);

@@ -70,7 +70,8 @@ fn check(catalog: &Catalog, wanted: impl Fn(usize) -> bool) -> (Vec<Failure>, us
         for (n, (template, should_match, field)) in cases.enumerate() {
             count += 1;
             let text = testgen::expand(template, (ri * 1000 + n) as u64);
-            let scanned = super::scan(catalog, text);
+            let path = rule.examples.path.as_deref();
+            let scanned = super::scan_at(catalog, text, super::Mode::Text, path);
             let hits = scanned.matches.iter().filter(|m| m.rule == ri).count();
             let problem = match (should_match, hits) {
                 (true, 0) => "expected a match, found none".to_string(),

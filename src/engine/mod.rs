@@ -117,6 +117,12 @@ pub fn worth_scanning(catalog: &Catalog, text: &str) -> bool {
     catalog.any_candidate(text) || decode::might_have_views(text)
 }
 
+/// [`worth_scanning`] for a text at `path`: a rule known by the file's name
+/// needs no keyword.
+pub fn worth_scanning_at(catalog: &Catalog, text: &str, path: Option<&str>) -> bool {
+    worth_scanning(catalog, text) || path.is_some_and(|p| !catalog.path_candidates(p).is_empty())
+}
+
 /// A text with no path (standard input, a commit message).
 pub fn scan(catalog: &Catalog, text: String) -> Scanned {
     scan_as(catalog, text, Mode::Text)
@@ -263,6 +269,14 @@ fn find(
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
     let mut candidates = catalog.candidates(text);
+    if let Some(p) = path {
+        let woken = catalog.path_candidates(p);
+        if !woken.is_empty() {
+            candidates.extend(woken);
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+    }
     if mode == Mode::Binary {
         candidates.retain(|&i| catalog.searches_binaries(i));
     }

@@ -489,6 +489,10 @@ pub struct Catalog {
     /// them, compiled when a path is first classified.
     paths: Vec<String>,
     path_set: OnceLock<regex::RegexSet>,
+    /// Rules without keywords that have a `path`: woken by the path (a
+    /// `config/master.key` holds nothing but the key), with the indices of
+    /// their regexes in `paths`.
+    by_path: Vec<(usize, Vec<usize>)>,
 }
 
 /// GitHub's and npm's token checksum: the last six base62 characters of the
@@ -616,17 +620,29 @@ impl Catalog {
         let mut position: HashMap<String, usize> = HashMap::new();
         let mut always = Vec::new();
         let mut paths: Vec<String> = Vec::new();
+        let mut by_path = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
+            let mut mine = Vec::new();
             for p in entry.paths() {
-                if !paths.iter().any(|q| q == p) {
-                    paths.push(p.to_string());
-                }
+                let at = match paths.iter().position(|q| q == p) {
+                    Some(at) => at,
+                    None => {
+                        paths.push(p.to_string());
+                        paths.len() - 1
+                    }
+                };
+                mine.push(at);
             }
             // A rule with no keywords but required literals is woken by those
-            // (case-insensitively here; exactly in `candidates`).
+            // (case-insensitively here; exactly in `candidates`); one with
+            // neither, by its path if it has one, or else by every text.
             let wake = entry.wake();
             if wake.is_empty() {
-                always.push(i);
+                if mine.is_empty() {
+                    always.push(i);
+                } else {
+                    by_path.push((i, mine));
+                }
             }
             for kw in wake {
                 let kw = kw.to_ascii_lowercase();
@@ -647,7 +663,21 @@ impl Catalog {
             always,
             paths,
             path_set: OnceLock::new(),
+            by_path,
         })
+    }
+
+    /// The keyword-less rules that a text at `path` wakes (see `by_path`).
+    pub fn path_candidates(&self, path: &str) -> Vec<usize> {
+        if self.by_path.is_empty() {
+            return Vec::new();
+        }
+        let class = self.path_class(path);
+        self.by_path
+            .iter()
+            .filter(|(_, mine)| mine.iter().any(|p| class.contains(p)))
+            .map(|(i, _)| *i)
+            .collect()
     }
 
     /// Which of the catalog's `path` regexes `path` matches (by index; empty

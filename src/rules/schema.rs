@@ -246,6 +246,10 @@ pub struct Examples {
     pub matching: Vec<String>,
     #[serde(default)]
     pub no_match: Vec<String>,
+    /// The path every example is read at, for a rule whose contexts need
+    /// one (`config/master.key`); none: examples have no path.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// One way a secret is tied to its provider.

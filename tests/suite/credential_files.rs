@@ -128,3 +128,45 @@ fn a_bad_path_regex_is_an_error_naming_the_field() {
     assert!(run.stderr.contains("acme-pass"), "{}", run.stderr);
     assert!(run.stderr.contains("context[0].path"), "{}", run.stderr);
 }
+
+/// A file that holds nothing but a key is found by its name alone: a Rails
+/// master key blocks in config/master.key, in history too, and the same 32
+/// hex characters anywhere else are nothing.
+#[test]
+fn a_rails_master_key_is_found_by_its_file_name_alone() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let k = secret(leakgate::rules::testgen::token("hex", 32, 7801));
+
+    write(&repo, "notes/key.txt", &format!("{k}\n"));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "notes")
+        .expect_ok("32 hex characters elsewhere are nothing");
+
+    write(&repo, "config/master.key", &format!("{k}\n"));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let run = sb
+        .commit(&repo, "key")
+        .expect_blocked("blocked by its name");
+    assert!(
+        run.stderr.contains("config/master.key:1:1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("rails-master-key-file"),
+        "{}",
+        run.stderr
+    );
+    run.assert_hides(&k);
+
+    sb.commit_unchecked(&repo, "key");
+    let all = sb.leakgate(&repo, &["scan", "--all"]);
+    assert_eq!(all.code, Some(1), "{}", all.all());
+    assert!(
+        all.stdout.contains("config/master.key:1:1"),
+        "{}",
+        all.stdout
+    );
+    assert!(!all.stdout.contains("notes/key.txt"), "{}", all.stdout);
+}
