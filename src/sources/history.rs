@@ -232,8 +232,10 @@ pub fn scan(
         } else {
             let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
             stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+                // Every blob's places: one read again at its path may find
+                // what the first pass did not.
+                *occurrences.entry(oid).or_insert(0) += 1;
                 if wanted.contains(&oid) {
-                    *occurrences.entry(oid).or_insert(0) += 1;
                     entered
                         .entry(oid)
                         .or_insert_with(|| (order, path.to_string(), commit.clone()));
