@@ -1,5 +1,6 @@
 # Files known by their name (rules/97-files-by-name.toml): each case is the
-# tool's own file, written at its name, with one credential; decoys are the
+# tool's own file, written at its name, with one credential (and OpenVPN keys,
+# which their markers name anywhere); decoys are the
 # same files with nothing to report, and the same contents under other names.
 
 
@@ -24,6 +25,15 @@ def positives():
         des = rand("./" + ALNUM, 13)
         out.append(("Apache htpasswd", R.choice([".htpasswd", "public/.htpasswd", "conf/htpasswd"]),
                     f"{R.choice(['admin', 'editor', 'ops'])}:{des}\n", 1))
+    # OpenVPN keys: a ta.key, and inline in a client profile.
+    for i in range(4):
+        body = "\n".join(rand(HEX, 32) for _ in range(16))
+        block = f"-----BEGIN OpenVPN Static key V1-----\n{body}\n-----END OpenVPN Static key V1-----\n"
+        if i % 2:
+            out.append(("OpenVPN", "vpn/ta.key", "#\n# 2048 bit OpenVPN static key\n#\n" + block, 4))
+        else:
+            head = "client\ndev tun\nremote vpn.example.org 1194\nkey-direction 1\n<tls-auth>\n"
+            out.append(("OpenVPN", "profiles/office.ovpn", head + block + "</tls-auth>\n", 6))
     return out
 
 
@@ -40,3 +50,4 @@ def decoys():
         (".pgpass", "# hostname:port:database:username:password\n*:*:*:*:\n"),
         (".htpasswd", "# no users yet\n"),
     ]
+
