@@ -25,6 +25,13 @@ def positives():
         des = rand("./" + ALNUM, 13)
         out.append(("Apache htpasswd", R.choice([".htpasswd", "public/.htpasswd", "conf/htpasswd"]),
                     f"{R.choice(['admin', 'editor', 'ops'])}:{des}\n", 1))
+    # Whole files known by name (their contents are binary in life; any
+    # bytes stand for them here).
+    for provider, name in [("Java keystore", "signing/release.jks"), ("Java keystore", "app/upload.keystore"),
+                           ("PKCS #12", "certs/server.pfx"), ("PKCS #12", "ios/dist.p12"),
+                           ("KeePass", "ops/team.kdbx"), ("Firefox", "fixtures/profile/key4.db"),
+                           ("Chrome", "fixtures/Default/Login Data")]:
+        out.append((provider, name, rand(ALNUM, 48) + "\n", 1))
     # OpenVPN keys: a ta.key, and inline in a client profile.
     for i in range(4):
         body = "\n".join(rand(HEX, 32) for _ in range(16))
@@ -49,5 +56,9 @@ def decoys():
         ("config/master.key", "\n"),
         (".pgpass", "# hostname:port:database:username:password\n*:*:*:*:\n"),
         (".htpasswd", "# no users yet\n"),
+        # The Android debug keystore project templates commit, and an empty
+        # placeholder keystore.
+        ("android/app/debug.keystore", rand(ALNUM, 48) + "\n"),
+        ("signing/release.jks", ""),
     ]
 

@@ -126,6 +126,7 @@ mod tests {
                     crate::rules::ContextKind::Assignment { name } => {
                         name.get();
                     }
+                    crate::rules::ContextKind::File => {}
                 }
                 if let Some(f) = &c.file {
                     f.get();

@@ -324,6 +324,27 @@ fn find(
                         }
                     }
                 }
+                ContextKind::File => {
+                    // The file's name said what it is (`path`, checked
+                    // above). Its fingerprint is its contents' digest: the
+                    // same keystore anywhere is one secret, another is not.
+                    // An empty text file holds nothing; a binary one always
+                    // held bytes, printable or not.
+                    if text.trim().is_empty() && mode == Mode::Text {
+                        continue;
+                    }
+                    let (start, end) = lines.span(text, 1);
+                    let span = start..end.max(start);
+                    if seen.insert((ri, span.start, span.end)) {
+                        let digest = Sha256::digest(text.as_bytes());
+                        matches.push(Match {
+                            rule: ri,
+                            span,
+                            why: ctx.why.clone(),
+                            decoded: Some(crate::fingerprint::hex(&digest)),
+                        });
+                    }
+                }
                 ContextKind::Assignment { name } => {
                     // No value of the secret's shape, no assignment of one:
                     // worth a search while reading assignments is still

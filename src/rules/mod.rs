@@ -56,8 +56,14 @@ struct BuiltinRule {
 }
 
 pub enum ContextKind {
-    Assignment { name: Lazy<ShortRegex> },
-    Pattern { pattern: Lazy },
+    Assignment {
+        name: Lazy<ShortRegex>,
+    },
+    Pattern {
+        pattern: Lazy,
+    },
+    /// The whole file (see [`ContextType::File`]).
+    File,
 }
 
 pub struct Context {
@@ -245,7 +251,13 @@ impl Rule {
     /// provider's context (a bare 25-character token) would only find noise
     /// in the strings of a binary.
     pub fn searches_binaries(&self) -> bool {
-        if self.validator.is_some() {
+        // A keystore or a password database is binary by nature.
+        if self.validator.is_some()
+            || self
+                .contexts
+                .iter()
+                .any(|c| matches!(c.kind, ContextKind::File))
+        {
             return true;
         }
         use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -1005,6 +1017,21 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
                 ContextKind::Pattern {
                     pattern: check_regex(origin, &id, &field("pattern"), &full)?,
                 }
+            }
+            ContextType::File => {
+                if c.path.is_none() {
+                    return Err(field_error(
+                        &field("path"),
+                        "required for kind = \"file\" (the file is known by its name)",
+                    ));
+                }
+                if c.name.is_some() || c.pattern.is_some() {
+                    return Err(field_error(
+                        &field(if c.name.is_some() { "name" } else { "pattern" }),
+                        "not for kind = \"file\" (the whole file is the credential)",
+                    ));
+                }
+                ContextKind::File
             }
         };
         let file = match &c.file {

@@ -90,6 +90,10 @@ pub enum ContextType {
     Assignment,
     /// A regex with `{secret}` in it.
     Pattern,
+    /// The whole file is the credential (a keystore, a password database),
+    /// known by its `path`: reported once, at its start, its fingerprint
+    /// taken over its contents.
+    File,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -170,3 +170,52 @@ fn a_rails_master_key_is_found_by_its_file_name_alone() {
     );
     assert!(!all.stdout.contains("notes/key.txt"), "{}", all.stdout);
 }
+
+/// A keystore is binary and no line of it means anything: it is reported
+/// once, at its start, by its name, in the hook and in history; the Android
+/// debug keystore that project templates commit is not.
+#[test]
+fn a_binary_keystore_is_reported_once_as_a_file() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let mut jks = vec![0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2];
+    jks.extend((0..600u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    write_bytes(&repo, "android/app/debug.keystore", &jks);
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "debug keystore")
+        .expect_ok("the debug keystore is not a finding");
+
+    write_bytes(&repo, "signing/release.jks", &jks);
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let run = sb
+        .commit(&repo, "release keystore")
+        .expect_blocked("a release keystore blocks");
+    assert!(
+        run.stderr.contains("1 secret in the staged changes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("signing/release.jks:1:1").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[java-keystore-file, high]"),
+        "{}",
+        run.stderr
+    );
+
+    sb.commit_unchecked(&repo, "release keystore");
+    let all = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
+    assert_eq!(all.code, Some(1), "{}", all.all());
+    let doc: serde_json::Value = serde_json::from_str(&all.stdout).expect("JSON");
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["signing/release.jks"], "{}", all.stdout);
+}
