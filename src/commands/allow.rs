@@ -125,11 +125,12 @@ impl Location {
         if fingerprint::format_of(s).is_some() {
             return None;
         }
+        // Digits only (`parse` would also take `+3`), and lines count from 1.
         let number = |t: &str| {
-            (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| t.parse::<usize>().ok())
+            t.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| t.parse::<usize>().ok().filter(|&n| n > 0))
                 .flatten()
-                .filter(|&n| n > 0)
         };
         let (rest, last) = s.rsplit_once(':')?;
         let last = number(last)?;

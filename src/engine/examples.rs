@@ -109,8 +109,13 @@ mod tests {
     #[test]
     fn every_builtin_regex_compiles_and_has_a_secret_group() {
         let catalog = Catalog::builtin().unwrap();
-        // The path set too (every `path` regex, as history scans build it).
-        assert!(catalog.path_class("x/y").is_empty() || catalog.knows_paths());
+        // The path set too (every `path` regex, as history scans build it):
+        // a built-in rule knows config/master.key by its name alone.
+        assert!(catalog.knows_paths());
+        assert!(!catalog.path_candidates("app/config/master.key").is_empty());
+        assert!(catalog
+            .path_candidates("app/config/master.key.txt")
+            .is_empty());
         for rule in &catalog.rules {
             rule.secret_whole.get();
             for c in &rule.contexts {

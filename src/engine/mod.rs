@@ -741,11 +741,13 @@ mod tests {
         assert!(!has_marker("KEY=v # éleakgate:allow"));
     }
 
+    fn short(re: &str) -> crate::rules::ShortRegex {
+        <crate::rules::ShortRegex as crate::rules::Compile>::compile(re).unwrap()
+    }
+
     #[test]
     fn names_match_on_whole_word_parts() {
-        let re =
-            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)message[_\\-.]?bird")
-                .unwrap();
+        let re = short("(?i)message[_\\-.]?bird");
         for yes in [
             "messageBirdKey",
             "MESSAGE_BIRD_KEY",
@@ -766,8 +768,7 @@ mod tests {
         ] {
             assert!(!name_matches(&re, no), "{no}");
         }
-        let okta =
-            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)okta").unwrap();
+        let okta = short("(?i)okta");
         assert!(name_matches(&okta, "oktaDomain"));
         assert!(name_matches(&okta, "MY_OKTA"));
         assert!(
@@ -776,17 +777,10 @@ mod tests {
         );
         assert!(!name_matches(&okta, "rookTable"));
         assert!(!name_matches(&okta, "brooktail"));
-        let http =
-            <crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)server").unwrap();
+        let http = short("(?i)server");
         assert!(name_matches(&http, "HTTPServerKey"));
-        assert!(name_matches(
-            &<crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)key$").unwrap(),
-            "s3Key"
-        ));
-        assert!(!name_matches(
-            &<crate::rules::ShortRegex as crate::rules::Compile>::compile("(?i)k").unwrap(),
-            "日本k語"
-        ));
+        assert!(name_matches(&short("(?i)key$"), "s3Key"));
+        assert!(!name_matches(&short("(?i)k"), "日本k語"));
     }
 
     #[test]

@@ -121,20 +121,8 @@ pub fn path_findings(
     let Some(entry) = index.get_path(std::path::Path::new(path), 0) else {
         return Ok(None);
     };
-    if matches!(entry.mode, 0o160000 | 0o120000) {
-        return Ok(Some(Vec::new()));
-    }
-    let blob = repo
-        .find_blob(entry.id)
-        .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
-    let at = Provenance::Blob {
-        path,
-        commit: None,
-        added: false,
-    };
-    let found =
-        Scanner::new(catalog, max_size).scan_blob(blob.content(), &at, &mut Summary::default());
-    Ok(Some(found))
+    let scanner = Scanner::new(catalog, max_size);
+    entry_findings(repo, &scanner, &entry, &mut Summary::default()).map(Some)
 }
 
 /// Every blob in the index (what is staged but not committed), for
@@ -150,22 +138,32 @@ pub fn index_findings(
     let mut out = Vec::new();
     let index = repo.index().context("reading the index")?;
     for entry in index.iter() {
-        // Submodule entries and symlinks hold no file content to scan.
-        if matches!(entry.mode, 0o160000 | 0o120000) {
-            continue;
-        }
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        let blob = repo
-            .find_blob(entry.id)
-            .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
-        let at = Provenance::Blob {
-            path: &path,
-            commit: None,
-            added: false,
-        };
-        out.extend(scanner.scan_blob(blob.content(), &at, &mut summary));
+        out.extend(entry_findings(repo, &scanner, &entry, &mut summary)?);
     }
     Ok(out)
+}
+
+/// The findings in one index entry's blob, at its path.
+fn entry_findings(
+    repo: &Repository,
+    scanner: &Scanner,
+    entry: &git2::IndexEntry,
+    summary: &mut Summary,
+) -> Result<Vec<crate::engine::finding::Finding>> {
+    // Submodule entries and symlinks hold no file content to scan.
+    if matches!(entry.mode, 0o160000 | 0o120000) {
+        return Ok(Vec::new());
+    }
+    let path = String::from_utf8_lossy(&entry.path);
+    let blob = repo
+        .find_blob(entry.id)
+        .with_context(|| format!("reading the staged {path} ({})", entry.id))?;
+    let at = Provenance::Blob {
+        path: &path,
+        commit: None,
+        added: false,
+    };
+    Ok(scanner.scan_blob(blob.content(), &at, summary))
 }
 
 /// Parses `git diff-index -z --raw` output:
