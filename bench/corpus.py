@@ -300,7 +300,8 @@ def main():
         name = f"cases/{n:04}/{ext}" if named else f"cases/{n:04}.{ext}"
         path = os.path.join(out, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as fh:
+        # Bytes are a binary file's (a keystore), written as they are.
+        with open(path, "wb" if isinstance(text, bytes) else "w") as fh:
             fh.write(text)
         manifest.append({"file": name, "provider": provider, "line": line})
 

@@ -702,6 +702,7 @@ mod tests {
             column: 1,
             commit: None,
             file_added: true,
+            whole_file: false,
             fingerprint: crate::engine::finding::fingerprint(rule, secret),
             redacted: String::new(),
             why: String::new(),

@@ -25,13 +25,20 @@ def positives():
         des = rand("./" + ALNUM, 13)
         out.append(("Apache htpasswd", R.choice([".htpasswd", "public/.htpasswd", "conf/htpasswd"]),
                     f"{R.choice(['admin', 'editor', 'ops'])}:{des}\n", 1))
-    # Whole files known by name (their contents are binary in life; any
-    # bytes stand for them here).
-    for provider, name in [("Java keystore", "signing/release.jks"), ("Java keystore", "app/upload.keystore"),
-                           ("PKCS #12", "certs/server.pfx"), ("PKCS #12", "ios/dist.p12"),
-                           ("KeePass", "ops/team.kdbx"), ("Firefox", "fixtures/profile/key4.db"),
-                           ("Chrome", "fixtures/Default/Login Data")]:
-        out.append((provider, name, rand(ALNUM, 48) + "\n", 1))
+    # Whole files known by name and confirmed by their first bytes: each
+    # format's signature, then random bytes standing for the rest.
+    def body(n):
+        return bytes(R.randrange(256) for _ in range(n))
+    p12 = lambda: b"\x30\x82\x0a\x1c\x02\x01\x03" + body(300)
+    for provider, name, head in [
+            ("Java keystore", "signing/release.jks", lambda: b"\xfe\xed\xfe\xed\x00\x00\x00\x02" + body(300)),
+            ("Java keystore", "app/upload.keystore", p12),
+            ("Java keystore", "keys/legacy.jceks", lambda: b"\xce\xce\xce\xce\x00\x00\x00\x02" + body(200)),
+            ("PKCS #12", "certs/server.pfx", p12), ("PKCS #12", "ios/dist.p12", p12),
+            ("KeePass", "ops/team.kdbx", lambda: b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5" + body(300)),
+            ("Firefox", "fixtures/profile/key4.db", lambda: b"SQLite format 3\x00" + body(300)),
+            ("Chrome", "fixtures/Default/Login Data", lambda: b"SQLite format 3\x00" + body(300))]:
+        out.append((provider, name, head(), 1))
     # OpenVPN keys: a ta.key, and inline in a client profile.
     for i in range(4):
         body = "\n".join(rand(HEX, 32) for _ in range(16))
@@ -58,7 +65,12 @@ def decoys():
         (".htpasswd", "# no users yet\n"),
         # The Android debug keystore project templates commit, and an empty
         # placeholder keystore.
-        ("android/app/debug.keystore", rand(ALNUM, 48) + "\n"),
+        ("android/app/debug.keystore", b"\xfe\xed\xfe\xed\x00\x00\x00\x02" + bytes(range(200))),
         ("signing/release.jks", ""),
+        # Names without the formats: a text note, a Git LFS pointer (the
+        # bytes are not in the repository), a ZIP named like a keystore.
+        ("signing/upload.jks", "ask ops for the upload keystore\n"),
+        ("certs/client.p12", "version https://git-lfs.github.com/spec/v1\noid sha256:" + rand(HEX, 64) + "\nsize 2413\n"),
+        ("ops/team.kdbx", b"PK\x03\x04" + bytes(range(100))),
     ]
 

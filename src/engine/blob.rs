@@ -66,13 +66,14 @@ pub fn scan(
     mode: Mode,
     max_size: u64,
     path: Option<&str>,
+    file: &[u8],
 ) -> Vec<Scanned> {
     let keep = |s: &Scanned| s.reported().next().is_some() || s.inline_allowed > 0;
     if !windowed(text.len(), max_size) {
         if !worth_scanning_at(catalog, &text, path) {
             return Vec::new();
         }
-        let s = scan_at(catalog, text.into_owned(), mode, path);
+        let s = scan_at(catalog, text.into_owned(), mode, path, Some(file));
         return if keep(&s) { vec![s] } else { Vec::new() };
     }
     let size = usize::try_from(max_size).unwrap_or(usize::MAX);
@@ -90,7 +91,9 @@ pub fn scan(
         if !worth_scanning_at(catalog, slice, path) {
             continue;
         }
-        let mut s = scan_at(catalog, slice.to_string(), mode, path);
+        // Only the first window starts the file.
+        let whole = (start == 0).then_some(file);
+        let mut s = scan_at(catalog, slice.to_string(), mode, path, whole);
         s.origin = origin;
         s.own_until(own_end - start);
         if keep(&s) {
@@ -197,7 +200,7 @@ impl<'c> Scanner<'c> {
         let read = read(bytes);
         let (mode, len) = (read.mode, read.text.len());
         // The text moves into the scan: nothing keeps it.
-        let parts = self.scan_text(read.text, mode, len, bytes.len() as u64, path, summary);
+        let parts = self.scan_text(read.text, mode, len, bytes, path, summary);
         parts
             .iter()
             .flat_map(|p| p.reported().map(move |i| (p, i)))
@@ -215,7 +218,7 @@ impl<'c> Scanner<'c> {
             Cow::Borrowed(&read.text),
             mode,
             len,
-            bytes.len() as u64,
+            bytes,
             Some(path),
             summary,
         );
@@ -233,7 +236,7 @@ impl<'c> Scanner<'c> {
         text: Cow<'_, str>,
         mode: Mode,
         len: usize,
-        size: u64,
+        bytes: &[u8],
         path: Option<&str>,
         summary: &mut Summary,
     ) -> Vec<Scanned> {
@@ -241,13 +244,13 @@ impl<'c> Scanner<'c> {
             Mode::Binary => summary.binary_searched += 1,
             Mode::Text => {
                 summary.blobs += 1;
-                summary.bytes += size;
+                summary.bytes += bytes.len() as u64;
                 if windowed(len, self.max_size) {
                     summary.windowed += 1;
                 }
             }
         }
-        let parts = scan(self.catalog, text, mode, self.max_size, path);
+        let parts = scan(self.catalog, text, mode, self.max_size, path, bytes);
         summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
         parts
     }
@@ -445,7 +448,14 @@ mod tests {
                     text.push_str("# filler line of some length\n");
                 }
             }
-            let parts = scan(&catalog, Cow::Borrowed(&text), Mode::Text, 2048, None);
+            let parts = scan(
+                &catalog,
+                Cow::Borrowed(&text),
+                Mode::Text,
+                2048,
+                None,
+                text.as_bytes(),
+            );
             let found: Vec<(usize, usize)> = parts
                 .iter()
                 .flat_map(|p| {

@@ -8,7 +8,7 @@
 
 use anyhow::{bail, Result};
 
-use crate::rules::{testgen, Catalog};
+use crate::rules::{testgen, Catalog, ExampleEncoding};
 
 /// One example that did not behave.
 #[derive(Debug)]
@@ -71,7 +71,27 @@ fn check(catalog: &Catalog, wanted: impl Fn(usize) -> bool) -> (Vec<Failure>, us
             count += 1;
             let text = testgen::expand(template, (ri * 1000 + n) as u64);
             let path = rule.examples.path.as_deref();
-            let scanned = super::scan_at(catalog, text, super::Mode::Text, path);
+            let scanned = match rule.examples.encoding {
+                ExampleEncoding::Text => {
+                    let bytes = text.as_bytes().to_vec();
+                    super::scan_at(catalog, text, super::Mode::Text, path, Some(&bytes))
+                }
+                // A binary file's bytes, read as any file is.
+                ExampleEncoding::Hex => {
+                    let Some(bytes) = unhex(&text) else {
+                        failures.push(Failure {
+                            rule: rule.id.clone(),
+                            example: template.clone(),
+                            field,
+                            problem: "not an even number of hex digits once expanded".into(),
+                        });
+                        continue;
+                    };
+                    let read = super::blob::read(&bytes);
+                    let (text, mode) = (read.text.into_owned(), read.mode);
+                    super::scan_at(catalog, text, mode, path, Some(&bytes))
+                }
+            };
             let hits = scanned.matches.iter().filter(|m| m.rule == ri).count();
             let problem = match (should_match, hits) {
                 (true, 0) => "expected a match, found none".to_string(),
@@ -88,6 +108,20 @@ fn check(catalog: &Catalog, wanted: impl Fn(usize) -> bool) -> (Vec<Failure>, us
         }
     }
     (failures, count)
+}
+
+/// The bytes a hex example stands for (white space between digits is
+/// ignored, for examples laid out in groups).
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| (b as char).to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()?;
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    Some(digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect())
 }
 
 #[cfg(test)]
@@ -131,7 +165,11 @@ mod tests {
                     crate::rules::ContextKind::Assignment { name } => {
                         name.get();
                     }
-                    crate::rules::ContextKind::File => {}
+                    crate::rules::ContextKind::File { magic } => {
+                        if let Some(m) = magic {
+                            m.get();
+                        }
+                    }
                 }
                 if let Some(f) = &c.file {
                     f.get();

@@ -36,6 +36,9 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// The change adds the whole file (no earlier version of it).
     pub file_added: bool,
+    /// The file itself is the credential (a keystore): `redacted` stands
+    /// for the SHA-256 of its bytes and there is no line to show.
+    pub whole_file: bool,
     /// Cheap to hold; the slow, printable v2 string is computed on first use
     /// (see [`crate::fingerprint`]). Its Debug never shows the digest.
     pub fingerprint: Fingerprint,
@@ -93,6 +96,9 @@ struct MaskedLine {
     columns: Vec<(usize, usize)>,
 }
 
+/// What a whole-file finding shows for its line.
+pub const WHOLE_FILE_EXCERPT: &str = "(the whole file is the credential)";
+
 /// Builds the finding for match `index` of `scanned`.
 pub fn build(
     rule: &Rule,
@@ -125,6 +131,7 @@ pub fn build(
         column,
         commit: commit.map(|c| masked_commit(scanned, c)),
         file_added,
+        whole_file: rule.is_whole_file(),
         fingerprint: fingerprint(&rule.id, secret),
         redacted: redact(secret),
         // The why quotes names and enclosing lines, which can hold another
@@ -133,7 +140,12 @@ pub fn build(
             .0
             .into_iter()
             .collect(),
-        excerpt: window(&masked, m.span.start),
+        // A binary file's first printable run means nothing.
+        excerpt: if rule.is_whole_file() {
+            WHOLE_FILE_EXCERPT.to_string()
+        } else {
+            window(&masked, m.span.start)
+        },
         other_places: 0,
     }
 }

@@ -129,17 +129,27 @@ pub fn scan(catalog: &Catalog, text: String) -> Scanned {
 }
 
 pub fn scan_as(catalog: &Catalog, text: String, mode: Mode) -> Scanned {
-    scan_at(catalog, text, mode, None)
+    scan_at(catalog, text, mode, None, None)
 }
 
 /// Scans `text`, found at `path` (repository-relative) when it has one:
-/// contexts with a `path` run only where it matches.
-pub fn scan_at(catalog: &Catalog, text: String, mode: Mode, path: Option<&str>) -> Scanned {
+/// contexts with a `path` run only where it matches. `file` is the bytes of
+/// the whole file `text` was read from when `text` starts it (all of it, or
+/// its first window): a whole-file context reports there only, once,
+/// confirms the file by its first bytes and fingerprints all of them.
+pub fn scan_at(
+    catalog: &Catalog,
+    text: String,
+    mode: Mode,
+    path: Option<&str>,
+    file: Option<&[u8]>,
+) -> Scanned {
     let lines = Lines::new(&text);
     // Spans a specific rule recognised, kept or not: a look-alike it rejected
     // (a wrong checksum, a placeholder) is not the generic rule's to report.
     let mut claimed = Vec::new();
-    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, path);
+    let at = Place { path, file };
+    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, at);
     // The strings of a binary are not a document: no Kubernetes manifest or
     // URL to decode there.
     let views = match mode {
@@ -155,7 +165,8 @@ pub fn scan_at(catalog: &Catalog, text: String, mode: Mode, path: Option<&str>) 
             &view_lines,
             &mut view_claimed,
             view.mode,
-            path,
+            // A decoded view is not a file of its own.
+            Place { path, file: None },
         ) {
             // A secret read as written is reported once, by the rule that
             // read it there (a kubeconfig's `client-key-data` is its own
@@ -258,13 +269,20 @@ pub fn scan_at(catalog: &Catalog, text: String, mode: Mode, path: Option<&str>) 
 
 /// Every rule's matches in one text. Spans that a non-fallback rule's context
 /// recognised, accepted or not, go to `claimed`.
+/// Where a text was read (see [`scan_at`]).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    path: Option<&'a str>,
+    file: Option<&'a [u8]>,
+}
+
 fn find(
     catalog: &Catalog,
     text: &str,
     lines: &Lines,
     claimed: &mut Vec<Range<usize>>,
     mode: Mode,
-    path: Option<&str>,
+    Place { path, file }: Place,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
@@ -324,19 +342,28 @@ fn find(
                         }
                     }
                 }
-                ContextKind::File => {
+                ContextKind::File { magic } => {
                     // The file's name said what it is (`path`, checked
-                    // above). Its fingerprint is its contents' digest: the
-                    // same keystore anywhere is one secret, another is not.
-                    // An empty text file holds nothing; a binary one always
-                    // held bytes, printable or not.
-                    if text.trim().is_empty() && mode == Mode::Text {
+                    // above); its first bytes confirm it where the format
+                    // has a signature. Its fingerprint is the digest of its
+                    // bytes: the same keystore anywhere is one secret,
+                    // another is not. Only the text that starts the file
+                    // reports it; an empty text file holds nothing.
+                    let Some(bytes) = file else {
+                        continue;
+                    };
+                    if let Some(magic) = magic {
+                        let head = &bytes[..bytes.len().min(crate::rules::MAGIC_WINDOW)];
+                        if !magic.get().is_match(head) {
+                            continue;
+                        }
+                    } else if text.trim().is_empty() && mode == Mode::Text {
                         continue;
                     }
                     let (start, end) = lines.span(text, 1);
                     let span = start..end.max(start);
                     if seen.insert((ri, span.start, span.end)) {
-                        let digest = Sha256::digest(text.as_bytes());
+                        let digest = Sha256::digest(bytes);
                         matches.push(Match {
                             rule: ri,
                             span,

@@ -136,12 +136,14 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         }
         let _ = writeln!(out, "      {}", esc(&f.excerpt).dimmed());
         let _ = writeln!(out, "      why: {}", esc(&f.why));
+        // A whole file's stand-in is its digest, not a key.
+        let label = if f.whole_file { "sha256" } else { "key" };
         if by_location {
-            let _ = writeln!(out, "      key: {}", esc(&f.redacted));
+            let _ = writeln!(out, "      {label}: {}", esc(&f.redacted));
         } else {
             let _ = writeln!(
                 out,
-                "      key: {}   fingerprint: {}",
+                "      {label}: {}   fingerprint: {}",
                 esc(&f.redacted),
                 f.fingerprint
             );
@@ -197,7 +199,14 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             // commit adds is unstaged with `git rm --cached` (the file stays).
             let mut added = BTreeSet::new();
             let mut changed = BTreeSet::new();
+            let mut whole = BTreeSet::new();
+            let mut keyed = false;
             for a in &blocking {
+                if a.finding.whole_file {
+                    whole.insert(a.finding.path.as_str());
+                } else {
+                    keyed = true;
+                }
                 let set = if a.finding.file_added {
                     &mut added
                 } else {
@@ -224,10 +233,40 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                     cmd.cyan()
                 );
             }
-            let _ = writeln!(
-                out,
-                "     then delete it from the file, read it from an environment variable or a secret\n     manager (AWS Secrets Manager, Vault, Conjur) instead, and `git add` the file again."
-            );
+            if !whole.is_empty() {
+                // A keystore is not edited: it stays out of the repository.
+                let lines: Vec<String> = whole.iter().map(|p| gitignore_line(p)).collect();
+                let cmd = format!(
+                    "printf '%s\\n' {} >> .gitignore",
+                    lines
+                        .iter()
+                        .map(|l| shell_quote(l))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let _ = writeln!(
+                    out,
+                    "     {} the credential itself; keep {} out of the repository:",
+                    if whole.len() == 1 {
+                        "That file is"
+                    } else {
+                        "Those files are"
+                    },
+                    if whole.len() == 1 { "it" } else { "them" }
+                );
+                let _ = writeln!(out, "       {}", cmd.cyan());
+            }
+            if keyed && whole.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "     then delete it from the file, read it from an environment variable or a secret\n     manager (AWS Secrets Manager, Vault, Conjur) instead, and `git add` the file again."
+                );
+            } else if keyed {
+                let _ = writeln!(
+                    out,
+                    "     For the other keys: delete each from its file, read it from an environment\n     variable or a secret manager instead, and `git add` the file again."
+                );
+            }
         }
         Scope::Push { tips, .. } | Scope::Receive { tips, .. } => {
             // short id -> (root commit, a pushed tip, the key is in a file,
@@ -541,6 +580,23 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
     line
 }
 
+/// A `.gitignore` line that ignores exactly `path` (from the repository's
+/// root): a leading `/` anchors it, and the characters a pattern treats
+/// specially are escaped.
+fn gitignore_line(path: &str) -> String {
+    let mut line = String::from("/");
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | '\\' | '!' | '#') {
+            line.push('\\');
+        }
+        line.push(c);
+    }
+    if line.ends_with(' ') {
+        line.insert(line.len() - 1, '\\');
+    }
+    line
+}
+
 /// Quotes a path for a POSIX shell command the user will copy. A name with
 /// control or bidi characters is written as `$'...'` with escapes (bash, zsh
 /// and ksh read it back to the same bytes), so the command stays correct and
@@ -579,6 +635,17 @@ pub fn shell_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gitignore_lines_match_exactly_the_path() {
+        assert_eq!(
+            gitignore_line("signing/release.jks"),
+            "/signing/release.jks"
+        );
+        assert_eq!(gitignore_line("a/[x]*?.p12"), "/a/\\[x]\\*\\?.p12");
+        assert_eq!(gitignore_line("#k!.kdbx"), "/\\#k\\!.kdbx");
+        assert_eq!(gitignore_line("ends with "), "/ends with\\ ");
+    }
 
     #[test]
     fn shell_quote_keeps_commands_correct_and_terminals_safe() {

@@ -29,8 +29,8 @@ use serde::Deserialize;
 
 use schema::RuleFile;
 pub use schema::{
-    ContextSpec, ContextType, Examples, Origin, RuleSpec, Severity, Validator, ValueRequirements,
-    ValueSpec,
+    ContextSpec, ContextType, ExampleEncoding, Examples, Origin, RuleSpec, Severity, Validator,
+    ValueRequirements, ValueSpec, MAGIC_WINDOW,
 };
 
 // The built-in catalog: every `rules/*.toml`, sorted by file name, embedded
@@ -62,8 +62,11 @@ pub enum ContextKind {
     Pattern {
         pattern: Lazy,
     },
-    /// The whole file (see [`ContextType::File`]).
-    File,
+    /// The whole file (see [`ContextType::File`]), confirmed by its first
+    /// bytes when the rule says how ([`ContextSpec::magic`]).
+    File {
+        magic: Option<Lazy<BytesRegex>>,
+    },
 }
 
 pub struct Context {
@@ -125,6 +128,18 @@ pub trait Compile: Sized {
 impl Compile for Regex {
     fn compile(source: &str) -> Result<Self, String> {
         Regex::new(source).map_err(|e| e.to_string())
+    }
+}
+
+/// A regex over bytes, Unicode off: a binary file's signature.
+pub type BytesRegex = regex::bytes::Regex;
+
+impl Compile for BytesRegex {
+    fn compile(source: &str) -> Result<Self, String> {
+        regex::bytes::RegexBuilder::new(source)
+            .unicode(false)
+            .build()
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -245,6 +260,16 @@ impl Rule {
         self.value.is_empty() || self.value.iter().any(|r| r.accepts(value))
     }
 
+    /// Whether the rule reports whole files (a keystore), not a key
+    /// written in one: every context is a `file` one.
+    pub fn is_whole_file(&self) -> bool {
+        !self.contexts.is_empty()
+            && self
+                .contexts
+                .iter()
+                .all(|c| matches!(c.kind, ContextKind::File { .. }))
+    }
+
     /// Whether the rule is worth running over the printable runs of a binary
     /// file: its secret starts with a fixed literal of 3 or more characters
     /// (`ghp_`, `AKIA`, `-----BEGIN`) or carries a checksum. Rules that need a
@@ -256,7 +281,7 @@ impl Rule {
             || self
                 .contexts
                 .iter()
-                .any(|c| matches!(c.kind, ContextKind::File))
+                .any(|c| matches!(c.kind, ContextKind::File { .. }))
         {
             return true;
         }
@@ -1031,9 +1056,20 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
                         "not for kind = \"file\" (the whole file is the credential)",
                     ));
                 }
-                ContextKind::File
+                ContextKind::File {
+                    magic: match &c.magic {
+                        Some(m) => Some(check_regex(origin, &id, &field("magic"), m)?),
+                        None => None,
+                    },
+                }
             }
         };
+        if c.magic.is_some() && !matches!(c.kind, ContextType::File) {
+            return Err(field_error(
+                &field("magic"),
+                "only for kind = \"file\" (a binary file's signature)",
+            ));
+        }
         let file = match &c.file {
             Some(f) => Some(check_regex(origin, &id, &field("file"), f)?),
             None => None,

@@ -254,7 +254,27 @@ pub struct Examples {
     /// one (`config/master.key`); none: examples have no path.
     #[serde(default)]
     pub path: Option<String>,
+    /// How each example is written, after its templates are expanded:
+    /// `"text"` (the default) or `"hex"`, the file's bytes in hex, for a
+    /// binary file (`feedfeed<<hex:64>>` is a JKS keystore's signature and
+    /// 32 random bytes).
+    #[serde(default)]
+    pub encoding: ExampleEncoding,
 }
+
+/// How a rule's examples are written (see [`Examples::encoding`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleEncoding {
+    #[default]
+    Text,
+    Hex,
+}
+
+/// How many bytes at the start of a file a `magic` regex sees: every
+/// signature sits in a file's first few bytes, and a bounded window keeps a
+/// careless regex from reading a whole large file.
+pub const MAGIC_WINDOW: usize = 512;
 
 /// One way a secret is tied to its provider.
 #[derive(Debug, Clone, Deserialize)]
@@ -276,6 +296,13 @@ pub struct ContextSpec {
     /// only there. A text without a path (standard input) never matches.
     #[serde(default)]
     pub path: Option<String>,
+    /// For `file`: a byte regex (Unicode off, `\xFE` is one byte) the
+    /// file's first [`MAGIC_WINDOW`] bytes must match, anchored with `\A`
+    /// where the format puts its signature: a keystore is known by its name
+    /// and then confirmed by its bytes, so a text file or an empty
+    /// placeholder with that name is not reported.
+    #[serde(default)]
+    pub magic: Option<String>,
     /// Literal, case-insensitive substrings of which one must occur in the
     /// file for this context to be tried (and its regex compiled).
     #[serde(default)]

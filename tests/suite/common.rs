@@ -536,7 +536,10 @@ pub fn corpus(sb: &Sandbox, out: &Path) -> String {
         let (Some(file), Some(at)) = (case["file"].as_str(), case["line"].as_u64()) else {
             continue;
         };
-        let text = fs::read_to_string(out.join(file)).unwrap();
+        // A binary case (a keystore) has no line of text holding a key.
+        let Ok(text) = String::from_utf8(fs::read(out.join(file)).unwrap()) else {
+            continue;
+        };
         let Some(secret_line) = text.lines().nth(at as usize - 1) else {
             continue;
         };

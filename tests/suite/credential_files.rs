@@ -4,6 +4,7 @@
 //! nowhere else.
 
 use crate::common::*;
+use sha2::Digest;
 
 /// A project rule for an invented tool whose credentials file, `.acmepass`,
 /// holds `user:secret` lines: plain text that means something only there.
@@ -185,6 +186,23 @@ fn a_binary_keystore_is_reported_once_as_a_file() {
     sb.commit(&repo, "debug keystore")
         .expect_ok("the debug keystore is not a finding");
 
+    // A name is not enough: a note, an empty placeholder, a Git LFS
+    // pointer at a keystore's name are not keystores.
+    write(
+        &repo,
+        "signing/README.jks",
+        "ask ops for the upload keystore\n",
+    );
+    write(&repo, "signing/empty.jks", "");
+    write(
+        &repo,
+        "signing/lfs.keystore",
+        "version https://git-lfs.github.com/spec/v1\nsize 2413\n",
+    );
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, "keystore look-alikes")
+        .expect_ok("files named like keystores without a keystore's bytes");
+
     write_bytes(&repo, "signing/release.jks", &jks);
     sb.git(&repo, &["add", "."]).expect_ok("add");
     let run = sb
@@ -206,6 +224,28 @@ fn a_binary_keystore_is_reported_once_as_a_file() {
         "{}",
         run.stderr
     );
+    // No line of a binary to show, no key to delete from it: the file
+    // stays out of the repository.
+    assert!(
+        run.stderr.contains("(the whole file is the credential)")
+            && run.stderr.contains("sha256: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("git rm --cached -- signing/release.jks")
+            && run
+                .stderr
+                .contains("printf '%s\\n' /signing/release.jks >> .gitignore"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("delete it from the file"),
+        "{}",
+        run.stderr
+    );
 
     sb.commit_unchecked(&repo, "release keystore");
     let all = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
@@ -218,4 +258,78 @@ fn a_binary_keystore_is_reported_once_as_a_file() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, vec!["signing/release.jks"], "{}", all.stdout);
+    // What stands for the key is the digest of the file's bytes (what
+    // `sha256sum` prints), shown redacted like any key.
+    let digest: String = sha2::Sha256::digest(&jks)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let shown = doc["findings"][0]["redacted"].as_str().unwrap();
+    let head = shown.trim_end_matches('*');
+    assert!(
+        head.len() >= 4 && digest.starts_with(head),
+        "{shown} vs {digest}"
+    );
+}
+
+/// A project's whole-file rule may confirm the file by its first bytes; a
+/// `magic` on another kind of context, or one that is not a regex, is an
+/// error naming the field.
+#[test]
+fn a_magic_is_checked_like_every_field() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let rule = |context: &str| {
+        format!(
+            r#"
+[[rule]]
+id = "acme-vault"
+provider = "Acme"
+name = "Acme vault file"
+severity = "high"
+secret = '.+'
+[[rule.context]]
+{context}
+why = "an Acme vault"
+[rule.examples]
+match = []
+no_match = []
+"#
+        )
+    };
+    write(
+        &repo,
+        ".leakgate.toml",
+        &rule("kind = \"file\"\npath = '\\.avault$'\nmagic = '\\AAV\\x00['"),
+    );
+    let run = sb.leakgate_stdin(&repo, &["scan", "-"], b"x\n");
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(run.stderr.contains("context[0].magic"), "{}", run.stderr);
+
+    write(
+        &repo,
+        ".leakgate.toml",
+        &rule("kind = \"pattern\"\npattern = 'v={secret}'\nmagic = '\\AAV'"),
+    );
+    let run = sb.leakgate_stdin(&repo, &["scan", "-"], b"x\n");
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(run.stderr.contains("context[0].magic"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("only for kind = \"file\""),
+        "{}",
+        run.stderr
+    );
+
+    // A good one: the signature decides between two files of one name.
+    write(
+        &repo,
+        ".leakgate.toml",
+        &rule("kind = \"file\"\npath = '\\.avault$'\nmagic = '\\AAV\\x00\\x01'"),
+    );
+    write_bytes(&repo, "a.avault", b"AV\x00\x01\x9f\x00\x13 secret store");
+    write_bytes(&repo, "b.avault", b"AV\x00\x02\x9f\x00\x13 other format");
+    let run = sb.leakgate(&repo, &["scan", "--format", "json", "."]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(run.stdout.contains("a.avault"), "{}", run.stdout);
+    assert!(!run.stdout.contains("b.avault"), "{}", run.stdout);
 }

@@ -27,6 +27,7 @@ struct Finding {
     column: usize,
     commit: Option<String>,
     other_places: usize,
+    whole_file: bool,
     fingerprint: String,
     redacted: String,
     why: String,
@@ -115,6 +116,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert!(a.blocking);
     assert_eq!(a.commit, None);
     assert_eq!(a.other_places, 0);
+    assert!(!a.whole_file);
     assert!(
         a.fingerprint.starts_with("v2:") && a.fingerprint.len() == 23,
         "{}",

@@ -211,7 +211,8 @@ fn generated_project_rules_never_panic_the_engine() {
                 let read = blob::read(text);
                 // Whole, and in windows as small as they come.
                 for max in [u64::MAX, 1] {
-                    for part in blob::scan(&catalog, read.text.clone(), read.mode, max, None) {
+                    for part in blob::scan(&catalog, read.text.clone(), read.mode, max, None, text)
+                    {
                         for i in part.reported() {
                             let _ = part.position(part.matches[i].span.start);
                         }

@@ -85,16 +85,11 @@ pub fn run(catalog: &Catalog, dir: &Path) -> Result<Evaluation> {
             .map_err(|e| anyhow!("{}:{}: {e}", manifest.display(), n + 1))?;
         let body = fs::read(dir.join(&case.file))
             .with_context(|| format!("reading case {}", case.file))?;
-        let engine::text::Decoded::Text(body) = engine::text::decode(&body) else {
-            continue;
-        };
-        // At its path: rules that know a tool's file by name see it.
-        let scanned = engine::scan_at(
-            catalog,
-            body.into_owned(),
-            engine::Mode::Text,
-            Some(&case.file),
-        );
+        // Read as any file is (a keystore case is binary), at its path:
+        // rules that know a tool's file by name see it.
+        let read = engine::blob::read(&body);
+        let (text, mode) = (read.text.into_owned(), read.mode);
+        let scanned = engine::scan_at(catalog, text, mode, Some(&case.file), Some(&body));
         let mut found_expected = false;
         let mut flagged = false;
         let mut warned = false;
