@@ -333,3 +333,125 @@ no_match = []
     assert!(run.stdout.contains("a.avault"), "{}", run.stdout);
     assert!(!run.stdout.contains("b.avault"), "{}", run.stdout);
 }
+
+/// One file of each family issue 15 names, as its tool writes it (the
+/// random parts generated here): staged together, each blocks the commit
+/// under its own rule at the line that holds the secret; the same files as
+/// they are usually shared (placeholders, environment references, empty
+/// fields, no password saved) commit cleanly.
+#[test]
+fn each_family_of_credential_files_blocks_and_its_placeholders_do_not() {
+    use leakgate::rules::testgen::expand;
+    // (path, with a secret, the rule, its line, as usually shared)
+    let cases: &[(&str, &str, &str, usize, &str)] = &[
+        (
+            "home/.bashrc",
+            "# ~/.bashrc\nalias ll='ls -alF'\nexport DEPLOY_PASSWORD=<<alnum:20>>\n",
+            "shell-rc-exported-secret",
+            3,
+            "# ~/.bashrc\nalias ll='ls -alF'\nexport DEPLOY_PASSWORD=\"$(pass show deploy)\"\n",
+        ),
+        (
+            ".env",
+            "APP_ENV=production\nDB_CONNECTION=mysql\nDB_USERNAME=shop\nDB_PASSWORD=<<alnum:18>>\n",
+            "laravel-env-password",
+            4,
+            "APP_ENV=production\nDB_CONNECTION=mysql\nDB_USERNAME=shop\nDB_PASSWORD=\n",
+        ),
+        (
+            "ci/.netrc",
+            "machine ftp.acme.io\n  login deploy\n  password <<alnum:16>>\n",
+            "netrc-password",
+            3,
+            "machine ftp.acme.io\n  login deploy\n",
+        ),
+        (
+            "FileZilla/sitemanager.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n<Servers>\n<Server>\n<Host>ftp.acme.io</Host>\n<User>deploy</User>\n<Pass encoding=\"base64\"><<base64:20>></Pass>\n<Logontype>1</Logontype>\n</Server>\n</Servers>\n</FileZilla3>\n",
+            "filezilla-saved-password",
+            7,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n<Servers>\n<Server>\n<Host>ftp.acme.io</Host>\n<User>deploy</User>\n<Logontype>2</Logontype>\n</Server>\n</Servers>\n</FileZilla3>\n",
+        ),
+        (
+            "wp-config.php",
+            "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wp' );\ndefine( 'DB_PASSWORD', '<<alnum:16>>' );\n",
+            "wordpress-db-password",
+            4,
+            "<?php\ndefine( 'DB_NAME', 'database_name_here' );\ndefine( 'DB_USER', 'username_here' );\ndefine( 'DB_PASSWORD', 'password_here' );\n",
+        ),
+        (
+            "db/dump.sql",
+            "-- MySQL dump\nINSERT INTO `users` VALUES (1,'admin','admin@acme.io','$2y$10$<<alnum:53>>');\n",
+            "sql-dump-crypt-password-hash",
+            2,
+            "-- MySQL dump\nINSERT INTO `users` VALUES (1,'admin','admin@acme.io','');\n",
+        ),
+        (
+            ".idea/WebServers.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project version=\"4\">\n  <component name=\"WebServers\">\n    <option name=\"servers\">\n      <webServer id=\"w1\" name=\"prod\">\n        <fileTransfer host=\"ftp.acme.io\" port=\"21\" password=\"df<<hex:2>>df<<hex:2>>df<<hex:2>>df<<hex:2>>df<<hex:2>>df<<hex:2>>df<<hex:2>>df<<hex:2>>\" />\n      </webServer>\n    </option>\n  </component>\n</project>\n",
+            "jetbrains-webservers-password",
+            6,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project version=\"4\">\n  <component name=\"WebServers\">\n    <option name=\"servers\">\n      <webServer id=\"w1\" name=\"prod\">\n        <fileTransfer host=\"ftp.acme.io\" port=\"21\" />\n      </webServer>\n    </option>\n  </component>\n</project>\n",
+        ),
+        (
+            "etc/vsftpd/virtual_users.txt",
+            "deploy\n<<alnum:14>>\n",
+            "vsftpd-virtual-users-password",
+            2,
+            "tom\nfoo\n",
+        ),
+        (
+            "profile/logins.json",
+            "{\"nextId\":2,\"logins\":[{\"id\":1,\"hostname\":\"https://accounts.acme.io\",\"encryptedUsername\":\"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECA<<base64:32>>\",\"encryptedPassword\":\"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECA<<base64:32>>\",\"encType\":1}],\"version\":3}\n",
+            "firefox-logins-json",
+            1,
+            "{\"nextId\":1,\"logins\":[],\"potentiallyVulnerablePasswords\":[],\"version\":3}\n",
+        ),
+    ];
+    let sb = Sandbox::new();
+    let repo = sb.repo("leaky");
+    for (n, (path, text, ..)) in cases.iter().enumerate() {
+        write(&repo, path, &expand(text, 9100 + n as u64));
+    }
+    // A binary password database among them: known by name and bytes.
+    let mut key4 = b"SQLite format 3\0".to_vec();
+    key4.extend((0..400u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+    write_bytes(&repo, "profile/key4.db", &key4);
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    let run = sb
+        .commit(&repo, "a home directory, committed")
+        .expect_blocked("every family's file blocks");
+    for (path, _, rule, line, _) in cases {
+        let place = format!("{path}:{line}:");
+        let hit = run
+            .stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with(&place) && l.contains(&format!("[{rule},")));
+        assert!(hit, "{rule} at {place}\n{}", run.stderr);
+    }
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("profile/key4.db:1:1")
+                && l.contains("[firefox-key-database-file,")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{} secrets in the staged changes",
+            cases.len() + 1
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let clean = sb.repo("shared");
+    for (path, .., shared) in cases {
+        write(&clean, path, shared);
+    }
+    write(&clean, "profile/key4.db", "see the team vault\n");
+    sb.git(&clean, &["add", "."]).expect_ok("add");
+    sb.commit(&clean, "the same files, as shared")
+        .expect_ok("placeholders, empty fields and references are not findings");
+}
