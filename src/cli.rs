@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan the staged change, history (a range or --all), files and folders, or stdin.
     Scan(ScanArgs),
+    /// In a CI pipeline: scan exactly the commits this run brings (the pull
+    /// request's, the push's), read from the CI's environment.
+    Ci(CiArgs),
     /// Record every secret in history now into the allowlist, so only new ones block.
     Baseline {
         /// The reason written into each entry (default: "baseline YYYY-MM-DD").
@@ -67,6 +70,34 @@ pub struct ScanArgs {
     /// A revision range (main..feature) or revisions; or files and folders;
     /// or `-` for standard input.
     pub targets: Vec<String>,
+
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Knows GitHub Actions (pull_request, pull_request_target, push, merge_group, workflow_dispatch, schedule), GitLab CI, CircleCI, Jenkins, Travis CI, Bitbucket Pipelines, Azure Pipelines and Buildkite; anything else with --base.\nThe policy (.leakgate.toml, .leakgate-allow.toml) is read as committed on the target branch, not as the change has it.\n\nExamples:\n  leakgate ci                      what the pipeline's trigger brings\n  leakgate ci --explain-range      which CI, which commits, and why\n  leakgate ci --base origin/main   the commits since this branch left main"
+)]
+pub struct CiArgs {
+    /// Scan the commits since HEAD left this revision (merge base), whatever
+    /// the CI says; also LEAKGATE_BASE.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// For a scheduled or manual run (which scans every ref): only commits
+    /// since this date (anything `git log --since` takes).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Print the CI detected, the commits it brings and why, and the
+    /// policy's source; scan nothing.
+    #[arg(long)]
+    pub explain_range: bool,
 
     /// No progress display.
     #[arg(long, short)]

@@ -12,6 +12,7 @@
 //! when asked to by `leakgate allow` or `leakgate baseline`.
 
 pub mod allow;
+pub mod ci;
 pub mod cli;
 mod commands;
 pub mod config;

@@ -4,6 +4,7 @@
 
 pub mod allow;
 pub mod baseline;
+pub mod ci;
 pub mod explain;
 pub mod hook;
 pub mod receive;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let color = cli.color;
     match cli.command {
         Command::Scan(args) => scan::run(&args, color),
+        Command::Ci(args) => ci::run(&args, color),
         Command::Baseline { reason, quiet } => baseline::run(reason, quiet),
         Command::Hook { hook } => hook::run(hook, color),
         Command::Allow(args) => allow::run(args),

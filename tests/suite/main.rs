@@ -11,6 +11,7 @@ mod common;
 mod harness;
 
 mod architecture;
+mod ci;
 mod context_engine;
 mod context_settings;
 mod corpus;

@@ -1,0 +1,88 @@
+//! `leakgate ci`: the commits a CI run brings, found from the CI's own
+//! environment ([`crate::ci`]), scanned like a history range, under the
+//! policy committed on the target branch.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context as _, Result};
+
+use crate::allow::Day;
+use crate::ci::{self, Detected, Plan};
+use crate::cli::{CiArgs, ColorChoice};
+use crate::context::{Context, Settings};
+use crate::output::{Exit, Output};
+use crate::report::{Report, Scope};
+use crate::sources::history::{self, Walk};
+use crate::summary::Summary;
+
+pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
+    let out = Output::stdout(args.common.format, color);
+    let opts = ci::Options {
+        base: args.base.clone(),
+        since: args.since.clone(),
+    };
+    let detected = ci::detect(&|k| std::env::var(k).ok(), &opts)?;
+    let repo = Context::open_repository()?;
+    let plan = ci::resolve(&repo, &detected)?;
+    if args.explain_range {
+        out.text(&explain(&detected, &plan))?;
+        return Ok(Exit::Clean);
+    }
+    let mut settings = match plan.policy {
+        Some(id) => Settings::at_commit(&repo, &repo.find_commit(id)?)
+            .context("reading the target branch's policy")?,
+        None => Settings::defaults()?,
+    };
+    settings.override_max_file_size(args.common.max_file_size.as_deref())?;
+    settings.catalog.tune_for_throughput()?;
+    let what = format!("{}: {}", detected.event, plan.what);
+    let (findings, mut summary, notices) = if plan.revs.is_empty() {
+        (Vec::new(), Summary::default(), Vec::new())
+    } else {
+        let progress = history::progress_wanted(args.quiet) && !out.is_json();
+        let outcome = history::scan(
+            &history::git_dir(&repo),
+            &settings.catalog,
+            settings.config.max_file_size,
+            &Walk::Revs(plan.revs.clone()),
+            progress,
+        )?;
+        let mut summary = outcome.summary;
+        summary.elapsed = Some(outcome.elapsed);
+        (outcome.findings, summary, outcome.notices)
+    };
+    summary.commits = summary.commits.max(plan.commits);
+    let mut report = Report::new(
+        Scope::History { what },
+        findings,
+        &settings.allow,
+        Day::today(),
+        summary,
+    );
+    report.notices.extend(notices);
+    report.notices.push(format!(
+        "{} ({}): {}; policy: {}",
+        detected.ci, detected.event, detected.why, plan.policy_why
+    ));
+    out.report(&report, &settings.catalog)
+}
+
+/// `--explain-range`: what was detected and what would be scanned.
+fn explain(d: &Detected, plan: &Plan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "CI:      {}", d.ci);
+    let _ = writeln!(s, "trigger: {}", d.event);
+    let _ = writeln!(
+        s,
+        "scans:   {} ({} commit{})",
+        plan.what,
+        plan.commits,
+        if plan.commits == 1 { "" } else { "s" }
+    );
+    if !plan.revs.is_empty() {
+        let _ = writeln!(s, "         git log {}", plan.revs.join(" "));
+    }
+    let _ = writeln!(s, "why:     {}", d.why);
+    let _ = writeln!(s, "policy:  {}", plan.policy_why);
+    s
+}

@@ -1,0 +1,433 @@
+//! `leakgate ci` (issue 10): the commits a CI run brings, read from the CI's
+//! real environment variables, scanned in a real clone of a real remote,
+//! with the policy of the target branch.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+/// A remote whose `main` already holds an old key, and a `feature` branch
+/// of two commits: a clean one, then one adding a new key together with an
+/// allowlist entry for it (a pull request trying to let itself in). `ci` is
+/// a full clone of the remote with `feature` checked out, as a CI has it.
+struct World {
+    sb: Sandbox,
+    ci: PathBuf,
+    main: String,
+    feature: String,
+    old_key: String,
+    new_key: String,
+}
+
+fn world() -> World {
+    let sb = Sandbox::new();
+    let origin = sb.bare("origin.git");
+    let dev = sb.bare_init("dev");
+    let old_key = key(501);
+    write(&dev, "legacy.env", &env_line(&old_key));
+    sb.git(&dev, &["add", "."]).expect_ok("add");
+    sb.commit(&dev, "legacy key").expect_ok("commit");
+    sb.git(&dev, &["remote", "add", "origin", origin.to_str().unwrap()])
+        .expect_ok("remote");
+    sb.git(&dev, &["push", "-q", "origin", "main"])
+        .expect_ok("push main");
+    let main = sb.head(&dev);
+
+    sb.git(&dev, &["checkout", "-q", "-b", "feature"])
+        .expect_ok("branch");
+    write(&dev, "README.md", "# app\n");
+    sb.git(&dev, &["add", "."]).expect_ok("add");
+    sb.commit(&dev, "docs").expect_ok("commit");
+    let new_key = key(502);
+    write(&dev, "config/sms.env", &env_line(&new_key));
+    sb.leakgate(&dev, &["allow", "config/sms.env:1", "--reason", "trust me"])
+        .expect_ok("allow by place");
+    sb.git(&dev, &["add", "."]).expect_ok("add");
+    sb.commit(&dev, "sms key, allowed by the change itself")
+        .expect_ok("commit");
+    sb.git(&dev, &["push", "-q", "origin", "feature"])
+        .expect_ok("push feature");
+    let feature = sb.head(&dev);
+
+    let ci = sb.path("ci");
+    sb.git(
+        sb.dir.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            ci.to_str().unwrap(),
+        ],
+    )
+    .expect_ok("clone");
+    sb.git(&ci, &["checkout", "-q", "feature"])
+        .expect_ok("checkout");
+    World {
+        sb,
+        ci,
+        main,
+        feature,
+        old_key,
+        new_key,
+    }
+}
+
+impl World {
+    /// `leakgate ci ARGS` in the clone with exactly `env` (plus the
+    /// sandbox's PATH and HOME).
+    fn run(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        self.run_in(&self.ci, env, args)
+    }
+
+    fn run_in(&self, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut cmd = self.sb.command(BIN, dir);
+        cmd.arg("ci").args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        self.sb.output(&mut cmd)
+    }
+
+    fn event(&self, name: &str, json: &str) -> String {
+        let p = self.sb.path(name);
+        std::fs::write(&p, json).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+
+    fn pull_request(&self) -> String {
+        self.event(
+            "pr.json",
+            &format!(
+                r#"{{"action": "synchronize", "number": 7,
+                    "pull_request": {{"base": {{"ref": "main", "sha": "{}"}},
+                                      "head": {{"ref": "feature", "sha": "{}"}}}}}}"#,
+                self.main, self.feature
+            ),
+        )
+    }
+
+    /// The new key is found, at its file; the old one on `main` is not
+    /// this change's; the change's own allowlist entry did not apply.
+    fn assert_new_key_only(&self, run: &Run) {
+        assert_eq!(run.code, Some(1), "{}", run.all());
+        assert!(run.stdout.contains("config/sms.env:1"), "{}", run.stdout);
+        assert!(!run.stdout.contains("legacy.env"), "{}", run.stdout);
+        run.assert_hides(&self.new_key);
+        run.assert_hides(&self.old_key);
+    }
+}
+
+fn github<'a>(event: &'a str, path: &'a str, sha: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", event),
+        ("GITHUB_EVENT_PATH", path),
+        ("GITHUB_SHA", sha),
+    ]
+}
+
+#[test]
+fn a_github_pull_request_scans_its_own_commits_under_the_base_branch_policy() {
+    let w = world();
+    let pr = w.pull_request();
+    let env = github("pull_request", &pr, &w.feature);
+    let run = w.run(&env, &[]);
+    w.assert_new_key_only(&run);
+    assert!(
+        run.stdout.contains("GitHub Actions (pull_request)"),
+        "{}",
+        run.stdout
+    );
+
+    // The same commits under the change's own policy (a plain range scan
+    // in the work tree reads the allowlist on disk) are let through: the
+    // entry the pull request added is real, and `ci` ignored it.
+    w.sb.leakgate(&w.ci, &["scan", &format!("{}..{}", w.main, w.feature)])
+        .expect_ok("the change's own allowlist allows its key");
+
+    let explained = w.run(&env, &["--explain-range"]).expect_ok("explain");
+    let out = &explained.stdout;
+    assert!(out.contains("CI:      GitHub Actions"), "{out}");
+    assert!(out.contains("trigger: pull_request"), "{out}");
+    assert!(out.contains("(2 commits)"), "{out}");
+    assert!(
+        out.contains(&format!("git log {}..{}", w.main, w.feature)),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("as committed at {}", &w.main[..10])),
+        "{out}"
+    );
+
+    // pull_request_target reads the same payload.
+    let env = github("pull_request_target", &pr, &w.main);
+    w.assert_new_key_only(&w.run(&env, &[]));
+}
+
+#[test]
+fn github_pushes_normal_new_branch_forced_and_deleted() {
+    let w = world();
+    let push = |name: &str, before: &str, after: &str, forced: bool| {
+        w.event(
+            name,
+            &format!(
+                r#"{{"ref": "refs/heads/feature", "before": "{before}", "after": "{after}",
+                    "forced": {forced}, "repository": {{"default_branch": "main"}}}}"#
+            ),
+        )
+    };
+    let zero = "0".repeat(40);
+    let run_push = |event: &str| {
+        let mut env = github("push", event, &w.feature);
+        env.push(("GITHUB_REF", "refs/heads/feature"));
+        w.run(&env, &[])
+    };
+
+    // before..after
+    w.assert_new_key_only(&run_push(&push("p1.json", &w.main, &w.feature, false)));
+
+    // A new branch: what no other branch of the remote has.
+    let e = push("p2.json", &zero, &w.feature, false);
+    let run = run_push(&e);
+    w.assert_new_key_only(&run);
+    let mut env = github("push", &e, &w.feature);
+    env.push(("GITHUB_REF", "refs/heads/feature"));
+    let explained = w.run(&env, &["--explain-range"]).expect_ok("explain");
+    assert!(
+        explained.stdout.contains("not on origin/main"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained.stdout.contains("(2 commits)"),
+        "{}",
+        explained.stdout
+    );
+
+    // A forced push whose replaced tip this clone never fetched.
+    let gone = "5".repeat(40);
+    w.assert_new_key_only(&run_push(&push("p3.json", &gone, &w.feature, true)));
+
+    // A deleted branch brings nothing.
+    run_push(&push("p4.json", &w.feature, &zero, false)).expect_ok("a deletion scans nothing");
+
+    // A `before` that is not there, on a push that says it is not forced.
+    let run = run_push(&push("p5.json", &gone, &w.feature, false));
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(
+        run.stderr.contains(&gone) && run.stderr.contains("not a commit of this repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_scheduled_run_scans_every_ref_and_the_merge_queue_its_group() {
+    let w = world();
+    let sched = w.event("s.json", "{}");
+    let run = w.run(&github("schedule", &sched, &w.feature), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(run.stdout.contains("legacy.env"), "{}", run.stdout);
+    assert!(run.stdout.contains("config/sms.env"), "{}", run.stdout);
+
+    let mq = w.event(
+        "mq.json",
+        &format!(
+            r#"{{"merge_group": {{"base_sha": "{}", "head_sha": "{}"}}}}"#,
+            w.main, w.feature
+        ),
+    );
+    w.assert_new_key_only(&w.run(&github("merge_group", &mq, &w.feature), &[]));
+}
+
+#[test]
+fn a_shallow_clone_is_an_error_naming_the_setting_never_a_partial_scan() {
+    let w = world();
+    let origin = w.sb.path("origin.git");
+    let shallow = w.sb.path("shallow");
+    w.sb.git(
+        w.sb.dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--no-single-branch",
+            &format!("file://{}", origin.display()),
+            shallow.to_str().unwrap(),
+        ],
+    )
+    .expect_ok("shallow clone");
+    let pr = w.pull_request();
+    let run = w.run_in(&shallow, &github("pull_request", &pr, &w.feature), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+
+    let run = w.run_in(
+        &shallow,
+        &[
+            ("GITLAB_CI", "true"),
+            ("CI_COMMIT_SHA", &w.feature),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &w.main),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(run.stderr.contains("GIT_DEPTH: 0"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_environments_are_clear_errors() {
+    let w = world();
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![("GITHUB_ACTIONS", "true"), ("GITHUB_EVENT_NAME", "push")],
+            "GITHUB_EVENT_PATH",
+        ),
+        (
+            github("push", "/nonexistent/event.json", &w.feature),
+            "/nonexistent/event.json",
+        ),
+        (
+            github("release", "/nonexistent/event.json", &w.feature),
+            "GITHUB_EVENT_NAME=release",
+        ),
+        (vec![], "--base"),
+    ];
+    for (env, needle) in cases {
+        let run = w.run(&env, &[]);
+        assert_eq!(run.code, Some(2), "{needle}: {}", run.all());
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    let bad = w.event("bad.json", "{ not json");
+    let run = w.run(&github("pull_request", &bad, &w.feature), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(
+        run.stderr.contains("not a JSON event payload"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Every other CI, by the variables it really sets.
+#[test]
+fn other_cis_find_the_change_from_their_own_variables() {
+    let w = world();
+    let range = format!("{}...{}", w.main, w.feature);
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "GitLab CI (merge request pipeline)",
+            vec![
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_SHA", &w.feature),
+                ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &w.main),
+                ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+            ],
+        ),
+        (
+            "GitLab CI (branch pipeline)",
+            vec![
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_SHA", &w.feature),
+                ("CI_COMMIT_BEFORE_SHA", &w.main),
+                ("CI_COMMIT_BRANCH", "feature"),
+            ],
+        ),
+        (
+            "GitLab CI (branch pipeline)",
+            vec![
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_SHA", &w.feature),
+                (
+                    "CI_COMMIT_BEFORE_SHA",
+                    "0000000000000000000000000000000000000000",
+                ),
+                ("CI_COMMIT_BRANCH", "feature"),
+                ("CI_DEFAULT_BRANCH", "main"),
+            ],
+        ),
+        (
+            "Travis CI (pull request)",
+            vec![
+                ("TRAVIS", "true"),
+                ("TRAVIS_COMMIT", &w.feature),
+                ("TRAVIS_COMMIT_RANGE", &range),
+                ("TRAVIS_PULL_REQUEST", "7"),
+            ],
+        ),
+        (
+            "Jenkins (pull request)",
+            vec![
+                ("JENKINS_URL", "https://jenkins.example.invalid/"),
+                ("GIT_COMMIT", &w.feature),
+                ("CHANGE_ID", "7"),
+                ("CHANGE_TARGET", "main"),
+            ],
+        ),
+        (
+            "Jenkins (branch build)",
+            vec![
+                ("JENKINS_URL", "https://jenkins.example.invalid/"),
+                ("GIT_COMMIT", &w.feature),
+                ("GIT_PREVIOUS_SUCCESSFUL_COMMIT", &w.main),
+            ],
+        ),
+        (
+            "CircleCI (branch build)",
+            vec![
+                ("CIRCLECI", "true"),
+                ("CIRCLE_SHA1", &w.feature),
+                ("CIRCLE_BRANCH", "feature"),
+            ],
+        ),
+        (
+            "Bitbucket Pipelines (pull request)",
+            vec![
+                ("BITBUCKET_BUILD_NUMBER", "12"),
+                ("BITBUCKET_COMMIT", &w.feature),
+                ("BITBUCKET_BRANCH", "feature"),
+                ("BITBUCKET_PR_ID", "7"),
+                ("BITBUCKET_PR_DESTINATION_BRANCH", "main"),
+            ],
+        ),
+        (
+            "Azure Pipelines (pull request)",
+            vec![
+                ("TF_BUILD", "True"),
+                ("BUILD_SOURCEVERSION", &w.feature),
+                ("SYSTEM_PULLREQUEST_TARGETBRANCH", "refs/heads/main"),
+            ],
+        ),
+        (
+            "Buildkite (pull request)",
+            vec![
+                ("BUILDKITE", "true"),
+                ("BUILDKITE_COMMIT", &w.feature),
+                ("BUILDKITE_BRANCH", "feature"),
+                ("BUILDKITE_PULL_REQUEST", "7"),
+                ("BUILDKITE_PULL_REQUEST_BASE_BRANCH", "main"),
+            ],
+        ),
+        (
+            "Buildkite (branch build)",
+            vec![
+                ("BUILDKITE", "true"),
+                ("BUILDKITE_COMMIT", &w.feature),
+                ("BUILDKITE_BRANCH", "feature"),
+                ("BUILDKITE_PULL_REQUEST", "false"),
+            ],
+        ),
+        (
+            "no known CI (--base)",
+            vec![("LEAKGATE_BASE", "origin/main")],
+        ),
+    ];
+    for (label, env) in cases {
+        let run = w.run(&env, &[]);
+        assert!(run.stdout.contains(label), "{label}: {}", run.stdout);
+        w.assert_new_key_only(&run);
+    }
+    // --base on the command line, with no CI at all.
+    w.assert_new_key_only(&w.run(&[], &["--base", "origin/main"]));
+}
