@@ -589,6 +589,8 @@ pub struct Plan {
     pub policy_why: String,
     /// How many commits the range holds (for `--explain-range`).
     pub commits: usize,
+    /// Where the change starts (the merge base, `before`), when a range has one.
+    pub base: Option<Oid>,
 }
 
 /// Turns `d` into revisions of `repo`. A commit the range needs that is
@@ -616,6 +618,7 @@ pub fn resolve(repo: &Repository, d: &Detected) -> Result<Plan> {
             .map(|c| c.id())
             .map_err(|_| missing(what, rev))
     };
+    let mut start = None;
     let (revs, what) = match &d.want {
         Want::Nothing => (Vec::new(), d.why.clone()),
         Want::Range {
@@ -632,6 +635,7 @@ pub fn resolve(repo: &Repository, d: &Detected) -> Result<Plan> {
             } else {
                 base_id
             };
+            start = Some(from);
             let what = format!(
                 "{}..{}",
                 &from.to_string()[..10],
@@ -729,6 +733,7 @@ pub fn resolve(repo: &Repository, d: &Detected) -> Result<Plan> {
         policy,
         policy_why,
         commits: commits.len(),
+        base: start,
     })
 }
 

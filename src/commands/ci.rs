@@ -53,7 +53,10 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
     };
     summary.commits = summary.commits.max(plan.commits);
     let mut report = Report::new(
-        Scope::History { what },
+        Scope::Ci {
+            what,
+            base: plan.base.map(|b| b.to_string()),
+        },
         findings,
         &settings.allow,
         Day::today(),

@@ -73,6 +73,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         Scope::Push { .. } => "in the commits being pushed".to_string(),
         Scope::Receive { refs, .. } => format!("in the commits pushed to {}", esc(refs)),
         Scope::History { what } => format!("in history ({})", esc(what)),
+        Scope::Ci { what, .. } => format!("in the commits this pipeline checks ({})", esc(what)),
         Scope::Files => "in the files".to_string(),
         Scope::Stdin => "in standard input".to_string(),
     };
@@ -353,6 +354,20 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 "leakgate baseline".cyan()
             );
         }
+        Scope::Ci { base, .. } => {
+            // The commits are on the server already; the branch can still
+            // be cleaned before it merges.
+            let rebase = match base {
+                Some(b) => format!("git rebase -i {}", &b[..b.len().min(10)]),
+                None => "git rebase -i <the target branch>".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  1. These commits are already pushed: rotate the key first (step 2). Then take it out of\n     the branch before it merges: {} (edit the commit that adds it),\n     then {}.",
+                rebase.cyan(),
+                "git push --force-with-lease".cyan()
+            );
+        }
         Scope::Files | Scope::Stdin => {
             let _ = writeln!(
                 out,
@@ -396,6 +411,13 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         let _ = writeln!(
             out,
             "     Run it in the root of the repository these files belong to: it creates\n     .leakgate-allow.toml there; commit that file with the change."
+        );
+    } else if matches!(report.scope, Scope::Ci { .. }) {
+        // CI reads the target branch's allowlist, never the change's.
+        let _ = writeln!(
+            out,
+            "     and commit {} to the target branch (reviewed there): this check reads the\n     allowlist as the target branch has it, not as the change brings it.",
+            esc(&report.allow_file)
         );
     } else if matches!(report.scope, Scope::Receive { .. }) {
         // The server trusts the allowlist it already has, never one arriving

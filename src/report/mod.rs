@@ -28,6 +28,12 @@ pub enum Scope {
     History {
         what: String,
     },
+    /// A CI run's commits (`leakgate ci`): `what` names the trigger and
+    /// the range; `base` is where the change left its target, when known.
+    Ci {
+        what: String,
+        base: Option<String>,
+    },
     Files,
     Stdin,
     /// A server's pre-receive check of the pushed `refs`.

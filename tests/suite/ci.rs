@@ -138,6 +138,32 @@ fn a_github_pull_request_scans_its_own_commits_under_the_base_branch_policy() {
         "{}",
         run.stdout
     );
+    // What to do: the commits are pushed already, so rotate, then clean
+    // the branch from where it left main; an allowlist entry belongs on
+    // the target branch.
+    assert!(
+        run.stdout
+            .contains("in the commits this pipeline checks (pull_request: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("git rebase -i {}", &w.main[..10])),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("git push --force-with-lease"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("commit .leakgate-allow.toml to the target branch"),
+        "{}",
+        run.stdout
+    );
 
     // The same commits under the change's own policy (a plain range scan
     // in the work tree reads the allowlist on disk) are let through: the
