@@ -606,9 +606,17 @@ pub fn resolve(repo: &Repository, d: &Detected) -> Result<Plan> {
                 d.ci.full_clone_setting()
             )
         } else {
+            // pull_request_target checks out the base branch: the pull
+            // request's own commits are not fetched unless asked for.
+            let hint = if d.ci == Ci::GitHub && d.event == "pull_request_target" {
+                " For pull_request_target, check out the pull request's head: actions/checkout with \
+                 `ref: ${{ github.event.pull_request.head.sha }}` and `fetch-depth: 0`."
+            } else {
+                ""
+            };
             anyhow!(
                 "{what} {rev} is not a commit of this repository (was it fetched? for a branch, is \
-                 origin/<branch> there?)"
+                 origin/<branch> there?){hint}"
             )
         }
     };

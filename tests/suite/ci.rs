@@ -326,6 +326,25 @@ fn bad_environments_are_clear_errors() {
         assert_eq!(run.code, Some(2), "{needle}: {}", run.all());
         assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
     }
+    // pull_request_target checks out the base: the head was never fetched.
+    let unfetched = "6".repeat(40);
+    let pr = w.event(
+        "prt.json",
+        &format!(
+            r#"{{"pull_request": {{"base": {{"ref": "main", "sha": "{}"}}, "head": {{"sha": "{unfetched}"}}}}}}"#,
+            w.main
+        ),
+    );
+    let run = w.run(&github("pull_request_target", &pr, &w.main), &[]);
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(
+        run.stderr.contains(&unfetched)
+            && run
+                .stderr
+                .contains("ref: ${{ github.event.pull_request.head.sha }}"),
+        "{}",
+        run.stderr
+    );
     let bad = w.event("bad.json", "{ not json");
     let run = w.run(&github("pull_request", &bad, &w.feature), &[]);
     assert_eq!(run.code, Some(2), "{}", run.all());
