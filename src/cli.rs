@@ -56,7 +56,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  leakgate scan --staged         what the pre-commit hook checks\n  leakgate scan --all            every commit reachable from any ref\n  leakgate scan main..feature    the commits of a range\n  leakgate scan src/ config/     files as they are now (honours .gitignore)\n  cat x.env | leakgate scan -    standard input"
+    after_help = "Examples:\n  leakgate scan --staged         what the pre-commit hook checks\n  leakgate scan --all            every commit reachable from any ref\n  leakgate scan main..feature    the commits of a range\n  leakgate scan src/ config/     files as they are now (honours .gitignore)\n  cat x.env | leakgate scan -    standard input\n  leakgate scan --remote https://host/org/app.git\n                                 every ref of a repository elsewhere"
 )]
 pub struct ScanArgs {
     /// Scan what is staged for the next commit (HEAD against the index).
@@ -70,6 +70,12 @@ pub struct ScanArgs {
     /// A revision range (main..feature) or revisions; or files and folders;
     /// or `-` for standard input.
     pub targets: Vec<String>,
+
+    /// Scan the history of the repository at this URL (cloned into a
+    /// temporary mirror, deleted afterwards): every ref (the default, or
+    /// --all), or the given revisions. Credentials in the URL are never shown.
+    #[arg(long, value_name = "URL", conflicts_with = "staged")]
+    pub remote: Option<String>,
 
     /// No progress display.
     #[arg(long, short)]

@@ -1,9 +1,11 @@
-//! `leakgate scan`: the staged change, history (all refs or revisions),
-//! files and folders as they are now, or standard input.
+//! `leakgate scan`: the staged change, history (all refs or revisions, here
+//! or of a remote), files and folders as they are now, or standard input.
+
+mod remote;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use git2::Repository;
 
 use crate::allow::Day;
@@ -20,8 +22,12 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     if args.staged {
         return super::hook::staged(max_size, out);
     }
+    if let Some(url) = &args.remote {
+        return remote_scan(url, args, out);
+    }
     if args.all {
-        return history_scan(Walk::All, "all refs".into(), args, out);
+        let ctx = Context::repository(max_size)?;
+        return history_scan(ctx, Walk::All, "all refs".into(), args, out, Vec::new());
     }
     if args.targets.is_empty() {
         bail!("say what to scan: --staged, --all, a revision range (main..feature), files or folders, or - for stdin");
@@ -48,9 +54,17 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         );
     }
     if paths.is_empty() {
-        check_revisions(&args.targets)?;
+        let Ok(repo) = Repository::open_from_env() else {
+            bail!(
+                "{:?} is not a file or folder here (and this is not a git repository, so it cannot be a revision)",
+                args.targets[0]
+            );
+        };
+        check_revisions(&repo, &args.targets)?;
+        let ctx = Context::of_repository(repo, max_size)?;
         let what = args.targets.join(" ");
-        return history_scan(Walk::Revs(args.targets.clone()), what, args, out);
+        let walk = Walk::Revs(args.targets.clone());
+        return history_scan(ctx, walk, what, args, out, Vec::new());
     }
     let mut ctx = Context::discover(max_size)?;
     let s = &mut ctx.settings;
@@ -68,13 +82,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
 }
 
 /// A mistyped path would otherwise surface as git's "bad revision".
-fn check_revisions(targets: &[String]) -> Result<()> {
-    let Ok(repo) = Repository::open_from_env() else {
-        bail!(
-            "{:?} is not a file or folder here (and this is not a git repository, so it cannot be a revision)",
-            targets[0]
-        );
-    };
+fn check_revisions(repo: &Repository, targets: &[String]) -> Result<()> {
     for t in targets.iter().filter(|t| !t.starts_with('-')) {
         if repo.revparse(t).is_err() {
             bail!(
@@ -85,8 +93,44 @@ fn check_revisions(targets: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn history_scan(walk: Walk, what: String, args: &ScanArgs, out: Output) -> Result<Exit> {
-    let mut ctx = Context::repository(args.common.max_file_size.as_deref())?;
+/// `--remote URL`: a mirror clone in a temporary directory, scanned like a
+/// bare repository (settings from its HEAD), deleted when this returns.
+fn remote_scan(url: &str, args: &ScanArgs, out: Output) -> Result<Exit> {
+    let shown = remote::display_url(url);
+    let mirror = remote::clone(url)?;
+    let repo = Repository::open_bare(&mirror.git_dir)
+        .map_err(|e| anyhow::anyhow!("opening the mirror of {shown}: {}", e.message()))?;
+    let (walk, what) = if args.targets.is_empty() {
+        (Walk::All, format!("all refs of {shown}"))
+    } else {
+        if let Some(t) = args.targets.iter().find(|t| t.as_str() == "-") {
+            bail!("{t:?}: with --remote, targets are revisions of the remote repository");
+        }
+        for t in args.targets.iter().filter(|t| !t.starts_with('-')) {
+            if repo.revparse(t).is_err() {
+                bail!("{t:?} is not a revision of {shown} (a branch, tag, commit, or a range such as main..feature)");
+            }
+        }
+        let what = format!("{} of {shown}", args.targets.join(" "));
+        (Walk::Revs(args.targets.clone()), what)
+    };
+    let ctx = Context::bare(repo, args.common.max_file_size.as_deref())
+        .with_context(|| format!("the settings at HEAD of {shown}"))?;
+    // The report's advice (`leakgate allow`, `baseline`) is for a checkout.
+    let notice = format!(
+        "this scanned a temporary mirror of {shown}, deleted afterwards; run `leakgate allow` or `leakgate baseline` in a clone of it"
+    );
+    history_scan(ctx, walk, what, args, out, vec![notice])
+}
+
+fn history_scan(
+    mut ctx: Context,
+    walk: Walk,
+    what: String,
+    args: &ScanArgs,
+    out: Output,
+    notices: Vec<String>,
+) -> Result<Exit> {
     let repo = ctx.repo()?;
     let git_dir = history::git_dir(repo);
     let s = &mut ctx.settings;
@@ -109,5 +153,6 @@ fn history_scan(walk: Walk, what: String, args: &ScanArgs, out: Output) -> Resul
         summary,
     );
     report.notices.extend(outcome.notices);
+    report.notices.extend(notices);
     out.report(&report, &s.catalog)
 }

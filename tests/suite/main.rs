@@ -22,6 +22,7 @@ mod golden;
 mod history;
 mod install;
 mod json_contract;
+mod platforms;
 mod pre_commit;
 mod pre_push;
 mod rules_cli;
