@@ -25,6 +25,7 @@ mod json_contract;
 mod platforms;
 mod pre_commit;
 mod pre_push;
+mod reports;
 mod rules_cli;
 mod server;
 mod trust_allow;
