@@ -40,6 +40,7 @@ fn suite_name(scope: &Scope) -> String {
         Scope::Push { remote, .. } => format!("leakgate: push to {remote}"),
         Scope::Receive { refs, .. } => format!("leakgate: push to {refs}"),
         Scope::History { what } => format!("leakgate: history ({what})"),
+        Scope::Ci { what, .. } => format!("leakgate: ci ({what})"),
         Scope::Files => "leakgate: files".into(),
         Scope::Stdin => "leakgate: standard input".into(),
     }
