@@ -116,6 +116,12 @@ pub struct CommonArgs {
     /// Skip blobs larger than this (e.g. "10 MiB"); overrides .leakgate.toml.
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
+
+    /// Write the report in --format to FILE (created or replaced); the
+    /// human report still goes to the terminal. With --format human, the
+    /// file gets the report and the terminal one summary line.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -193,6 +199,12 @@ pub enum RulesCommand {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// JUnit XML, for CI test-report views (Jenkins, GitLab, CircleCI).
+    Junit,
+    /// GitLab's secret-detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

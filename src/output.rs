@@ -4,12 +4,21 @@
 //! hook talks to the person at the terminal through stderr, which git passes
 //! through; `scan` writes to stdout), and colour (`--color`, `NO_COLOR`, and
 //! whether the stream is a terminal).
+//!
+//! With `--output FILE` the report in the chosen format goes to the file,
+//! written whole or not at all (a temporary file beside it, renamed over
+//! it), and the person still reads the human report: CI logs show the
+//! findings whatever file a pipeline collects. The file is opened before
+//! anything is scanned, so a path that cannot be written fails at once.
 
+use std::fs::{self, File, OpenOptions};
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 
 use crate::cli::{ColorChoice, Format};
+use crate::engine::finding::escape as esc;
 use crate::report::{self, Report};
 use crate::rules::Catalog;
 
@@ -30,11 +39,13 @@ pub enum Stream {
     Stderr,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Output {
     pub format: Format,
     pub stream: Stream,
     pub color: ColorChoice,
+    /// `--output FILE`: where the report in `format` goes.
+    file: Option<ReportFile>,
 }
 
 impl Output {
@@ -44,6 +55,7 @@ impl Output {
             format,
             stream: Stream::Stdout,
             color,
+            file: None,
         }
     }
 
@@ -54,7 +66,17 @@ impl Output {
             format,
             stream: Stream::Stderr,
             color,
+            file: None,
         }
+    }
+
+    /// Sends the report to `path` (`--output`), checking now that it can be
+    /// written there.
+    pub fn with_file(mut self, path: Option<&Path>) -> Result<Output> {
+        if let Some(p) = path {
+            self.file = Some(ReportFile::open(p)?);
+        }
+        Ok(self)
     }
 
     pub fn is_json(&self) -> bool {
@@ -65,17 +87,39 @@ impl Output {
         self.stream == Stream::Stderr
     }
 
-    /// Prints a report in this output's format; the exit code says whether
+    /// Prints a report in this output's format (to the `--output` file, with
+    /// the human report on the terminal); the exit code says whether
     /// anything blocks.
-    pub fn report(&self, report: &Report, catalog: &Catalog) -> Result<Exit> {
-        let (text, stream) = match self.format {
-            Format::Json => (report::json::render(report), Stream::Stdout),
-            Format::Human => {
-                self.set_color();
-                (report::human::render(report, catalog), self.stream)
+    pub fn report(mut self, report: &Report, catalog: &Catalog) -> Result<Exit> {
+        match self.file.take() {
+            None => {
+                let (text, stream) = match self.format {
+                    Format::Human => {
+                        self.set_color();
+                        (report::human::render(report, catalog), self.stream)
+                    }
+                    // What a program reads goes to stdout, from hooks too.
+                    _ => (render(self.format, report, catalog), Stream::Stdout),
+                };
+                emit(stream, &text)?;
             }
-        };
-        emit(stream, &text)?;
+            Some(file) => {
+                // The file never holds colour codes.
+                colored::control::set_override(false);
+                let text = render(self.format, report, catalog);
+                let shown = esc(&file.dest.display().to_string());
+                file.commit(&text)?;
+                self.set_color();
+                let terminal = match self.format {
+                    Format::Human => format!(
+                        "leakgate: {}; report written to {shown}\n",
+                        headline(report)
+                    ),
+                    _ => report::human::render(report, catalog),
+                };
+                emit(self.stream, &terminal)?;
+            }
+        }
         Ok(if report.blocking() > 0 {
             Exit::Found
         } else {
@@ -101,6 +145,121 @@ impl Output {
             }
         };
         colored::control::set_override(on);
+    }
+}
+
+/// The report in `format`, as a file or a program reads it.
+fn render(format: Format, report: &Report, catalog: &Catalog) -> String {
+    match format {
+        Format::Human => report::human::render(report, catalog),
+        Format::Json => report::json::render(report),
+        Format::Sarif => report::sarif::render(report, catalog),
+        Format::Junit => report::junit::render(report),
+        Format::Gitlab => report::gitlab::render(report, catalog),
+    }
+}
+
+/// What the terminal says when the human report went to a file.
+fn headline(report: &Report) -> String {
+    let blocking = report.blocking();
+    let warnings = report.active.len() - blocking;
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    match (blocking, warnings) {
+        (0, 0) => "no secrets found".to_string(),
+        (b, 0) => format!("{b} blocking secret{} found", s(b)),
+        (0, w) => format!("{w} warning{}, nothing blocks", s(w)),
+        (b, w) => format!("{b} blocking secret{} and {w} warning{} found", s(b), s(w)),
+    }
+}
+
+/// The `--output` file: opened before the scan, written whole at the end.
+/// A regular file (or a new one) is written as a temporary file beside it
+/// and renamed over it, so a reader never sees half a report and a failed
+/// run leaves the old one; a device or a pipe (`/dev/stdout`) is written
+/// in place.
+#[derive(Debug)]
+struct ReportFile {
+    dest: PathBuf,
+    /// The temporary file, until it is renamed over `dest`.
+    tmp: Option<PathBuf>,
+    file: File,
+}
+
+impl ReportFile {
+    fn open(dest: &Path) -> Result<ReportFile> {
+        let shown = dest.display();
+        let cannot = || format!("--output {shown}: cannot write the report there");
+        match fs::metadata(dest) {
+            Ok(m) if m.is_dir() => bail!("--output {shown}: is a directory"),
+            Ok(m) if !m.is_file() => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(dest)
+                    .with_context(cannot)?;
+                return Ok(ReportFile {
+                    dest: dest.to_path_buf(),
+                    tmp: None,
+                    file,
+                });
+            }
+            // An existing file must be writable by this user, as it would
+            // be if it were overwritten in place.
+            Ok(_) => {
+                OpenOptions::new()
+                    .write(true)
+                    .open(dest)
+                    .with_context(cannot)?;
+            }
+            Err(_) => {}
+        }
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(
+            ".leakgate-output.{}.{name}.tmp",
+            std::process::id()
+        ));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .with_context(cannot)?;
+        Ok(ReportFile {
+            dest: dest.to_path_buf(),
+            tmp: Some(tmp),
+            file,
+        })
+    }
+
+    fn commit(mut self, text: &str) -> Result<()> {
+        let shown = self.dest.display().to_string();
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|_| self.file.flush())
+            .with_context(|| format!("--output {shown}: writing the report"))?;
+        if let Some(tmp) = &self.tmp {
+            self.file
+                .sync_all()
+                .with_context(|| format!("--output {shown}: writing the report"))?;
+            fs::rename(tmp, &self.dest)
+                .with_context(|| format!("--output {shown}: writing the report"))?;
+            self.tmp = None;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ReportFile {
+    /// A run that ends before its report leaves no temporary file behind.
+    fn drop(&mut self) {
+        if let Some(tmp) = &self.tmp {
+            let _ = fs::remove_file(tmp);
+        }
     }
 }
 

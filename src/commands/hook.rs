@@ -17,7 +17,7 @@ pub fn run(hook: HookCommand, color: ColorChoice) -> Result<Exit> {
     match hook {
         HookCommand::PreCommit { common } => staged(
             common.max_file_size.as_deref(),
-            Output::hook(common.format, color),
+            Output::hook(common.format, color).with_file(common.output.as_deref())?,
         ),
         HookCommand::PreReceive => {
             let mut input = String::new();
@@ -78,6 +78,7 @@ fn pre_push(
     common: &CommonArgs,
     color: ColorChoice,
 ) -> Result<Exit> {
+    let out = Output::hook(common.format, color).with_file(common.output.as_deref())?;
     let ctx = Context::repository(common.max_file_size.as_deref())?;
     let repo = ctx.repo()?;
     let s = &ctx.settings;
@@ -109,7 +110,7 @@ fn pre_push(
         summary,
     );
     report.notices.extend(notices);
-    Output::hook(common.format, color).report(&report, &s.catalog)
+    out.report(&report, &s.catalog)
 }
 
 /// A remote as shown in a report: git passes the URL when pushing to one

@@ -15,7 +15,8 @@ use crate::sources::files;
 use crate::sources::history::{self, Walk};
 
 pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
-    let out = Output::stdout(args.common.format, color);
+    // An --output path that cannot be written fails before any scanning.
+    let out = Output::stdout(args.common.format, color).with_file(args.common.output.as_deref())?;
     let max_size = args.common.max_file_size.as_deref();
     if args.staged {
         return super::hook::staged(max_size, out);

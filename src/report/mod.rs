@@ -4,6 +4,13 @@
 
 pub mod human;
 pub mod json;
+// Report formats for CI (issue 10): SARIF, JUnit, GitLab, GitHub Actions,
+// and the playbook that SARIF and `leakgate explain` share.
+pub mod github;
+pub mod gitlab;
+pub mod junit;
+pub mod playbook;
+pub mod sarif;
 
 use crate::allow::{Allowlist, Day, Verdict};
 use crate::engine::finding::Finding;

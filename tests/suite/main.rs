@@ -26,6 +26,7 @@ mod install;
 mod json_contract;
 mod pre_commit;
 mod pre_push;
+mod reports;
 mod rules_cli;
 mod server;
 mod trust_allow;
