@@ -1120,3 +1120,26 @@ fn github_action_scans_pull_requests_and_pushes_and_writes_sarif() {
     assert!(r.stdout.contains("format: 'xml'"), "{}", r.all());
     assert_eq!(outputs().get("exit-code").map(String::as_str), Some("2"));
 }
+
+/// The report file every recipe names is checked before anything is
+/// scanned: a path that cannot be written is an error naming it (exit 2),
+/// not a job that passes with no report for the CI to show.
+#[test]
+fn a_report_path_that_cannot_be_written_fails_the_job_naming_it() {
+    let w = world();
+    let pr = w.pull_request();
+    let env = github("pull_request", &pr, &w.feature);
+    let missing = w.sb.path("no such folder/leakgate.sarif");
+    let run = w.run(
+        &env,
+        &["--format", "sarif", "--output", missing.to_str().unwrap()],
+    );
+    needs_report_options(&run, "leakgate ci --format sarif --output <missing folder>");
+    assert_eq!(run.code, Some(2), "{}", run.all());
+    assert!(
+        run.stderr.contains("no such folder/leakgate.sarif"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("config/sms.env"), "{}", run.stdout);
+}
