@@ -16,7 +16,8 @@ use crate::sources::history::{self, Walk};
 use crate::summary::Summary;
 
 pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
-    let out = Output::stdout(args.common.format, color);
+    // An --output path that cannot be written fails before anything is read.
+    let out = Output::stdout(args.common.format, color).with_file(args.common.output.as_deref())?;
     let opts = ci::Options {
         base: args.base.clone(),
         since: args.since.clone(),

@@ -12,6 +12,8 @@ mod harness;
 
 mod architecture;
 mod ci;
+mod ci_recipes;
+mod ci_world;
 mod context_engine;
 mod context_settings;
 mod corpus;
