@@ -46,6 +46,9 @@ pub struct Output {
     pub color: ColorChoice,
     /// `--output FILE`: where the report in `format` goes.
     file: Option<ReportFile>,
+    /// In a GitLab CI job log, the human report is one collapsible
+    /// section of this name, its headline the section's title.
+    section: Option<String>,
 }
 
 impl Output {
@@ -56,6 +59,7 @@ impl Output {
             stream: Stream::Stdout,
             color,
             file: None,
+            section: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl Output {
             stream: Stream::Stderr,
             color,
             file: None,
+            section: None,
         }
     }
 
@@ -77,6 +82,30 @@ impl Output {
             self.file = Some(ReportFile::open(p)?);
         }
         Ok(self)
+    }
+
+    /// Folds the human report on the terminal into a GitLab CI log section.
+    pub fn in_log_section(mut self, name: &str) -> Output {
+        self.section = Some(name.to_string());
+        self
+    }
+
+    /// The human report as the terminal shows it: whole, or folded under
+    /// its headline in a log section.
+    fn terminal_text(&self, human: String) -> String {
+        match &self.section {
+            Some(name) => {
+                let (head, body) = human.split_once('\n').unwrap_or((human.as_str(), ""));
+                report::gitlab::collapsible_section(name, head, body)
+            }
+            None => human,
+        }
+    }
+
+    /// Whether the report goes to an `--output` file (the terminal then
+    /// gets the human report, whatever the format).
+    pub fn writes_file(&self) -> bool {
+        self.file.is_some()
     }
 
     pub fn is_json(&self) -> bool {
@@ -96,7 +125,8 @@ impl Output {
                 let (text, stream) = match self.format {
                     Format::Human => {
                         self.set_color();
-                        (report::human::render(report, catalog), self.stream)
+                        let human = report::human::render(report, catalog);
+                        (self.terminal_text(human), self.stream)
                     }
                     // What a program reads goes to stdout, from hooks too.
                     _ => (render(self.format, report, catalog), Stream::Stdout),
@@ -115,7 +145,7 @@ impl Output {
                         "leakgate: {}; report written to {shown}\n",
                         headline(report)
                     ),
-                    _ => report::human::render(report, catalog),
+                    _ => self.terminal_text(report::human::render(report, catalog)),
                 };
                 emit(self.stream, &terminal)?;
             }

@@ -3,21 +3,23 @@
 //! policy committed on the target branch.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use anyhow::{Context as _, Result};
 
 use crate::allow::Day;
-use crate::ci::{self, Detected, Plan};
-use crate::cli::{CiArgs, ColorChoice};
+use crate::ci::{self, Ci, Detected, Plan};
+use crate::cli::{CiArgs, ColorChoice, Format};
 use crate::context::{Context, Settings};
 use crate::output::{Exit, Output};
-use crate::report::{Report, Scope};
+use crate::report::{self, Report, Scope};
 use crate::sources::history::{self, Walk};
 use crate::summary::Summary;
 
 pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
     // An --output path that cannot be written fails before anything is read.
-    let out = Output::stdout(args.common.format, color).with_file(args.common.output.as_deref())?;
+    let mut out =
+        Output::stdout(args.common.format, color).with_file(args.common.output.as_deref())?;
     let opts = ci::Options {
         base: args.base.clone(),
         since: args.since.clone(),
@@ -25,6 +27,9 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
     let detected = ci::detect(&|k| std::env::var(k).ok(), &opts)?;
     let repo = Context::open_repository()?;
     let plan = ci::resolve(&repo, &detected)?;
+    if detected.ci == Ci::GitLab {
+        out = out.in_log_section("leakgate");
+    }
     if args.explain_range {
         out.text(&explain(&detected, &plan))?;
         return Ok(Exit::Clean);
@@ -68,7 +73,34 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
         "{} ({}): {}; policy: {}",
         detected.ci, detected.event, detected.why, plan.policy_why
     ));
+    if detected.ci == Ci::GitHub {
+        github_extras(&report, &settings, &out)?;
+    }
     out.report(&report, &settings.catalog)
+}
+
+/// In GitHub Actions: an annotation per finding on the pull request's files
+/// (workflow commands, read from the log: only where the log is not a
+/// machine format), and the findings as a table in the job's summary page.
+fn github_extras(report: &Report, settings: &Settings, out: &Output) -> Result<()> {
+    if out.format == Format::Human || out.writes_file() {
+        out.text(&report::github::annotations(report))?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let summary = report::github::step_summary(report, &settings.catalog);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(summary.as_bytes()))
+            .with_context(|| {
+                format!(
+                    "appending the summary to GITHUB_STEP_SUMMARY={}",
+                    std::path::Path::new(&path).display()
+                )
+            })?;
+    }
+    Ok(())
 }
 
 /// `--explain-range`: what was detected and what would be scanned.

@@ -3,6 +3,7 @@
 //! with the policy of the target branch.
 
 use crate::ci_world::*;
+use crate::common::audit;
 
 #[test]
 fn a_github_pull_request_scans_its_own_commits_under_the_base_branch_policy() {
@@ -353,4 +354,56 @@ fn other_cis_find_the_change_from_their_own_variables() {
     }
     // --base on the command line, with no CI at all.
     w.assert_new_key_only(&w.run(&[], &["--base", "origin/main"]));
+}
+
+/// The CI's own surfaces: in GitHub Actions an annotation per finding and
+/// the findings table in the job summary; in GitLab the report folded into
+/// a log section under its headline.
+#[test]
+fn github_annotates_and_summarises_and_gitlab_folds_the_report() {
+    let w = world();
+    let pr = w.pull_request();
+    let summary = w.sb.path("step-summary.md");
+    let mut env = github("pull_request", &pr, &w.feature);
+    env.push(("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()));
+    let run = w.run(&env, &[]);
+    w.assert_new_key_only(&run);
+    let first = run.stdout.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("::error file=config/sms.env,line=1,col=24,title=leakgate%3A "),
+        "{}",
+        run.stdout
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("### leakgate: 1 blocking secret"), "{md}");
+    assert!(md.contains("| config/sms.env:1 "), "{md}");
+    audit("step summary", &md);
+
+    // JSON on stdout stays JSON: no workflow commands mixed in.
+    let json = w.run(&env, &["--format", "json"]);
+    assert_eq!(json.code, Some(1), "{}", json.all());
+    serde_json::from_str::<serde_json::Value>(&json.stdout).expect("only JSON on stdout");
+
+    let run = w.run(
+        &[
+            ("GITLAB_CI", "true"),
+            ("CI_COMMIT_SHA", &w.feature),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &w.main),
+        ],
+        &[],
+    );
+    w.assert_new_key_only(&run);
+    assert!(
+        run.stdout.starts_with("\x1b[0Ksection_start:")
+            && run
+                .stdout
+                .contains("[collapsed=true]\r\x1b[0Kleakgate: found: 1 secret"),
+        "{:?}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\x1b[0Ksection_end:"),
+        "{:?}",
+        run.stdout
+    );
 }

@@ -1059,17 +1059,29 @@ fn github_action_scans_pull_requests_and_pushes_and_writes_sarif() {
             );
             assert_report(&w, "leakgate.sarif", want == 1, &what);
             assert_report(&w, "leakgate-report.xml", want == 1, &what);
+            // leakgate ci's own summary, once, whichever reports were asked.
             let s = summary();
             let expected = if want == 1 {
-                "secrets found"
+                "### leakgate: 1 blocking secret"
             } else {
-                "no new secret"
+                "### leakgate: no secrets found"
             };
             assert!(s.contains(expected), "{what}: step summary: {s}");
+            assert_eq!(s.matches("### leakgate:").count(), 1, "{what}: {s}");
             if want == 1 {
-                // The human report in the log, once.
+                assert!(s.contains("| config/sms.env:1"), "{what}: {s}");
+                // An annotation on the file, for the pull request's diff.
                 assert_eq!(
-                    r.stdout.matches("config/sms.env:1").count(),
+                    r.stdout
+                        .matches("::error file=config/sms.env,line=1")
+                        .count(),
+                    1,
+                    "{what}: {}",
+                    r.stdout
+                );
+                // The human report in the log, once (its place line).
+                assert_eq!(
+                    r.stdout.matches("\n  config/sms.env:1:").count(),
                     1,
                     "{what}: {}",
                     r.stdout
