@@ -138,7 +138,15 @@ pub enum HookCommand {
         common: CommonArgs,
     },
     /// Server side: scan pushed commits; reads git's pre-receive lines on stdin.
-    PreReceive,
+    PreReceive {
+        /// Output format (what the pusher reads is always the human report).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also write the report in --format to this file (a server's log of
+        /// refused pushes); checked before reading anything.
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Scan the commits of a push; reads git's pre-push lines on stdin.
     PrePush {
         /// The remote's name, as git passes it.

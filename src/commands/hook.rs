@@ -19,12 +19,14 @@ pub fn run(hook: HookCommand, color: ColorChoice) -> Result<Exit> {
             common.max_file_size.as_deref(),
             Output::hook(common.format, color).with_file(common.output.as_deref())?,
         ),
-        HookCommand::PreReceive => {
+        HookCommand::PreReceive { format, output } => {
+            // Servers print no colour: git relays it as raw escapes.
+            let out = Output::hook(format, ColorChoice::Never).with_file(output.as_deref())?;
             let mut input = String::new();
             std::io::stdin()
                 .read_to_string(&mut input)
                 .context("reading the pre-receive lines from stdin")?;
-            super::receive::run(&input)
+            super::receive::run(&input, out)
         }
         HookCommand::PrePush {
             remote,

@@ -6,7 +6,6 @@ use anyhow::{anyhow, Context as _, Result};
 use git2::Repository;
 
 use crate::allow::{self, Allowlist, Day};
-use crate::cli::{ColorChoice, Format};
 use crate::config::{self, Config};
 use crate::context::{files_at, Settings};
 use crate::output::{Exit, Output};
@@ -24,7 +23,7 @@ use crate::summary::Summary;
 /// updated ref before this push (for a new ref, on the default branch). So an
 /// allowlist entry, a disabled rule or a size limit pushed together with a
 /// key never lets that key in, and each ref is judged by its own policy.
-pub fn run(input: &str) -> Result<Exit> {
+pub fn run(input: &str, out: Output) -> Result<Exit> {
     let repo = Repository::open_from_env()
         .map_err(|e| anyhow!("not inside a git repository: {}", e.message()))?;
     if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
@@ -96,7 +95,7 @@ pub fn run(input: &str) -> Result<Exit> {
         Some(c) => c,
         None => Catalog::builtin()?,
     };
-    Output::hook(Format::Human, ColorChoice::Never).report(&report, &catalog)
+    out.report(&report, &catalog)
 }
 
 /// A server's policy for one pushed ref, where it came from, and which

@@ -79,3 +79,39 @@ fn pre_receive_refuses_a_key_and_accepts_clean_and_allowlisted_pushes() {
     sb.git(&client, &["push", "-q", "origin", ":tmp"])
         .expect_ok("delete branch");
 }
+
+/// A server can keep a report of what it refused: the pre-receive hook's
+/// `--format` / `--output` write the report to a file the owner names,
+/// while the pusher still reads the human report.
+#[test]
+fn pre_receive_writes_a_report_file_the_owner_names() {
+    let sb = Sandbox::new();
+    let (server, client) = sb.server_and_client();
+    let report = sb.path("refused.json");
+    let hook = server.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nexec '{BIN}' hook pre-receive --format json --output '{}'\n",
+            report.display()
+        ),
+    )
+    .unwrap();
+    let k = key(41);
+    write(&client, "app.env", &env_line(&k));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "add key").expect_ok("commit");
+    let run = sb
+        .git(&client, &["push", "origin", "main"])
+        .expect_blocked("server refuses");
+    assert!(
+        run.stderr.contains("remote:   app.env:1:24"),
+        "{}",
+        run.stderr
+    );
+    let text = std::fs::read_to_string(&report).expect("the report file");
+    audit("pre-receive report file", &text);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(doc["findings"][0]["path"], "app.env", "{text}");
+    assert_eq!(doc["findings"][0]["blocking"], true, "{text}");
+}
