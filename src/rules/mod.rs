@@ -514,6 +514,29 @@ impl<'a> IntoIterator for &'a Rules {
     }
 }
 
+/// A `path` regex and its literal gate (see [`literals::required`]).
+struct PathRegex {
+    words: Vec<Vec<String>>,
+    re: Lazy<ShortRegex>,
+}
+
+impl PathRegex {
+    fn new(source: &str) -> PathRegex {
+        PathRegex {
+            words: literals::required(source),
+            re: Lazy::new(source.to_string()),
+        }
+    }
+
+    /// `lower` is `path` in ASCII lower case.
+    fn matches(&self, path: &str, lower: &str) -> bool {
+        self.words
+            .iter()
+            .all(|set| set.iter().any(|w| lower.contains(w.as_str())))
+            && self.re.get().is_match(path)
+    }
+}
+
 pub struct Catalog {
     pub rules: Rules,
     /// The prefilter over every rule's keywords and required literals.
@@ -522,10 +545,10 @@ pub struct Catalog {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword run on every blob.
     always: Vec<usize>,
-    /// Every distinct `path` regex of the catalog's contexts, and the set of
-    /// them, compiled when a path is first classified.
-    paths: Vec<String>,
-    path_set: OnceLock<regex::RegexSet>,
+    /// Every distinct `path` regex of the catalog's contexts, each behind
+    /// the words its matches cannot do without, compiled only when a path
+    /// holds them: a hook classifying `src/main.rs` compiles none.
+    paths: Vec<PathRegex>,
     /// Rules without keywords that have a `path`: woken by the path (a
     /// `config/master.key` holds nothing but the key), with the indices of
     /// their regexes in `paths`.
@@ -656,15 +679,17 @@ impl Catalog {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
         let mut always = Vec::new();
-        let mut paths: Vec<String> = Vec::new();
+        let mut paths: Vec<PathRegex> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
         let mut by_path = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             let mut mine = Vec::new();
             for p in entry.paths() {
-                let at = match paths.iter().position(|q| q == p) {
+                let at = match sources.iter().position(|q| q == p) {
                     Some(at) => at,
                     None => {
-                        paths.push(p.to_string());
+                        sources.push(p.to_string());
+                        paths.push(PathRegex::new(p));
                         paths.len() - 1
                     }
                 };
@@ -699,7 +724,6 @@ impl Catalog {
             keyword_rules,
             always,
             paths,
-            path_set: OnceLock::new(),
             by_path,
         })
     }
@@ -725,14 +749,10 @@ impl Catalog {
         if self.paths.is_empty() {
             return Vec::new();
         }
-        let set = self.path_set.get_or_init(|| {
-            regex::RegexSetBuilder::new(&self.paths)
-                .unicode(false)
-                .build()
-                .or_else(|_| regex::RegexSet::new(&self.paths))
-                .expect("path regexes are validated at load time")
-        });
-        set.matches(path).into_iter().collect()
+        let lower = path.to_ascii_lowercase();
+        (0..self.paths.len())
+            .filter(|&i| self.paths[i].matches(path, &lower))
+            .collect()
     }
 
     /// Whether any rule depends on where a text is (a `path` context).
@@ -1126,6 +1146,61 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words gate in front of each `path` regex never turns away a
+    /// path the regex matches: checked on every rule's example path, in
+    /// other cases and folders, and on look-alikes.
+    #[test]
+    fn path_gates_agree_with_their_regexes() {
+        let catalog = Catalog::builtin().unwrap();
+        catalog.load_all().unwrap();
+        let mut paths: Vec<String> = Vec::new();
+        for rule in catalog.rules.iter() {
+            if let Some(p) = &rule.examples.path {
+                for v in [
+                    p.clone(),
+                    p.to_ascii_uppercase(),
+                    format!("deep/er/{p}"),
+                    format!("{p}.bak"),
+                    format!("x{p}"),
+                ] {
+                    paths.push(v);
+                }
+            }
+        }
+        paths.extend(
+            [
+                "src/main.rs",
+                "ops/Team.KDBX",
+                "home/dev/.PGPASS",
+                "config/master.key",
+                "General/.dbeaver/credentials-config.json",
+                "android/app/debug.keystore",
+                "Default/Login Data For Account",
+            ]
+            .map(String::from),
+        );
+        let mut gated = 0;
+        for p in &catalog.paths {
+            let plain = Regex::new(&p.re.source).unwrap();
+            for path in &paths {
+                let lower = path.to_ascii_lowercase();
+                assert_eq!(
+                    p.matches(path, &lower),
+                    plain.is_match(path),
+                    "{} on {path}",
+                    p.re.source
+                );
+            }
+            gated += usize::from(!p.words.is_empty());
+        }
+        // Most path regexes name a file: a gate keeps them uncompiled.
+        assert!(
+            gated * 2 > catalog.paths.len(),
+            "{gated} of {}",
+            catalog.paths.len()
+        );
+    }
 
     #[test]
     fn binaries_are_searched_with_prefixed_and_checksummed_rules_only() {
