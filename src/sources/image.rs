@@ -149,6 +149,7 @@ enum Compression {
     Sniff,
     None,
     Gzip,
+    Zstd,
     /// A media type this build cannot read.
     Unsupported(String),
 }
@@ -399,6 +400,8 @@ fn compression_of(media: &str) -> Compression {
         | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
         | "application/vnd.docker.image.rootfs.diff.tar.gzip"
         | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => Compression::Gzip,
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+        | "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd" => Compression::Zstd,
         other => Compression::Unsupported(other.to_string()),
     }
 }
@@ -461,24 +464,29 @@ struct LayerScan<'a, 'c> {
 impl LayerScan<'_, '_> {
     fn run(&mut self, read: Box<dyn Read + '_>, compression: &Compression) -> Result<()> {
         let mut read = BufReader::new(read);
-        let gzip = match compression {
-            Compression::Gzip => true,
-            Compression::None => false,
+        let compression = match compression {
             Compression::Unsupported(media) => {
-                bail!("media type {media:?} is not supported (layers are read as tar or tar+gzip)")
+                bail!("media type {media:?} is not supported (layers are read as tar, tar+gzip or tar+zstd)")
             }
             Compression::Sniff => {
                 let head = read.fill_buf().context("reading the layer")?;
-                if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-                    bail!("a zstd-compressed layer is not supported (layers are read as tar or tar+gzip)");
+                if head.starts_with(&[0x1f, 0x8b]) {
+                    &Compression::Gzip
+                } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                    &Compression::Zstd
+                } else {
+                    &Compression::None
                 }
-                head.starts_with(&[0x1f, 0x8b])
             }
+            known => known,
         };
-        if gzip {
-            self.entries(flate2::bufread::MultiGzDecoder::new(read))
-        } else {
-            self.entries(read)
+        match compression {
+            Compression::Gzip => self.entries(flate2::bufread::MultiGzDecoder::new(read)),
+            Compression::Zstd => self.entries(Zstd {
+                frame: None,
+                source: Some(read),
+            }),
+            _ => self.entries(read),
         }
     }
 
@@ -537,6 +545,35 @@ impl LayerScan<'_, '_> {
             self.findings.extend(found);
         }
         Ok(())
+    }
+}
+
+/// A zstd stream of one or more frames (ruzstd's decoder reads one).
+struct Zstd<R: BufRead> {
+    frame: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+    source: Option<R>,
+}
+
+impl<R: BufRead> Read for Zstd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(frame) = &mut self.frame {
+                let n = frame.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.source = self.frame.take().map(|f| f.into_inner());
+            }
+            let Some(mut source) = self.source.take() else {
+                return Ok(0);
+            };
+            if source.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let frame = ruzstd::decoding::StreamingDecoder::new(source)
+                .map_err(|e| std::io::Error::other(format!("zstd: {e}")))?;
+            self.frame = Some(frame);
+        }
     }
 }
 

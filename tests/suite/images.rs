@@ -67,6 +67,24 @@ fn docker_archive(out: &Path, mut config: Value, layers: &[Vec<u8>]) {
 /// An OCI image layout folder with gzip layers; `layers` lists indexes into
 /// `blobs`, so a layer can be listed twice.
 fn oci_layout(dir: &Path, config: &Value, blobs: &[Vec<u8>], layers: &[usize]) {
+    oci_layout_as(
+        dir,
+        config,
+        blobs,
+        layers,
+        gzip,
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+    );
+}
+
+fn oci_layout_as(
+    dir: &Path,
+    config: &Value,
+    blobs: &[Vec<u8>],
+    layers: &[usize],
+    encode: fn(&[u8]) -> Vec<u8>,
+    media: &str,
+) {
     let put = |bytes: &[u8]| {
         let d = sha256(bytes);
         let p = dir.join("blobs/sha256").join(hex(&d));
@@ -79,8 +97,8 @@ fn oci_layout(dir: &Path, config: &Value, blobs: &[Vec<u8>], layers: &[usize]) {
     let descs: Vec<Value> = blobs
         .iter()
         .map(|l| {
-            let mut d = put(&gzip(l));
-            d["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip".into();
+            let mut d = put(&encode(l));
+            d["mediaType"] = media.into();
             d
         })
         .collect();
@@ -325,4 +343,60 @@ fn docker_archive_raw(out: &Path, layer: &[u8]) {
         ]),
     )
     .unwrap();
+}
+
+/// Two zstd frames, as a compressor that flushes per chunk writes them.
+fn zstd_frames(bytes: &[u8]) -> Vec<u8> {
+    let (a, b) = bytes.split_at(bytes.len() / 2);
+    let level = ruzstd::encoding::CompressionLevel::Fastest;
+    let mut out = ruzstd::encoding::compress_to_vec(a, level);
+    out.extend(ruzstd::encoding::compress_to_vec(b, level));
+    out
+}
+
+#[test]
+fn zstd_layers_are_read_frame_after_frame_and_other_media_types_named() {
+    let sb = Sandbox::new();
+    let k = key(5);
+    // Padding puts the key in the second frame.
+    let padding = "# padding\n".repeat(2000);
+    let layer = tar_of(&[
+        ("opt/padding.txt", padding.as_bytes()),
+        ("opt/app/.env", env_line(&k).as_bytes()),
+    ]);
+    let config = json!({"config": {}, "history": []});
+    let zstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    oci_layout_as(
+        &sb.path("oci"),
+        &config,
+        std::slice::from_ref(&layer),
+        &[0],
+        zstd_frames,
+        zstd,
+    );
+    let short = hex(&sha256(&zstd_frames(&layer)))[..12].to_string();
+    let doc = json_scan(&sb, "oci");
+    assert_eq!(
+        places(&doc),
+        vec![(format!("oci@sha256:{short}:/opt/app/.env"), 1)]
+    );
+
+    // docker save names no media type: zstd is known by its first bytes.
+    docker_archive_raw(&sb.path("zstd.tar"), &zstd_frames(&layer));
+    let doc = json_scan(&sb, "zstd.tar");
+    assert_eq!(
+        places(&doc),
+        vec![("zstd.tar@l/layer.tar:/opt/app/.env".to_string(), 1)]
+    );
+
+    let bzip = "application/vnd.example.layer.v1.tar+bzip2";
+    oci_layout_as(&sb.path("bzip"), &config, &[layer], &[0], gzip, bzip);
+    let run = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", "bzip"])
+        .expect_code(2, "an unknown layer media type");
+    assert!(
+        run.stderr.contains("bzip: layer 1") && run.stderr.contains(bzip),
+        "{}",
+        run.stderr
+    );
 }
