@@ -400,3 +400,65 @@ fn zstd_layers_are_read_frame_after_frame_and_other_media_types_named() {
         run.stderr
     );
 }
+
+#[test]
+fn labels_cmd_large_and_binary_files_are_scanned_and_counted() {
+    let sb = Sandbox::new();
+    let (in_label, in_cmd, in_large) = (key(6), key(7), key(8));
+    // Over the 1 KiB limit below: scanned in windows, the key near the end
+    // found at its real line.
+    let large = format!("{}{}", "# filler line\n".repeat(300), env_line(&in_large));
+    let mut binary = vec![0u8; 64];
+    binary.extend_from_slice(b"plain bytes");
+    let layer = tar_of(&[
+        ("etc/big.conf", large.as_bytes()),
+        ("usr/bin/tool", &binary),
+    ]);
+    let config = json!({
+        "config": {
+            "Labels": {"messagebird_access_key": in_label, "maintainer": "ops"},
+            "Cmd": ["sh", "-c", format!("MESSAGEBIRD_ACCESS_KEY={in_cmd} ./run")],
+        },
+        "history": [],
+    });
+    docker_archive(&sb.path("app.tar"), config, std::slice::from_ref(&layer));
+    let short = hex(&sha256(&layer))[..12].to_string();
+    let run = sb
+        .leakgate(
+            sb.dir.path(),
+            &[
+                "scan",
+                "--format",
+                "json",
+                "--max-file-size",
+                "1KiB",
+                "--image",
+                "app.tar",
+            ],
+        )
+        .expect_found("scan --image with a size limit");
+    let doc: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    assert_eq!(
+        places(&doc),
+        vec![
+            ("app.tar:config:Cmd".to_string(), 1),
+            (
+                "app.tar:config:Labels[messagebird_access_key]".to_string(),
+                1
+            ),
+            (format!("app.tar@sha256:{short}:/etc/big.conf"), 301),
+        ]
+    );
+    assert_eq!(
+        doc["summary"]["windowed"].as_u64(),
+        Some(1),
+        "{}",
+        doc["summary"]
+    );
+    assert_eq!(
+        doc["summary"]["binary_searched"].as_u64(),
+        Some(1),
+        "{}",
+        doc["summary"]
+    );
+}
