@@ -462,3 +462,43 @@ fn labels_cmd_large_and_binary_files_are_scanned_and_counted() {
         doc["summary"]
     );
 }
+
+#[test]
+fn an_opaque_whiteout_deletes_a_folder_and_its_files_are_still_reported() {
+    let sb = Sandbox::new();
+    let (in_srv, in_kept) = (key(9), key(10));
+    let layer1 = tar_of(&[
+        ("srv/conf/app.env", env_line(&in_srv).as_bytes()),
+        ("opt/app.env", env_line(&in_kept).as_bytes()),
+    ]);
+    let layer2 = tar_of(&[("etc/motd", b"hi\n")]);
+    let layer3 = tar_of(&[("srv/.wh..wh..opq", b""), ("srv/new.txt", b"fresh\n")]);
+    let config = json!({"config": {}, "history": []});
+    docker_archive(
+        &sb.path("app.tar"),
+        config,
+        &[layer1.clone(), layer2, layer3],
+    );
+    let short = hex(&sha256(&layer1))[..12].to_string();
+    let doc = json_scan(&sb, "app.tar");
+    assert_eq!(
+        places(&doc),
+        vec![
+            (format!("app.tar@sha256:{short}:/opt/app.env"), 1),
+            (format!("app.tar@sha256:{short}:/srv/conf/app.env"), 1),
+        ]
+    );
+    let notices: Vec<&str> = doc["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|n| n.contains("deleted in layer"))
+        .collect();
+    assert_eq!(
+        notices,
+        vec![format!(
+            "app.tar@sha256:{short}:/srv/conf/app.env: deleted in layer 3, still shipped in layer 1 (anyone who pulls the image can read it)"
+        )]
+    );
+}
