@@ -2,6 +2,7 @@
 //! users' muscle memory: later work extends them, never renames them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -76,6 +77,12 @@ pub struct ScanArgs {
     /// --all), or the given revisions. Credentials in the URL are never shown.
     #[arg(long, value_name = "URL", conflicts_with = "staged")]
     pub remote: Option<String>,
+
+    /// Scan a container image: a `docker save` tarball, an OCI image layout
+    /// folder or an OCI archive. Every layer (also files a later layer
+    /// deletes), the config's Env, Labels, Cmd, Entrypoint and history.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["staged", "all", "targets", "remote"])]
+    pub image: Option<PathBuf>,
 
     /// No progress display.
     #[arg(long, short)]

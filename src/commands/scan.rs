@@ -15,6 +15,7 @@ use crate::output::{Exit, Output};
 use crate::report::{Report, Scope};
 use crate::sources::files;
 use crate::sources::history::{self, Walk};
+use crate::sources::image;
 
 pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     // An --output path that cannot be written fails before any scanning.
@@ -25,6 +26,9 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     }
     if let Some(url) = &args.remote {
         return remote_scan(url, args, out);
+    }
+    if let Some(image) = &args.image {
+        return image_scan(image, max_size, out);
     }
     if args.all {
         let ctx = Context::repository(max_size)?;
@@ -155,5 +159,36 @@ fn history_scan(
     );
     report.notices.extend(outcome.notices);
     report.notices.extend(notices);
+    out.report(&report, &s.catalog)
+}
+
+/// `--image PATH`: a docker save tarball, an OCI layout or an OCI archive,
+/// with the settings of the current directory (no repository needed).
+fn image_scan(path: &Path, max_size: Option<&str>, out: Output) -> Result<Exit> {
+    if !path.exists() {
+        bail!("{}: no such file or folder", path.display());
+    }
+    let mut ctx = Context::discover(max_size)?;
+    let s = &mut ctx.settings;
+    s.catalog.tune_for_throughput()?;
+    let started = std::time::Instant::now();
+    let label = path.display().to_string();
+    let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size)?;
+    let mut summary = scan.summary;
+    summary.elapsed = Some(started.elapsed());
+    let found = !scan.findings.is_empty();
+    let mut report = Report::new(Scope::Files, scan.findings, &s.allow, Day::today(), summary);
+    report.notices.push(format!(
+        "this scanned the image {label}: {} layer{}, its config and build history",
+        scan.layers,
+        if scan.layers == 1 { "" } else { "s" }
+    ));
+    report.notices.extend(scan.notices);
+    if found {
+        report.notices.push(
+            "a key in any layer ships with the image, even where a later layer deletes it: take it out of the build (pass it as a build secret, not ARG, ENV or COPY), rebuild, and rotate it"
+                .into(),
+        );
+    }
     out.report(&report, &s.catalog)
 }

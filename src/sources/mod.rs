@@ -9,6 +9,8 @@
 
 pub mod files;
 pub mod history;
+// scan --image (issue 11): docker save tarballs and OCI layouts.
+pub mod image;
 pub mod messages;
 pub mod push;
 pub mod staged;
