@@ -176,19 +176,20 @@ fn image_scan(path: &Path, max_size: Option<&str>, out: Output) -> Result<Exit> 
     let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size)?;
     let mut summary = scan.summary;
     summary.elapsed = Some(started.elapsed());
-    let found = !scan.findings.is_empty();
-    let mut report = Report::new(Scope::Files, scan.findings, &s.allow, Day::today(), summary);
+    let mut report = Report::new(
+        Scope::Image {
+            image: label.clone(),
+        },
+        scan.findings,
+        &s.allow,
+        Day::today(),
+        summary,
+    );
     report.notices.push(format!(
         "this scanned the image {label}: {} layer{}, its config and build history",
         scan.layers,
         if scan.layers == 1 { "" } else { "s" }
     ));
     report.notices.extend(scan.notices);
-    if found {
-        report.notices.push(
-            "a key in any layer ships with the image, even where a later layer deletes it: take it out of the build (pass it as a build secret, not ARG, ENV or COPY), rebuild, and rotate it"
-                .into(),
-        );
-    }
     out.report(&report, &s.catalog)
 }

@@ -75,6 +75,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         Scope::History { what } => format!("in history ({})", esc(what)),
         Scope::Ci { what, .. } => format!("in the commits this pipeline checks ({})", esc(what)),
         Scope::Files => "in the files".to_string(),
+        Scope::Image { image } => format!("in the image {}", esc(image)),
         Scope::Stdin => "in standard input".to_string(),
     };
     let count = if blocking > 0 { blocking } else { warnings };
@@ -366,6 +367,13 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 "  1. These commits are already pushed: rotate the key first (step 2). Then take it out of\n     the branch before it merges: {} (edit the commit that adds it),\n     then {}.",
                 rebase.cyan(),
                 "git push --force-with-lease".cyan()
+            );
+        }
+        Scope::Image { .. } => {
+            let _ = writeln!(
+                out,
+                "  1. A key in any layer ships with the image, even where a later layer deletes it. Take it\n     out of the build: pass it as a build secret ({}), not ARG, ENV or\n     COPY; rebuild, push the new image and delete the old tags from the registry.",
+                "RUN --mount=type=secret".cyan()
             );
         }
         Scope::Files | Scope::Stdin => {

@@ -42,6 +42,7 @@ fn suite_name(scope: &Scope) -> String {
         Scope::History { what } => format!("leakgate: history ({what})"),
         Scope::Ci { what, .. } => format!("leakgate: ci ({what})"),
         Scope::Files => "leakgate: files".into(),
+        Scope::Image { image } => format!("leakgate: image {image}"),
         Scope::Stdin => "leakgate: standard input".into(),
     }
 }

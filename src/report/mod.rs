@@ -42,6 +42,10 @@ pub enum Scope {
         base: Option<String>,
     },
     Files,
+    /// A container image (`scan --image`), by the name it was given.
+    Image {
+        image: String,
+    },
     Stdin,
     /// A server's pre-receive check of the pushed `refs`.
     Receive {

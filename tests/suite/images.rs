@@ -199,7 +199,16 @@ fn docker_archive_finds_a_deleted_file_the_env_and_the_build_history() {
         .leakgate(sb.dir.path(), &["scan", "--image", image])
         .expect_found("scan --image, human");
     assert!(
-        run.stdout.contains("3 secrets in the files"),
+        run.stdout
+            .contains(&format!("3 secrets in the image {image}")),
+        "{}",
+        run.stdout
+    );
+    // The fix is the build's, not a file's: no "delete it from the file".
+    assert!(
+        run.stdout.contains("RUN --mount=type=secret")
+            && run.stdout.contains("delete the old tags from the registry")
+            && !run.stdout.contains("Delete the key from the file"),
         "{}",
         run.stdout
     );
