@@ -119,6 +119,32 @@ pub struct Detected {
     pub why: String,
 }
 
+impl Detected {
+    /// The commits of `head` after `base` (from their merge base when
+    /// `merge_base`), under the policy committed at `base`: the common
+    /// shape of a pull request's or a push's range.
+    fn range(
+        ci: Ci,
+        event: String,
+        why: String,
+        base: String,
+        head: String,
+        merge_base: bool,
+    ) -> Detected {
+        Detected {
+            ci,
+            event,
+            why,
+            want: Want::Range {
+                base: base.clone(),
+                head,
+                merge_base,
+            },
+            policy: Policy::At(base),
+        }
+    }
+}
+
 /// Options of `leakgate ci` that bear on the range.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -161,19 +187,16 @@ pub fn detect(var: &dyn Fn(&str) -> Option<String>, opts: &Options) -> Result<De
     let base = opts.base.clone().or_else(|| get("LEAKGATE_BASE"));
     if let Some(base) = base {
         let head = head_of(ci, &get).unwrap_or_else(|| "HEAD".into());
-        return Ok(Detected {
+        return Ok(Detected::range(
             ci,
-            event: "--base".into(),
-            why: format!(
+            "--base".into(),
+            format!(
                 "the commits of {head} since it left {base} (merge base), as --base / LEAKGATE_BASE asks"
             ),
-            want: Want::Range {
-                base: base.clone(),
-                head,
-                merge_base: true,
-            },
-            policy: Policy::At(base),
-        });
+            base,
+            head,
+            true,
+        ));
     }
     match ci {
         Ci::GitHub => github(&get, opts),
@@ -270,41 +293,35 @@ fn github(get: &dyn Fn(&str) -> Option<String>, opts: &Options) -> Result<Detect
             let base = field(&v, "/pull_request/base/sha")?;
             let head = field(&v, "/pull_request/head/sha")?;
             let base_ref = field(&v, "/pull_request/base/ref").unwrap_or_default();
-            Ok(Detected {
-                ci: Ci::GitHub,
-                why: format!(
+            Ok(Detected::range(
+                Ci::GitHub,
+                event,
+                format!(
                     "the pull request's commits: from where its head {} left the base branch {base_ref} ({}) to the head",
                     short(&head),
                     short(&base)
                 ),
-                event,
-                want: Want::Range {
-                    base: base.clone(),
-                    head,
-                    merge_base: true,
-                },
-                policy: Policy::At(base),
-            })
+                base,
+                head,
+                true,
+            ))
         }
         "merge_group" => {
             let v = doc()?;
             let base = field(&v, "/merge_group/base_sha")?;
             let head = field(&v, "/merge_group/head_sha")?;
-            Ok(Detected {
-                ci: Ci::GitHub,
-                why: format!(
+            Ok(Detected::range(
+                Ci::GitHub,
+                event,
+                format!(
                     "the merge queue group's commits: {}..{}",
                     short(&base),
                     short(&head)
                 ),
-                event,
-                want: Want::Range {
-                    base: base.clone(),
-                    head,
-                    merge_base: false,
-                },
-                policy: Policy::At(base),
-            })
+                base,
+                head,
+                false,
+            ))
         }
         "push" => {
             let v = doc()?;
@@ -362,21 +379,18 @@ fn github(get: &dyn Fn(&str) -> Option<String>, opts: &Options) -> Result<Detect
                     policy: Policy::DefaultBranch(default),
                 });
             }
-            Ok(Detected {
-                ci: Ci::GitHub,
-                why: format!(
+            Ok(Detected::range(
+                Ci::GitHub,
+                event,
+                format!(
                     "the pushed commits: before..after ({}..{})",
                     short(&before),
                     short(&after)
                 ),
-                event,
-                want: Want::Range {
-                    base: before.clone(),
-                    head: after,
-                    merge_base: false,
-                },
-                policy: Policy::At(before),
-            })
+                before,
+                after,
+                false,
+            ))
         }
         "workflow_dispatch" | "schedule" => {
             // The owner's policy: the default branch's, whichever
@@ -413,38 +427,32 @@ fn gitlab(get: &dyn Fn(&str) -> Option<String>) -> Result<Detected> {
     let default = get("CI_DEFAULT_BRANCH");
     if let Some(base) = get("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
         let target = get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME").unwrap_or_default();
-        return Ok(Detected {
-            ci: Ci::GitLab,
-            event: "merge request pipeline".into(),
-            why: format!(
+        return Ok(Detected::range(
+            Ci::GitLab,
+            "merge request pipeline".into(),
+            format!(
                 "the merge request's commits: CI_MERGE_REQUEST_DIFF_BASE_SHA..CI_COMMIT_SHA ({}..{}), the diff base on {target}",
                 short(&base),
                 short(&head)
             ),
-            want: Want::Range {
-                base: base.clone(),
-                head,
-                merge_base: true,
-            },
-            policy: Policy::At(base),
-        });
+            base,
+            head,
+            true,
+        ));
     }
     match get("CI_COMMIT_BEFORE_SHA") {
-        Some(before) if !is_zero(&before) => Ok(Detected {
-            ci: Ci::GitLab,
-            event: "branch pipeline".into(),
-            why: format!(
+        Some(before) if !is_zero(&before) => Ok(Detected::range(
+            Ci::GitLab,
+            "branch pipeline".into(),
+            format!(
                 "the pushed commits: CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA ({}..{})",
                 short(&before),
                 short(&head)
             ),
-            want: Want::Range {
-                base: before.clone(),
-                head,
-                merge_base: false,
-            },
-            policy: Policy::At(before),
-        }),
+            before,
+            head,
+            false,
+        )),
         _ => Ok(Detected {
             ci: Ci::GitLab,
             event: if get("CI_COMMIT_TAG").is_some() {
@@ -475,19 +483,16 @@ fn travis(get: &dyn Fn(&str) -> Option<String>) -> Result<Detected> {
             .or_else(|| range.split_once(".."))
             .ok_or_else(|| anyhow!("TRAVIS_COMMIT_RANGE={range}: expected `<first>...<last>`"))?;
         let rest = rest.trim_start_matches('.');
-        return Ok(Detected {
-            ci: Ci::Travis,
-            event: if pr.is_some() { "pull request" } else { "push" }.into(),
-            why: format!(
+        return Ok(Detected::range(
+            Ci::Travis,
+            if pr.is_some() { "pull request" } else { "push" }.into(),
+            format!(
                 "TRAVIS_COMMIT_RANGE ({range}): from the merge base of its ends to its last commit"
             ),
-            want: Want::Range {
-                base: base.to_string(),
-                head: rest.to_string(),
-                merge_base: true,
-            },
-            policy: Policy::At(base.to_string()),
-        });
+            base.to_string(),
+            rest.to_string(),
+            true,
+        ));
     }
     Ok(Detected {
         ci: Ci::Travis,
@@ -519,37 +524,31 @@ fn by_target(
     let head = head_of(ci, get).unwrap_or_else(|| "HEAD".into());
     if let Some(target) = target {
         let base = format!("origin/{target}");
-        return Ok(Detected {
+        return Ok(Detected::range(
             ci,
-            event: "pull request".into(),
-            why: format!(
+            "pull request".into(),
+            format!(
                 "a {target_what}: the commits of {} since it left {base} (merge base)",
                 short(&head)
             ),
-            want: Want::Range {
-                base: base.clone(),
-                head,
-                merge_base: true,
-            },
-            policy: Policy::At(base),
-        });
+            base,
+            head,
+            true,
+        ));
     }
     if let Some(prev) = previous.filter(|p| !is_zero(p)) {
-        return Ok(Detected {
+        return Ok(Detected::range(
             ci,
-            event: "branch build".into(),
-            why: format!(
+            "branch build".into(),
+            format!(
                 "the commits since the last built one: {previous_var}..HEAD ({}..{})",
                 short(&prev),
                 short(&head)
             ),
-            want: Want::Range {
-                base: prev.clone(),
-                head,
-                merge_base: false,
-            },
-            policy: Policy::At(prev),
-        });
+            prev,
+            head,
+            false,
+        ));
     }
     Ok(Detected {
         ci,

@@ -113,6 +113,7 @@ pub fn build(
     let secret = m.secret(text);
     let line = scanned.lines.line_of(m.span.start);
     let masked = masked_line(scanned, line);
+    let whole_file = rule.is_whole_file();
     let column = masked
         .columns
         .binary_search_by_key(&m.span.start, |c| c.0)
@@ -131,7 +132,7 @@ pub fn build(
         column,
         commit: commit.map(|c| masked_commit(scanned, c)),
         file_added,
-        whole_file: rule.is_whole_file(),
+        whole_file,
         fingerprint: fingerprint(&rule.id, secret),
         redacted: redact(secret),
         // The why quotes names and enclosing lines, which can hold another
@@ -141,7 +142,7 @@ pub fn build(
             .into_iter()
             .collect(),
         // A binary file's first printable run means nothing.
-        excerpt: if rule.is_whole_file() {
+        excerpt: if whole_file {
             WHOLE_FILE_EXCERPT.to_string()
         } else {
             window(&masked, m.span.start)
