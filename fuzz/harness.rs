@@ -132,6 +132,7 @@ pub fn allowlist(data: &[u8]) {
             why: "fuzz".to_string(),
             excerpt: String::new(),
             other_places: 0,
+            image: None,
         });
     }
     let report = Report::new(

@@ -708,6 +708,7 @@ mod tests {
             why: String::new(),
             excerpt: String::new(),
             other_places: 0,
+            image: None,
         }
     }
 

@@ -2,7 +2,6 @@
 //! users' muscle memory: later work extends them, never renames them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -79,10 +78,11 @@ pub struct ScanArgs {
     pub remote: Option<String>,
 
     /// Scan a container image: a `docker save` tarball, an OCI image layout
-    /// folder or an OCI archive. Every layer (also files a later layer
-    /// deletes), the config's Env, Labels, Cmd, Entrypoint and history.
+    /// folder or an OCI archive, or docker:NAME / podman:NAME (saved with
+    /// that CLI first). Every layer (also files a later layer deletes), the
+    /// config's Env, Labels, Cmd, Entrypoint and history.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["staged", "all", "targets", "remote"])]
-    pub image: Option<PathBuf>,
+    pub image: Option<String>,
 
     /// No progress display.
     #[arg(long, short)]

@@ -2,6 +2,7 @@
 //! or of a remote), files and folders as they are now, or standard input.
 
 mod remote;
+mod temp;
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         return remote_scan(url, args, out);
     }
     if let Some(image) = &args.image {
-        return image_scan(image, max_size, out);
+        return image_scan(image, max_size, args.quiet, out);
     }
     if args.all {
         let ctx = Context::repository(max_size)?;
@@ -163,17 +164,28 @@ fn history_scan(
 }
 
 /// `--image PATH`: a docker save tarball, an OCI layout or an OCI archive,
-/// with the settings of the current directory (no repository needed).
-fn image_scan(path: &Path, max_size: Option<&str>, out: Output) -> Result<Exit> {
+/// with the settings of the current directory (no repository needed);
+/// `docker:NAME` and `podman:NAME` are saved from that engine first.
+fn image_scan(image: &str, max_size: Option<&str>, quiet: bool, out: Output) -> Result<Exit> {
+    let saved;
+    let path = match image.split_once(':') {
+        Some((cli @ ("docker" | "podman"), name)) if !name.is_empty() => {
+            saved = save_image(cli, name)?;
+            saved.path().join("image.tar")
+        }
+        _ => PathBuf::from(image),
+    };
+    let path = path.as_path();
     if !path.exists() {
-        bail!("{}: no such file or folder", path.display());
+        bail!("{image}: no such file or folder");
     }
     let mut ctx = Context::discover(max_size)?;
     let s = &mut ctx.settings;
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
-    let label = path.display().to_string();
-    let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size)?;
+    let label = image.to_string();
+    let progress = history::progress_wanted(quiet) && !out.is_json();
+    let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size, progress)?;
     let mut summary = scan.summary;
     summary.elapsed = Some(started.elapsed());
     let mut report = Report::new(
@@ -190,6 +202,36 @@ fn image_scan(path: &Path, max_size: Option<&str>, out: Output) -> Result<Exit> 
         scan.layers,
         if scan.layers == 1 { "" } else { "s" }
     ));
-    report.notices.extend(scan.notices);
     out.report(&report, &s.catalog)
+}
+
+/// `docker save` (or `podman save`) of the image `name` into a private
+/// temporary directory, deleted when the scan ends or is interrupted.
+fn save_image(cli: &str, name: &str) -> Result<temp::Private> {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cli).is_file()));
+    if !on_path {
+        bail!(
+            "{cli}:{name}: `{cli}` is not on PATH; install it, or save the image where it is \
+             (`{cli} save -o image.tar {name}`) and run `leakgate scan --image image.tar`"
+        );
+    }
+    let dir = temp::Private::new("leakgate-image-", "the saved image")?;
+    let mut cmd = std::process::Command::new(cli);
+    cmd.args(["save", "-o"])
+        .arg(dir.path().join("image.tar"))
+        .arg(name);
+    let (status, said) = temp::run(cmd, &format!("{cli} save"))?;
+    if !status.success() {
+        let said = said.trim();
+        bail!(
+            "{cli}:{name}: `{cli} save {name}` failed ({status}){}",
+            if said.is_empty() {
+                String::new()
+            } else {
+                format!(": {said}")
+            }
+        );
+    }
+    Ok(dir)
 }

@@ -49,6 +49,60 @@ pub struct Finding {
     /// History scans: how many other places (commit, path) brought the same
     /// secret in. Zero elsewhere.
     pub other_places: usize,
+    /// `scan --image`: the image and layer `path` is in (then `path` is the
+    /// file's path inside the image, or `config:Env[2]`, `history[5]`).
+    pub image: Option<Box<ImagePlace>>,
+}
+
+/// Where in a container image a finding is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePlace {
+    /// The image as the user named it: `app.tar`, `docker:app:1.2`.
+    pub image: String,
+    /// The layer holding the file; none for the config and history.
+    pub layer: Option<LayerPlace>,
+    /// The first later layer that deletes the file (it still ships).
+    pub deleted_in: Option<usize>,
+    /// The first later layer that writes another file at this path (this
+    /// one still ships, hidden from containers, not from a `docker save`).
+    pub replaced_in: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerPlace {
+    /// `sha256:…`, the layer's digest as the manifest names it.
+    pub digest: String,
+    /// 1-based, bottom layer first.
+    pub index: usize,
+}
+
+impl Finding {
+    /// The place as a person reads it: the path, or for an image
+    /// `IMAGE@sha256:0123456789ab:/etc/app.env` and `IMAGE:config:Env[2]`.
+    pub fn location(&self) -> std::borrow::Cow<'_, str> {
+        match &self.image {
+            None => std::borrow::Cow::Borrowed(&self.path),
+            Some(p) => std::borrow::Cow::Owned(p.locate(&self.path)),
+        }
+    }
+}
+
+impl ImagePlace {
+    /// `path` in this image and layer, as [`Finding::location`] shows it.
+    pub fn locate(&self, path: &str) -> String {
+        match &self.layer {
+            Some(l) => format!("{}@{}:{path}", self.image, short_digest(&l.digest)),
+            None => format!("{}:{path}", self.image),
+        }
+    }
+}
+
+/// `sha256:` and the first 12 hex digits, as `docker images` shows ids.
+pub fn short_digest(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((alg, hex)) => format!("{alg}:{}", &hex[..hex.len().min(12)]),
+        None => digest[..digest.len().min(12)].to_string(),
+    }
 }
 
 /// Location-free identity of a secret: see [`crate::fingerprint`] for the
@@ -148,6 +202,7 @@ pub fn build(
             window(&masked, m.span.start)
         },
         other_places: 0,
+        image: None,
     }
 }
 

@@ -261,6 +261,7 @@ mod tests {
             why: "50% sure,\nsays: the test".into(),
             excerpt: String::new(),
             other_places: 0,
+            image: None,
         }
     }
 

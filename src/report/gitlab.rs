@@ -87,7 +87,7 @@ pub fn render_at(report: &Report, catalog: &Catalog, end: OffsetDateTime) -> Str
                 "{} ({}) at {}:{}:{}; {label} {}; why: {}; fingerprint {}.",
                 f.rule_name,
                 f.provider,
-                f.path,
+                f.location(),
                 f.line,
                 f.column,
                 f.redacted,
@@ -98,13 +98,13 @@ pub fn render_at(report: &Report, catalog: &Catalog, end: OffsetDateTime) -> Str
                 description.push_str(" A warning: it does not block.");
             }
             let mut v = json!({
-                "id": vulnerability_id(f.fingerprint.as_str(), &f.path, f.line, sha),
+                "id": vulnerability_id(f.fingerprint.as_str(), &f.location(), f.line, sha),
                 "category": "secret_detection",
                 "name": f.rule_name,
                 "description": description,
                 "severity": severity(f.severity),
                 "location": {
-                    "file": f.path,
+                    "file": f.location(),
                     "start_line": f.line.max(1),
                     "end_line": f.line.max(1),
                     "commit": { "sha": sha },

@@ -6,6 +6,7 @@
 //! rule names, notices, allowlist reasons) goes through [`esc`], so a file
 //! name cannot forge a report line or send escape sequences to the terminal.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -92,14 +93,15 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     // waits for the slow hash. Elsewhere (history, pushes, files) a place
     // is not one secret, and the fingerprint is shown.
     let by_location = matches!(report.scope, Scope::Staged { .. });
-    let mut per_file: HashMap<&str, usize> = HashMap::new();
+    let mut per_file: HashMap<Cow<str>, usize> = HashMap::new();
     for a in &report.active {
-        *per_file.entry(a.finding.path.as_str()).or_default() += 1;
+        *per_file.entry(a.finding.location()).or_default() += 1;
     }
-    let mut shown: HashMap<&str, usize> = HashMap::new();
+    let mut shown: HashMap<Cow<str>, usize> = HashMap::new();
     for a in &report.active {
         let f = &a.finding;
-        let n = shown.entry(f.path.as_str()).or_default();
+        let place = f.location();
+        let n = shown.entry(place.clone()).or_default();
         *n += 1;
         if *n > SHOWN_PER_FILE {
             continue;
@@ -113,7 +115,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         let _ = writeln!(
             out,
             "  {}  {}  [{}, {}]{label}",
-            format!("{}:{}:{}", esc(&f.path), f.line, f.column).bold(),
+            format!("{}:{}:{}", esc(&place), f.line, f.column).bold(),
             esc(&f.rule_name).yellow(),
             esc(&f.rule_id),
             f.severity
@@ -135,6 +137,9 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 if f.other_places == 1 { "" } else { "s" },
                 if f.other_places == 1 { "s" } else { "" }
             );
+        }
+        if let Some(note) = f.image.as_deref().and_then(hidden_note) {
+            let _ = writeln!(out, "      {} {note}", "note:".yellow().bold());
         }
         let _ = writeln!(out, "      {}", esc(&f.excerpt).dimmed());
         let _ = writeln!(out, "      why: {}", esc(&f.why));
@@ -161,7 +166,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 esc(&e.reason)
             );
         }
-        let total = per_file[f.path.as_str()];
+        let total = per_file[&place];
         if *n == SHOWN_PER_FILE && total > SHOWN_PER_FILE {
             let more = total - SHOWN_PER_FILE;
             let _ = writeln!(out);
@@ -169,7 +174,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 out,
                 "  ... and {more} more finding{} in {} (use --format json for all)",
                 if more == 1 { "" } else { "s" },
-                esc(&f.path)
+                esc(&place)
             );
         }
     }
@@ -185,6 +190,20 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     );
     notices(&mut out, report);
     out
+}
+
+/// Why a key a container never sees is still a leak: the layer that holds
+/// it ships with the image.
+fn hidden_note(p: &crate::engine::finding::ImagePlace) -> Option<String> {
+    let layer = p.layer.as_ref()?.index;
+    let (what, later) = match (p.deleted_in, p.replaced_in) {
+        (Some(d), _) => ("deleted", d),
+        (None, Some(r)) => ("replaced", r),
+        (None, None) => return None,
+    };
+    Some(format!(
+        "{what} in layer {later}, still shipped in layer {layer} (anyone who pulls the image can read it)"
+    ))
 }
 
 fn advice(out: &mut String, report: &Report, catalog: &Catalog) {

@@ -37,6 +37,21 @@ struct JsonFinding<'a> {
     redacted: &'a str,
     why: &'a str,
     allowlist_expired: Option<JsonExpired<'a>>,
+    /// `scan --image`: the image as named (then `path` is inside it).
+    image: Option<&'a str>,
+    /// `scan --image`: the layer holding the file (null for the config).
+    layer: Option<JsonLayer<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLayer<'a> {
+    digest: &'a str,
+    /// 1-based, bottom layer first.
+    index: usize,
+    /// A later layer that deletes the file, or writes another at its path:
+    /// the file still ships in this one.
+    deleted_in: Option<usize>,
+    replaced_in: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -110,6 +125,15 @@ pub fn render(report: &Report) -> String {
                         line: e.line,
                         reason: &e.reason,
                         expires: e.expires.to_string(),
+                    }),
+                    image: f.image.as_deref().map(|p| p.image.as_str()),
+                    layer: f.image.as_deref().and_then(|p| {
+                        p.layer.as_ref().map(|l| JsonLayer {
+                            digest: &l.digest,
+                            index: l.index,
+                            deleted_in: p.deleted_in,
+                            replaced_in: p.replaced_in,
+                        })
                     }),
                 }
             })

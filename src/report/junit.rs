@@ -79,7 +79,7 @@ pub fn render(report: &Report) -> String {
 
 fn testcase(out: &mut String, a: &Active) {
     let f = &a.finding;
-    let path = esc(&f.path);
+    let path = esc(&f.location());
     let mut name = format!("{} at line {}", f.rule_id, f.line);
     // History reports one secret at the commit that added it: two commits
     // may add one at the same line of the same path.

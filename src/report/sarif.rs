@@ -207,20 +207,48 @@ fn result(a: &Active, rule_index: usize) -> Value {
     if let Some(c) = &f.commit {
         properties["commit"] = json!(c.id);
     }
+    // An image's file: its path inside the image (relative, as SARIF's
+    // consumers need), the image and layer as a logical location.
+    let (artifact, logical) = match f.image.as_deref() {
+        Some(p) => {
+            properties["place"] = json!(if p.layer.is_some() {
+                "image layer"
+            } else {
+                "image config"
+            });
+            properties["image"] = json!(p.image);
+            if let Some(l) = &p.layer {
+                properties["layer"] = json!({"digest": l.digest, "index": l.index});
+            }
+            let inside = f.path.trim_start_matches('/');
+            (
+                uri(inside),
+                Some(json!([{
+                    "fullyQualifiedName": f.location(),
+                    "kind": "module",
+                }])),
+            )
+        }
+        None => (uri(&f.path), None),
+    };
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": artifact },
+            "region": {
+                "startLine": f.line.max(1),
+                "startColumn": f.column.max(1),
+            },
+        },
+    });
+    if let Some(l) = logical {
+        location["logicalLocations"] = l;
+    }
     json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": level(f.blocking),
         "message": { "text": sentence(&message) },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&f.path) },
-                "region": {
-                    "startLine": f.line.max(1),
-                    "startColumn": f.column.max(1),
-                },
-            },
-        }],
+        "locations": [location],
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint.as_str() },
         "properties": properties,
     })

@@ -10,7 +10,7 @@
 //! long the history: what grows is one id and one counter per distinct blob.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, IsTerminal, Write as _};
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -529,24 +529,9 @@ enum Total {
     Blobs(u64),
 }
 
-/// A one-line progress display on stderr, from one second in (or
-/// `LEAKGATE_PROGRESS_DELAY_MS`), while scanning.
+/// The history scan's progress line (see [`super::show_progress`]).
 fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, started: Instant) {
-    let delay = std::env::var("LEAKGATE_PROGRESS_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(Duration::from_secs(1), Duration::from_millis);
-    let mut shown = false;
-    loop {
-        let finished = done.load(Ordering::Relaxed);
-        if started.elapsed() < delay {
-            if finished {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-            continue;
-        }
-        let t = started.elapsed().as_secs_f64();
+    super::show_progress(done, started, |t| {
         let bytes = c.bytes.load(Ordering::Relaxed);
         let rate = bytes as f64 / t / 1e6;
         let commits = c.commits.load(Ordering::Relaxed);
@@ -567,22 +552,11 @@ fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, starte
         } else {
             format!("commits {commits}")
         };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2Kscanning: {label} {n}{of}  {other}  {} read  {rate:.0} MB/s{eta}",
+        format!(
+            "scanning: {label} {n}{of}  {other}  {} read  {rate:.0} MB/s{eta}",
             crate::summary::human_bytes(bytes),
-        );
-        let _ = err.flush();
-        shown = true;
-        if finished {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    if shown {
-        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
-    }
+        )
+    });
 }
 
 /// Whether a progress display belongs on stderr.

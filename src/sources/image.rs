@@ -15,70 +15,237 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
 
 use crate::engine::blob::{Provenance, Scanner};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{short_digest, Finding, ImagePlace, LayerPlace};
 use crate::rules::Catalog;
-use crate::summary::{SkipReason, Summary};
+use crate::summary::{human_bytes, SkipReason, Summary};
 
 /// What an image scan found and read, and what the report should add.
 pub struct ImageScan {
     pub findings: Vec<Finding>,
     pub summary: Summary,
-    pub notices: Vec<String>,
     /// Layers scanned (each distinct digest once).
     pub layers: usize,
 }
 
+/// Files travel to the scan workers in batches of about this many bytes
+/// (one lock per batch, not per file); a few batches per worker wait in the
+/// queue, so memory stays near `workers × 3 × BATCH_BYTES` plus the largest
+/// file.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// A file read from a layer, waiting for a scan worker.
+struct Job {
+    /// `/etc/app.env`
+    path: String,
+    bytes: Vec<u8>,
+    place: Arc<ImagePlace>,
+}
+
+/// What the progress display reads.
+#[derive(Default)]
+struct Counters {
+    layer: AtomicU64,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// What one image's layers delete and write, to mark findings in files a
+/// later layer hides.
+struct Layout {
+    image: String,
+    /// Per layer (index 0 is layer 1): its whiteouts, and its regular files.
+    deletions: Vec<Vec<Whiteout>>,
+    written: Vec<HashSet<String>>,
+}
+
 /// Scans the image at `path` (a docker-archive or OCI archive file, or an
 /// OCI layout folder), labelling findings with `label` (how the user named
-/// it).
-pub fn scan(path: &Path, label: &str, catalog: &Catalog, max_size: u64) -> Result<ImageScan> {
+/// it). One thread reads the layers in order (decompressing, walking the
+/// tar); the files it reads are scanned by a worker per core.
+pub fn scan(
+    path: &Path,
+    label: &str,
+    catalog: &Catalog,
+    max_size: u64,
+    progress: bool,
+) -> Result<ImageScan> {
     let store = Store::open(path).with_context(|| label.to_string())?;
     let images = store.images().with_context(|| label.to_string())?;
     let scanner = Scanner::new(catalog, max_size);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (tx, rx) = mpsc::sync_channel::<Vec<Job>>(workers * 2);
+    let rx = Mutex::new(rx);
+    let counters = Counters::default();
+    let total_layers = images
+        .iter()
+        .flat_map(|i| &i.layers)
+        .map(|l| &l.digest)
+        .collect::<HashSet<_>>()
+        .len();
+    let done = AtomicBool::new(false);
+    let started = Instant::now();
+
     let mut summary = Summary::with_max_size(max_size);
     let mut findings = Vec::new();
-    let mut notices = Vec::new();
+    let (read, found) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(|| work(scanner, &rx, max_size)))
+            .collect();
+        let reporter = progress.then(|| {
+            scope.spawn(|| {
+                super::show_progress(&done, started, |t| {
+                    let bytes = counters.bytes.load(Ordering::Relaxed);
+                    format!(
+                        "scanning image: layer {}/{total_layers}  files {}  {} read  {:.0} MB/s",
+                        counters.layer.load(Ordering::Relaxed),
+                        counters.files.load(Ordering::Relaxed),
+                        human_bytes(bytes),
+                        bytes as f64 / t / 1e6
+                    )
+                })
+            })
+        });
+        // `tx` moves into the reader: when it returns, the workers' queue
+        // closes and they finish.
+        let read = read_images(
+            &store,
+            &images,
+            label,
+            scanner,
+            tx,
+            &counters,
+            &mut summary,
+            &mut findings,
+        );
+        let found: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("an image scan worker panicked"))
+            .collect();
+        done.store(true, Ordering::Relaxed);
+        if let Some(r) = reporter {
+            let _ = r.join();
+        }
+        (read, found)
+    });
+    let (layers, layouts) = read?;
+    for (f, s) in found {
+        findings.extend(f);
+        summary.absorb(s);
+    }
+    mark_hidden(&mut findings, &layouts);
+    findings.sort_by_cached_key(|f| {
+        let (image, layer) = match f.image.as_deref() {
+            Some(p) => (p.image.clone(), p.layer.as_ref().map(|l| l.index)),
+            None => (String::new(), None),
+        };
+        (image, layer, f.path.clone(), f.line, f.column)
+    });
+    Ok(ImageScan {
+        findings,
+        summary,
+        layers,
+    })
+}
+
+/// A scan worker: takes batches of files until the reader is done.
+fn work(
+    scanner: Scanner,
+    jobs: &Mutex<mpsc::Receiver<Vec<Job>>>,
+    max_size: u64,
+) -> (Vec<Finding>, Summary) {
+    let mut findings = Vec::new();
+    let mut summary = Summary::with_max_size(max_size);
+    loop {
+        let batch = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(batch) = batch else {
+            return (findings, summary);
+        };
+        for job in batch {
+            let at = Provenance::File { path: &job.path };
+            let inside = &job.path[1..];
+            let found = scanner.scan_blob_at(&job.bytes, &at, Some(inside), &mut summary);
+            findings.extend(found.into_iter().map(|mut f| {
+                f.image = Some(Box::new(ImagePlace::clone(&job.place)));
+                f
+            }));
+        }
+    }
+}
+
+/// Reads every image's config (scanned here: it is small) and each
+/// distinct layer once, sending its files to the workers. Returns the
+/// number of layers read and what each image's layers delete and write.
+#[allow(clippy::too_many_arguments)]
+fn read_images(
+    store: &Store,
+    images: &[Image],
+    label: &str,
+    scanner: Scanner,
+    tx: mpsc::SyncSender<Vec<Job>>,
+    counters: &Counters,
+    summary: &mut Summary,
+    findings: &mut Vec<Finding>,
+) -> Result<(usize, Vec<Layout>)> {
     let mut seen_configs = HashSet::new();
     let mut seen_layers = HashSet::new();
     let many = images.len() > 1;
     let mut layers = 0;
-    for image in &images {
+    let mut layouts = Vec::new();
+    for image in images {
+        // An archive of several images names each by its config's id.
+        let name = if many {
+            format!("{label}@{}", short_digest(&image.config_id))
+        } else {
+            label.to_string()
+        };
         if seen_configs.insert(image.config.clone()) {
             let config = store.read_json(&image.config, &image.config_field)?;
-            let prefix = if many {
-                format!("{label}@{}", short(&image.config_id))
-            } else {
-                label.to_string()
-            };
-            scan_config(&config, &prefix, scanner, &mut summary, &mut findings);
+            scan_config(&config, &name, scanner, summary, findings);
         }
         // Whiteouts are per image: a layer shared by two images is scanned
         // once, and its deletions read in the first image that lists it.
-        let mut shipped: Vec<Shipped> = Vec::new();
-        let mut deletions: Vec<Vec<Whiteout>> = Vec::new();
+        let mut layout = Layout {
+            image: name.clone(),
+            deletions: Vec::new(),
+            written: Vec::new(),
+        };
         for (n, layer) in image.layers.iter().enumerate() {
             if !seen_layers.insert(layer.digest.clone()) {
-                deletions.push(Vec::new());
+                layout.deletions.push(Vec::new());
+                layout.written.push(HashSet::new());
                 continue;
             }
             layers += 1;
-            let at = format!("{label}@{}", short(&layer.digest));
+            counters.layer.store(layers as u64, Ordering::Relaxed);
             let read = store
                 .member(&layer.member)
                 .with_context(|| format!("{label}: {}", layer.field))?;
+            let place = Arc::new(ImagePlace {
+                image: name.clone(),
+                layer: Some(LayerPlace {
+                    digest: layer.digest.clone(),
+                    index: n + 1,
+                }),
+                deleted_in: None,
+                replaced_in: None,
+            });
             let mut layer_scan = LayerScan {
-                scanner,
-                label: &at,
-                layer: n + 1,
-                summary: &mut summary,
-                findings: &mut findings,
-                shipped: &mut shipped,
+                place,
+                tx: &tx,
+                batch: Vec::new(),
+                batch_bytes: 0,
+                counters,
+                summary,
                 whiteouts: Vec::new(),
+                written: HashSet::new(),
             };
             layer_scan.run(read, &layer.compression).with_context(|| {
                 format!(
@@ -88,39 +255,42 @@ pub fn scan(path: &Path, label: &str, catalog: &Catalog, max_size: u64) -> Resul
                     layer.field
                 )
             })?;
-            deletions.push(layer_scan.whiteouts);
+            layout.deletions.push(layer_scan.whiteouts);
+            layout.written.push(layer_scan.written);
         }
-        for s in &shipped {
-            let later = deletions
-                .iter()
-                .enumerate()
-                .skip(s.layer)
-                .find(|(_, w)| w.iter().any(|w| w.hides(&s.path)));
-            if let Some((i, _)) = later {
-                notices.push(format!(
-                    "{}: deleted in layer {}, still shipped in layer {} (anyone who pulls the image can read it)",
-                    s.label,
-                    i + 1,
-                    s.layer
-                ));
-            }
-        }
+        layouts.push(layout);
     }
-    notices.dedup();
-    findings.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    Ok(ImageScan {
-        findings,
-        summary,
-        notices,
-        layers,
-    })
+    Ok((layers, layouts))
 }
 
-/// `sha256:` and the first 12 hex digits, as `docker images` shows ids.
-fn short(digest: &str) -> String {
-    match digest.split_once(':') {
-        Some((alg, hex)) => format!("{alg}:{}", &hex[..hex.len().min(12)]),
-        None => digest[..digest.len().min(12)].to_string(),
+/// A file a later layer deletes, or replaces with another file at its path,
+/// still ships in its own layer: each such finding says which layer hid it.
+fn mark_hidden(findings: &mut [Finding], layouts: &[Layout]) {
+    for f in findings {
+        let path = normalize(&f.path);
+        let Some(place) = f.image.as_deref_mut() else {
+            continue;
+        };
+        let Some(layer) = place.layer.as_ref().map(|l| l.index) else {
+            continue;
+        };
+        let Some(layout) = layouts.iter().find(|l| l.image == place.image) else {
+            continue;
+        };
+        place.deleted_in = layout
+            .deletions
+            .iter()
+            .enumerate()
+            .skip(layer)
+            .find(|(_, w)| w.iter().any(|w| w.hides(&path)))
+            .map(|(i, _)| i + 1);
+        place.replaced_in = layout
+            .written
+            .iter()
+            .enumerate()
+            .skip(layer)
+            .find(|(_, w)| w.contains(&path))
+            .map(|(i, _)| i + 1);
     }
 }
 
@@ -420,13 +590,6 @@ fn normalize(name: &str) -> String {
     }
 }
 
-/// A file a layer ships with a finding in it.
-struct Shipped {
-    layer: usize,
-    path: String,
-    label: String,
-}
-
 /// A deletion a layer makes in the layers below it.
 enum Whiteout {
     /// `.wh.NAME`: this path (and all under it).
@@ -449,19 +612,22 @@ impl Whiteout {
     }
 }
 
-/// One layer's tar stream, scanned file by file.
-struct LayerScan<'a, 'c> {
-    scanner: Scanner<'c>,
-    /// `IMAGE@sha256:abcd…`
-    label: &'a str,
-    layer: usize,
+/// One layer's tar stream, read file by file and sent to the workers.
+struct LayerScan<'a> {
+    /// The image and this layer, given to every finding in it.
+    place: Arc<ImagePlace>,
+    tx: &'a mpsc::SyncSender<Vec<Job>>,
+    batch: Vec<Job>,
+    batch_bytes: usize,
+    counters: &'a Counters,
     summary: &'a mut Summary,
-    findings: &'a mut Vec<Finding>,
-    shipped: &'a mut Vec<Shipped>,
     whiteouts: Vec<Whiteout>,
+    /// Every regular file this layer writes, to tell which findings a later
+    /// layer replaces.
+    written: HashSet<String>,
 }
 
-impl LayerScan<'_, '_> {
+impl LayerScan<'_> {
     fn run(&mut self, read: Box<dyn Read + '_>, compression: &Compression) -> Result<()> {
         let mut read = BufReader::new(read);
         let compression = match compression {
@@ -517,8 +683,9 @@ impl LayerScan<'_, '_> {
                 continue;
             }
             let kind = entry.header().entry_type();
-            let label = format!("{}:/{path}", self.label);
+            let shown = format!("/{path}");
             if kind.is_symlink() {
+                let label = self.place.locate(&shown);
                 self.summary.skip(&label, SkipReason::Symlink, None);
                 continue;
             }
@@ -527,24 +694,36 @@ impl LayerScan<'_, '_> {
             if !kind.is_file() {
                 continue;
             }
+            self.written.insert(path.clone());
             let mut bytes = Vec::with_capacity(entry.size().min(64 << 20) as usize);
             entry
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("reading /{path}"))?;
-            let at = Provenance::File { path: &label };
-            let found = self
-                .scanner
-                .scan_blob_at(&bytes, &at, Some(&path), self.summary);
-            if !found.is_empty() {
-                self.shipped.push(Shipped {
-                    layer: self.layer,
-                    path: path.clone(),
-                    label,
-                });
+            self.counters.files.fetch_add(1, Ordering::Relaxed);
+            self.counters
+                .bytes
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            self.batch_bytes += bytes.len();
+            self.batch.push(Job {
+                path: shown,
+                bytes,
+                place: self.place.clone(),
+            });
+            if self.batch_bytes >= BATCH_BYTES {
+                self.send()?;
             }
-            self.findings.extend(found);
         }
-        Ok(())
+        self.send()
+    }
+
+    fn send(&mut self) -> Result<()> {
+        self.batch_bytes = 0;
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.tx
+            .send(std::mem::take(&mut self.batch))
+            .map_err(|_| anyhow!("the scan workers stopped"))
     }
 }
 
@@ -582,7 +761,7 @@ impl<R: BufRead> Read for Zstd<R> {
 /// `IMAGE:history[5]`.
 fn scan_config(
     config: &Value,
-    prefix: &str,
+    image: &str,
     scanner: Scanner,
     summary: &mut Summary,
     findings: &mut Vec<Finding>,
@@ -592,14 +771,14 @@ fn scan_config(
     if let Some(env) = c.get("Env").and_then(Value::as_array) {
         for (i, e) in env.iter().enumerate() {
             if let Some(s) = e.as_str() {
-                texts.push((format!("{prefix}:config:Env[{i}]"), format!("{s}\n")));
+                texts.push((format!("config:Env[{i}]"), format!("{s}\n")));
             }
         }
     }
     if let Some(labels) = c.get("Labels").and_then(Value::as_object) {
         for (k, v) in labels {
             if let Some(v) = v.as_str() {
-                texts.push((format!("{prefix}:config:Labels[{k}]"), format!("{k}={v}\n")));
+                texts.push((format!("config:Labels[{k}]"), format!("{k}={v}\n")));
             }
         }
     }
@@ -607,19 +786,29 @@ fn scan_config(
         if let Some(words) = c.get(key).and_then(Value::as_array) {
             let line: Vec<&str> = words.iter().filter_map(Value::as_str).collect();
             if !line.is_empty() {
-                texts.push((format!("{prefix}:config:{key}"), line.join(" ") + "\n"));
+                texts.push((format!("config:{key}"), line.join(" ") + "\n"));
             }
         }
     }
     if let Some(history) = config.get("history").and_then(Value::as_array) {
         for (i, h) in history.iter().enumerate() {
             if let Some(s) = string_at(h, "created_by") {
-                texts.push((format!("{prefix}:history[{i}]"), format!("{s}\n")));
+                texts.push((format!("history[{i}]"), format!("{s}\n")));
             }
         }
     }
-    for (label, text) in &texts {
-        let at = Provenance::File { path: label };
-        findings.extend(scanner.scan_blob_at(text.as_bytes(), &at, None, summary));
+    let place = ImagePlace {
+        image: image.to_string(),
+        layer: None,
+        deleted_in: None,
+        replaced_in: None,
+    };
+    for (field, text) in &texts {
+        let at = Provenance::File { path: field };
+        let found = scanner.scan_blob_at(text.as_bytes(), &at, None, summary);
+        findings.extend(found.into_iter().map(|mut f| {
+            f.image = Some(Box::new(place.clone()));
+            f
+        }));
     }
 }

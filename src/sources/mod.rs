@@ -144,6 +144,46 @@ fn present_in<'t>(olds: &[String], secrets: impl Iterator<Item = &'t str>) -> Ha
     found
 }
 
+/// A one-line progress display on stderr, from one second in (or
+/// `LEAKGATE_PROGRESS_DELAY_MS`) until `done`, redrawn five times a second
+/// with `line(seconds since started)`, and erased at the end.
+pub(crate) fn show_progress(
+    done: &std::sync::atomic::AtomicBool,
+    started: std::time::Instant,
+    line: impl Fn(f64) -> String,
+) {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+    let delay = std::env::var("LEAKGATE_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis);
+    let mut shown = false;
+    loop {
+        let finished = done.load(Ordering::Relaxed);
+        if started.elapsed() < delay {
+            if finished {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        }
+        let text = line(started.elapsed().as_secs_f64());
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{text}");
+        let _ = err.flush();
+        shown = true;
+        if finished {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    if shown {
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+    }
+}
+
 /// Waits for a git child process whose output was read; its failure is an
 /// error quoting git's own message (being killed after an early stop is not).
 pub(crate) fn finish_git(child: std::process::Child, what: &str) -> Result<()> {

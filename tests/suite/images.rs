@@ -118,17 +118,24 @@ fn oci_layout_as(
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
 }
 
-/// The JSON report's findings as (path, line), sorted.
+/// The JSON report's findings as (place, line), sorted; a place is what
+/// the human report shows, `IMAGE@sha256:<12 hex>:/path` or
+/// `IMAGE:config:Env[2]`, built from the JSON's `image`, `layer` and `path`.
 fn places(doc: &Value) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
+            let image = f["image"]
+                .as_str()
+                .expect("an image finding names its image");
+            let path = f["path"].as_str().unwrap();
+            let place = match f["layer"]["digest"].as_str() {
+                Some(d) => format!("{image}@{}:{path}", d.get(..7 + 12).unwrap_or(d)),
+                None => format!("{image}:{path}"),
+            };
+            (place, f["line"].as_u64().unwrap())
         })
         .collect();
     v.sort();
@@ -181,12 +188,27 @@ fn docker_archive_finds_a_deleted_file_the_env_and_the_build_history() {
             (format!("{image}@sha256:{short}:/app/.env"), 1),
         ]
     );
-    let notices = doc["notices"].to_string();
+    let file = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "/app/.env")
+        .unwrap();
+    assert_eq!(file["layer"]["index"], 1);
+    assert_eq!(file["layer"]["deleted_in"], 2);
+    assert_eq!(file["layer"]["replaced_in"], Value::Null);
+    let human = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", image])
+        .expect_code(1, "keys in the image");
     assert!(
-        notices.contains(&format!(
-            "{image}@sha256:{short}:/app/.env: deleted in layer 2, still shipped in layer 1"
-        )),
-        "{notices}"
+        human
+            .stdout
+            .contains(&format!("{image}@sha256:{short}:/app/.env:1:"))
+            && human
+                .stdout
+                .contains("deleted in layer 2, still shipped in layer 1"),
+        "{}",
+        human.stdout
     );
     assert_eq!(
         doc["summary"]["files_scanned"].as_u64(),
@@ -497,17 +519,17 @@ fn an_opaque_whiteout_deletes_a_folder_and_its_files_are_still_reported() {
             (format!("app.tar@sha256:{short}:/srv/conf/app.env"), 1),
         ]
     );
-    let notices: Vec<&str> = doc["notices"]
+    let deleted: Vec<(&str, &Value)> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(Value::as_str)
-        .filter(|n| n.contains("deleted in layer"))
+        .map(|f| (f["path"].as_str().unwrap(), &f["layer"]["deleted_in"]))
         .collect();
     assert_eq!(
-        notices,
-        vec![format!(
-            "app.tar@sha256:{short}:/srv/conf/app.env: deleted in layer 3, still shipped in layer 1 (anyone who pulls the image can read it)"
-        )]
+        deleted,
+        vec![
+            ("/opt/app.env", &Value::Null),
+            ("/srv/conf/app.env", &json!(3))
+        ]
     );
 }

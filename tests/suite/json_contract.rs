@@ -32,6 +32,18 @@ struct Finding {
     redacted: String,
     why: String,
     allowlist_expired: Option<Expired>,
+    image: Option<String>,
+    layer: Option<Layer>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Layer {
+    digest: String,
+    index: usize,
+    deleted_in: Option<usize>,
+    replaced_in: Option<usize>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -125,6 +137,7 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert!(a.redacted.starts_with(&live[..4]) && a.redacted.ends_with('*'));
     assert!(a.why.contains("MESSAGEBIRD_ACCESS_KEY"));
     assert!(a.allowlist_expired.is_none());
+    assert!(a.image.is_none() && a.layer.is_none());
     let b = &doc.findings[1];
     assert_eq!(b.rule_id, "messagebird-test-key");
     assert_eq!(b.severity, "medium");

@@ -3,115 +3,38 @@
 //! private temporary directory, scanned like any bare repository (settings
 //! from its HEAD), and deleted afterwards: on success, on an error, and on
 //! Ctrl-C, SIGTERM or SIGHUP (the clone is stopped first, so it cannot write
-//! into the directory being removed). Only `kill -9` leaves it behind, in
-//! the system's temporary directory, readable by its owner only.
+//! into the directory being removed; see [`super::temp`]).
 //!
 //! A URL may carry credentials (`https://user:token@host/x`). They must
 //! never be printed: everything leakgate says names the URL as
 //! [`display_url`] shows it, and git's own messages (git echoes URLs) are
 //! passed on only after the URL and its secret parts are replaced.
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::time::Duration;
-
-use anyhow::{bail, Context as _, Result};
-use tempfile::TempDir;
+use super::temp::{self, Private};
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+use std::process::Command;
 
 /// A mirror clone in a temporary directory, deleted when dropped.
 pub struct Mirror {
     /// The mirror's git directory.
     pub git_dir: PathBuf,
     /// Held for its `Drop`: deletes the directory.
-    _dir: TempDir,
-}
-
-impl Drop for Mirror {
-    fn drop(&mut self) {
-        // The directory goes with `_dir`; the interrupt handler must not
-        // reach for it any more.
-        cleanup().dir = None;
-    }
-}
-
-/// What the interrupt handler removes: the running clone and the directory.
-struct Cleanup {
-    dir: Option<PathBuf>,
-    child: Option<Child>,
-}
-
-static CLEANUP: Mutex<Cleanup> = Mutex::new(Cleanup {
-    dir: None,
-    child: None,
-});
-
-fn cleanup() -> std::sync::MutexGuard<'static, Cleanup> {
-    CLEANUP.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// On Ctrl-C (and SIGTERM, SIGHUP): stop the clone, delete the mirror, exit
-/// 130 as a shell does for an interrupted command.
-fn arm_interrupt(dir: &Path) {
-    cleanup().dir = Some(dir.to_path_buf());
-    // Set once per process; a second scan in one process keeps the first.
-    let _ = ctrlc::set_handler(|| {
-        let mut c = cleanup();
-        if let Some(mut child) = c.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if let Some(dir) = c.dir.take() {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        eprintln!("leakgate: interrupted; the temporary mirror was deleted");
-        std::process::exit(130);
-    });
+    _dir: Private,
 }
 
 /// `git clone --mirror` of `url` into a fresh temporary directory.
 pub fn clone(url: &str) -> Result<Mirror> {
     let shown = display_url(url);
-    let dir = tempfile::Builder::new()
-        .prefix("leakgate-remote-")
-        .tempdir()
-        .context("creating a temporary directory for the mirror")?;
-    arm_interrupt(dir.path());
+    let dir = Private::new("leakgate-remote-", "the temporary mirror")?;
     let git_dir = dir.path().join("mirror.git");
-    let mut child = Command::new("git")
-        .args(["clone", "--mirror", "--quiet", "--"])
+    let mut cmd = Command::new("git");
+    cmd.args(["clone", "--mirror", "--quiet", "--"])
         .arg(url)
         .arg(&git_dir)
         // A password prompt would hang a CI job; credential helpers still work.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("running git clone (is git installed?)")?;
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        text
-    });
-    cleanup().child = Some(child);
-    // The child stays where the interrupt handler can stop it; poll it.
-    let status = loop {
-        let mut c = cleanup();
-        let Some(child) = c.child.as_mut() else {
-            // Only the handler takes it, and it exits the process.
-            bail!("git clone of {shown} was stopped");
-        };
-        if let Some(status) = child.try_wait().context("waiting for git clone")? {
-            c.child = None;
-            break status;
-        }
-        drop(c);
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let text = String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned();
+        .env("GIT_TERMINAL_PROMPT", "0");
+    let (status, text) = temp::run(cmd, "git clone (is git installed?)")?;
     if !status.success() {
         let said = mask_in(&text, url);
         let said: Vec<&str> = said
