@@ -60,7 +60,8 @@ struct Counters {
 /// What one image's layers delete and write, to mark findings in files a
 /// later layer hides.
 struct Layout {
-    image: String,
+    /// The image's layers, bottom first.
+    digests: Vec<String>,
     /// Per layer (index 0 is layer 1): its whiteouts, and its regular files.
     deletions: Vec<Vec<Whiteout>>,
     written: Vec<HashSet<String>>,
@@ -213,7 +214,7 @@ fn read_images(
         // Whiteouts are per image: a layer shared by two images is scanned
         // once, and its deletions read in the first image that lists it.
         let mut layout = Layout {
-            image: name.clone(),
+            digests: image.layers.iter().map(|l| l.digest.clone()).collect(),
             deletions: Vec::new(),
             written: Vec::new(),
         };
@@ -228,8 +229,9 @@ fn read_images(
             let read = store
                 .member(&layer.member)
                 .with_context(|| format!("{label}: {}", layer.field))?;
+            // A layer is the archive's, whichever of its images lists it.
             let place = Arc::new(ImagePlace {
-                image: name.clone(),
+                image: label.to_string(),
                 layer: Some(LayerPlace {
                     digest: layer.digest.clone(),
                     index: n + 1,
@@ -271,10 +273,15 @@ fn mark_hidden(findings: &mut [Finding], layouts: &[Layout]) {
         let Some(place) = f.image.as_deref_mut() else {
             continue;
         };
-        let Some(layer) = place.layer.as_ref().map(|l| l.index) else {
+        let Some(at) = &place.layer else {
             continue;
         };
-        let Some(layout) = layouts.iter().find(|l| l.image == place.image) else {
+        let layer = at.index;
+        // The image the layer was read in: the first that lists it there.
+        let Some(layout) = layouts
+            .iter()
+            .find(|l| l.digests.get(layer - 1) == Some(&at.digest))
+        else {
             continue;
         };
         place.deleted_in = layout

@@ -1,145 +1,38 @@
-//! `leakgate scan --image`: docker save tarballs, OCI layouts and OCI
-//! archives, built here with the `tar` crate (keys generated at run time),
-//! scanned by the real binary.
+//! `leakgate scan --image` on real images: built with umoci, converted with
+//! skopeo (see `image_world`), keys generated at run time, scanned by the
+//! real binary as a docker save tarball, an OCI layout and an OCI archive.
 
-use std::io::Write as _;
+use std::io::Read as _;
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::common::{env_line, key, Sandbox};
+use crate::image_world::{layer_digests_of, manifest_of, short, ImageWorld};
 
-fn sha256(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
-
-fn hex(digest: &str) -> &str {
-    digest.strip_prefix("sha256:").unwrap()
-}
-
-/// A tar of regular files.
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, bytes) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(bytes.len() as u64);
-        h.set_mode(0o644);
-        h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, path, *bytes).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
-/// A `docker save` tarball: `<id>/layer.tar` per layer, `<id>.json` the
-/// config (its `rootfs.diff_ids` filled in), `manifest.json`.
-fn docker_archive(out: &Path, mut config: Value, layers: &[Vec<u8>]) {
-    let ids: Vec<String> = layers.iter().map(|l| sha256(l)).collect();
-    config["rootfs"] = json!({"type": "layers", "diff_ids": ids});
-    let config = serde_json::to_vec(&config).unwrap();
-    let config_name = format!("{}.json", hex(&sha256(&config)));
-    let names: Vec<String> = ids
-        .iter()
-        .map(|d| format!("{}/layer.tar", hex(d)))
-        .collect();
-    let manifest = serde_json::to_vec(&json!([{
-        "Config": config_name,
-        "RepoTags": ["app:latest"],
-        "Layers": names,
-    }]))
-    .unwrap();
-    let mut files: Vec<(&str, &[u8])> = vec![(&config_name, &config)];
-    for (n, l) in names.iter().zip(layers) {
-        files.push((n, l));
-    }
-    files.push(("manifest.json", &manifest));
-    std::fs::write(out, tar_of(&files)).unwrap();
-}
-
-/// An OCI image layout folder with gzip layers; `layers` lists indexes into
-/// `blobs`, so a layer can be listed twice.
-fn oci_layout(dir: &Path, config: &Value, blobs: &[Vec<u8>], layers: &[usize]) {
-    oci_layout_as(
-        dir,
-        config,
-        blobs,
-        layers,
-        gzip,
-        "application/vnd.oci.image.layer.v1.tar+gzip",
-    );
-}
-
-fn oci_layout_as(
-    dir: &Path,
-    config: &Value,
-    blobs: &[Vec<u8>],
-    layers: &[usize],
-    encode: fn(&[u8]) -> Vec<u8>,
-    media: &str,
-) {
-    let put = |bytes: &[u8]| {
-        let d = sha256(bytes);
-        let p = dir.join("blobs/sha256").join(hex(&d));
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-        json!({"digest": d, "size": bytes.len()})
-    };
-    let mut config_desc = put(&serde_json::to_vec(config).unwrap());
-    config_desc["mediaType"] = "application/vnd.oci.image.config.v1+json".into();
-    let descs: Vec<Value> = blobs
-        .iter()
-        .map(|l| {
-            let mut d = put(&encode(l));
-            d["mediaType"] = media.into();
-            d
-        })
-        .collect();
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": config_desc,
-        "layers": layers.iter().map(|&i| descs[i].clone()).collect::<Vec<_>>(),
-    });
-    let mut m = put(&serde_json::to_vec(&manifest).unwrap());
-    m["mediaType"] = "application/vnd.oci.image.manifest.v1+json".into();
-    std::fs::write(
-        dir.join("index.json"),
-        serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [m]})).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-}
-
-/// The JSON report's findings as (place, line), sorted; a place is what
-/// the human report shows, `IMAGE@sha256:<12 hex>:/path` or
-/// `IMAGE:config:Env[2]`, built from the JSON's `image`, `layer` and `path`.
+/// The JSON report's findings as (path, line), sorted.
 fn places(doc: &Value) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            let image = f["image"]
-                .as_str()
-                .expect("an image finding names its image");
-            let path = f["path"].as_str().unwrap();
-            let place = match f["layer"]["digest"].as_str() {
-                Some(d) => format!("{image}@{}:{path}", d.get(..7 + 12).unwrap_or(d)),
-                None => format!("{image}:{path}"),
-            };
-            (place, f["line"].as_u64().unwrap())
-        })
+        .map(|f| (place(f), f["line"].as_u64().unwrap()))
         .collect();
     v.sort();
     v
+}
+
+/// A finding's place as the human report shows it (`IMAGE@sha256:<12
+/// hex>:/path`, `IMAGE:config:Env[2]`), from the JSON's `image`, `layer`
+/// and `path`.
+fn place(f: &Value) -> String {
+    let image = f["image"].as_str().expect("an image finding names its image");
+    let path = f["path"].as_str().unwrap();
+    match f["layer"]["digest"].as_str() {
+        Some(d) => format!("{image}@{}:{path}", d.get(..7 + 12).unwrap_or(d)),
+        None => format!("{image}:{path}"),
+    }
 }
 
 fn json_scan(sb: &Sandbox, image: &str) -> Value {
@@ -152,71 +45,129 @@ fn json_scan(sb: &Sandbox, image: &str) -> Value {
     serde_json::from_str(&run.stdout).expect("a JSON report")
 }
 
+/// Findings in files a later layer deletes, as the human report marks
+/// them, from the JSON's `layer.deleted_in` and `layer.index`.
+fn deletion_notices(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            let deleted = f["layer"]["deleted_in"].as_u64()?;
+            Some(format!(
+                "{}: deleted in layer {deleted}, still shipped in layer {} (anyone who pulls the image can read it)",
+                place(f),
+                f["layer"]["index"]
+            ))
+        })
+        .collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// Stores `layer` as layer `n` of the OCI layout's image with `media` as
+/// its media type, and the manifest and index that name it, as a registry
+/// client would after recompressing a layer (skopeo cannot write these:
+/// several zstd frames, a media type no tool reads).
+fn replace_layer(layout: &Path, n: usize, layer: &[u8], media: &str) -> String {
+    let put = |bytes: &[u8]| {
+        let d = sha256(bytes);
+        let hex = d.strip_prefix("sha256:").unwrap();
+        std::fs::write(layout.join("blobs/sha256").join(hex), bytes).unwrap();
+        d
+    };
+    let mut manifest = manifest_of(layout);
+    let digest = put(layer);
+    manifest["layers"][n]["digest"] = digest.clone().into();
+    manifest["layers"][n]["size"] = layer.len().into();
+    manifest["layers"][n]["mediaType"] = media.into();
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let m = put(&bytes);
+    let index_path = layout.join("index.json");
+    let mut index: Value = serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    index["manifests"][0]["digest"] = m.into();
+    index["manifests"][0]["size"] = bytes.len().into();
+    std::fs::write(index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    digest
+}
+
+/// The uncompressed tar of an OCI layout's gzip layer `n`, as umoci wrote it.
+fn layer_tar(layout: &Path, n: usize) -> Vec<u8> {
+    let digest = &layer_digests_of(layout)[n];
+    let hex = digest.strip_prefix("sha256:").unwrap();
+    let gz = std::fs::read(layout.join("blobs/sha256").join(hex)).unwrap();
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut tar)
+        .unwrap();
+    tar
+}
+
+/// Two zstd frames, as a compressor that flushes per chunk writes them.
+fn zstd_frames(bytes: &[u8]) -> Vec<u8> {
+    let (a, b) = bytes.split_at(bytes.len() / 2);
+    let level = ruzstd::encoding::CompressionLevel::Fastest;
+    let mut out = ruzstd::encoding::compress_to_vec(a, level);
+    out.extend(ruzstd::encoding::compress_to_vec(b, level));
+    out
+}
+
+fn tar(sb: &Sandbox, args: &[&str]) {
+    sb.run(sb.dir.path(), "tar", args)
+        .expect_ok(&format!("tar {}", args.join(" ")));
+}
+
 #[test]
 fn docker_archive_finds_a_deleted_file_the_env_and_the_build_history() {
     let sb = Sandbox::new();
     let (in_file, in_env, in_arg) = (key(1), key(2), key(3));
-    let layer1 = tar_of(&[
-        ("app/.env", env_line(&in_file).as_bytes()),
-        ("app/main.py", b"print('hello')\n"),
-    ]);
-    let layer2 = tar_of(&[("app/.wh..env", b"")]);
-    let config = json!({
-        "architecture": "amd64",
-        "os": "linux",
-        "config": {
-            "Env": ["PATH=/usr/bin:/bin", "LANG=C.UTF-8", env_line(&in_env).trim_end()],
-            "Cmd": ["python", "main.py"],
-        },
-        "history": [
-            {"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
-            {"created_by": "/bin/sh -c #(nop)  ARG MESSAGEBIRD_ACCESS_KEY"},
-            {"created_by": format!("|1 MESSAGEBIRD_ACCESS_KEY={in_arg} /bin/sh -c make"), "empty_layer": true},
-        ],
-    });
-    docker_archive(&sb.path("app.tar"), config, &[layer1.clone(), layer2]);
-    let image = sb.path("app.tar");
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("app/.env", env_line(&in_file))
+        .write("app/main.py", "print('hello')\n")
+        .layer("COPY . /app")
+        .delete("app/.env")
+        .layer("RUN rm /app/.env")
+        .config(&[
+            "--config.env=PATH=/usr/bin:/bin",
+            "--config.env=LANG=C.UTF-8",
+            &format!("--config.env={}", env_line(&in_env).trim_end()),
+            "--config.cmd=python",
+            "--config.cmd=main.py",
+            &format!("--history.created_by=|1 MESSAGEBIRD_ACCESS_KEY={in_arg} /bin/sh -c make"),
+        ]);
+    let first = short(&w.diff_ids()[0]);
+    let image = w.docker_archive("app.tar");
     let image = image.to_str().unwrap();
 
     let doc = json_scan(&sb, image);
-    let short = hex(&sha256(&layer1))[..12].to_string();
     assert_eq!(
         places(&doc),
         vec![
             (format!("{image}:config:Env[2]"), 1),
             (format!("{image}:history[2]"), 1),
-            (format!("{image}@sha256:{short}:/app/.env"), 1),
+            (format!("{image}@{first}:/app/.env"), 1),
         ]
     );
-    let file = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "/app/.env")
-        .unwrap();
-    assert_eq!(file["layer"]["index"], 1);
-    assert_eq!(file["layer"]["deleted_in"], 2);
-    assert_eq!(file["layer"]["replaced_in"], Value::Null);
-    let human = sb
-        .leakgate(sb.dir.path(), &["scan", "--image", image])
-        .expect_code(1, "keys in the image");
-    assert!(
-        human
-            .stdout
-            .contains(&format!("{image}@sha256:{short}:/app/.env:1:"))
-            && human
-                .stdout
-                .contains("deleted in layer 2, still shipped in layer 1"),
-        "{}",
-        human.stdout
+    assert_eq!(
+        deletion_notices(&doc),
+        vec![format!(
+            "{image}@{first}:/app/.env: deleted in layer 2, still shipped in layer 1 (anyone who pulls the image can read it)"
+        )]
     );
     assert_eq!(
         doc["summary"]["files_scanned"].as_u64(),
         Some(2 + 3 + 1 + 3),
-        "2 files, 3 Env, Cmd, 3 history"
+        "2 files, 3 Env, Cmd, 3 history entries: {}",
+        doc["summary"]
     );
 
-    // The human report: the same places, the deletion, no whole key.
+    // The human report: the same places, the deletion, the build's fix.
     let run = sb
         .leakgate(sb.dir.path(), &["scan", "--image", image])
         .expect_found("scan --image, human");
@@ -226,7 +177,6 @@ fn docker_archive_finds_a_deleted_file_the_env_and_the_build_history() {
         "{}",
         run.stdout
     );
-    // The fix is the build's, not a file's: no "delete it from the file".
     assert!(
         run.stdout.contains("RUN --mount=type=secret")
             && run.stdout.contains("delete the old tags from the registry")
@@ -251,24 +201,22 @@ fn docker_archive_finds_a_deleted_file_the_env_and_the_build_history() {
 fn oci_layout_and_oci_archive_read_gzip_layers_once_per_digest() {
     let sb = Sandbox::new();
     let k = key(4);
-    let secret_layer = tar_of(&[("srv/config.env", env_line(&k).as_bytes())]);
-    let clean_layer = tar_of(&[("etc/hostname", b"box\n")]);
-    let config = json!({"config": {"Env": ["PATH=/bin"]}, "history": []});
-    let dir = sb.path("layout");
-    // The secret layer is listed twice: it is one layer, scanned once.
-    oci_layout(
-        &dir,
-        &config,
-        &[secret_layer.clone(), clean_layer],
-        &[0, 1, 0],
-    );
-    let short = hex(&sha256(&gzip(&secret_layer)))[..12].to_string();
+    // Two tags share their first layer: it is one layer, scanned once.
+    let mut w = ImageWorld::new(&sb, "layout");
+    w.write("srv/config.env", env_line(&k))
+        .layer("COPY config.env /srv/");
+    let base = w.layer_digests();
+    w.retag("app")
+        .write("etc/hostname", "box\n")
+        .layer("RUN hostname > /etc/hostname");
+    assert_eq!(w.layer_digests()[0], base[0], "the tags share a layer");
+    let secret_layer = short(&base[0]);
 
-    let layout = dir.to_str().unwrap();
+    let layout = w.dir.to_str().unwrap();
     let doc = json_scan(&sb, layout);
     assert_eq!(
         places(&doc),
-        vec![(format!("{layout}@sha256:{short}:/srv/config.env"), 1)]
+        vec![(format!("{layout}@{secret_layer}:/srv/config.env"), 1)]
     );
     assert!(
         doc["notices"].to_string().contains("2 layers"),
@@ -276,27 +224,25 @@ fn oci_layout_and_oci_archive_read_gzip_layers_once_per_digest() {
         doc["notices"]
     );
 
-    // The same layout as a tar (an OCI archive, as `docker save` writes
-    // since 25 or skopeo's oci-archive:).
-    let mut b = tar::Builder::new(Vec::new());
-    b.append_dir_all(".", &dir).unwrap();
-    std::fs::write(sb.path("layout.tar"), b.into_inner().unwrap()).unwrap();
-    let archive = sb.path("layout.tar");
+    // The same image as an OCI archive (skopeo's oci-archive:, the form
+    // `docker save` writes since 25).
+    let archive = w.oci_archive("layout.tar");
     let archive = archive.to_str().unwrap();
     let doc = json_scan(&sb, archive);
     assert_eq!(
         places(&doc),
-        vec![(format!("{archive}@sha256:{short}:/srv/config.env"), 1)]
+        vec![(format!("{archive}@{secret_layer}:/srv/config.env"), 1)]
     );
 }
 
 #[test]
 fn a_clean_image_exits_0() {
     let sb = Sandbox::new();
-    let layer = tar_of(&[("app/main.py", b"print('hello')\n")]);
-    let config = json!({"config": {"Env": ["PATH=/bin"], "Cmd": ["python"]},
-                        "history": [{"created_by": "/bin/sh -c #(nop) CMD [\"python\"]"}]});
-    docker_archive(&sb.path("clean.tar"), config, &[layer]);
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("app/main.py", "print('hello')\n")
+        .layer("COPY main.py /app/")
+        .config(&["--config.env=PATH=/bin", "--config.cmd=python"]);
+    w.docker_archive("clean.tar");
     let run = sb
         .leakgate(sb.dir.path(), &["scan", "--image", "clean.tar"])
         .expect_code(0, "scan --image of a clean image");
@@ -311,36 +257,48 @@ fn a_clean_image_exits_0() {
 #[test]
 fn bad_images_exit_2_naming_the_file_and_field() {
     let sb = Sandbox::new();
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (
-            "garbage.tar",
-            b"this is not a tar archive at all, just text".repeat(20),
-            "not a readable tar archive",
-        ),
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("a.txt", "a".repeat(64 << 10)).layer("COPY a.txt /");
+    let good = w.docker_archive("good.tar");
+    let layer = format!("{}.tar", w.diff_ids()[0].strip_prefix("sha256:").unwrap());
+
+    std::fs::write(
+        sb.path("garbage.tar"),
+        b"this is not a tar archive at all, just text".repeat(20),
+    )
+    .unwrap();
+    // Archives of the wrong things, made by tar from real files.
+    std::fs::create_dir_all(sb.path("loose")).unwrap();
+    std::fs::write(sb.path("loose/readme.txt"), "hi\n").unwrap();
+    tar(
+        &sb,
+        &["-cf", "no-manifest.tar", "-C", "loose", "readme.txt"],
+    );
+    // The real archive less a layer, and with its manifest cut short.
+    std::fs::copy(&good, sb.path("missing-layer.tar")).unwrap();
+    tar(&sb, &["--delete", "-f", "missing-layer.tar", &layer]);
+    std::fs::copy(&good, sb.path("bad-manifest.tar")).unwrap();
+    tar(
+        &sb,
+        &["--delete", "-f", "bad-manifest.tar", "manifest.json"],
+    );
+    std::fs::write(sb.path("loose/manifest.json"), "[{\"Config\": \"c.json\"").unwrap();
+    tar(
+        &sb,
+        &["-rf", "bad-manifest.tar", "-C", "loose", "manifest.json"],
+    );
+
+    let missing = format!("manifest.json: [0].Layers[0]: {layer:?} is not in the archive");
+    let cases = [
+        ("garbage.tar", "not a readable tar archive"),
         (
             "no-manifest.tar",
-            tar_of(&[("readme.txt", b"hi\n")]),
             "neither manifest.json (docker save) nor index.json",
         ),
-        (
-            "bad-manifest.tar",
-            tar_of(&[("manifest.json", b"[{\"Config\": \"c.json\"")]),
-            "manifest.json: not valid JSON",
-        ),
-        (
-            "missing-layer.tar",
-            tar_of(&[
-                ("c.json", b"{}"),
-                (
-                    "manifest.json",
-                    br#"[{"Config": "c.json", "Layers": ["abc/layer.tar"]}]"#,
-                ),
-            ]),
-            "manifest.json: [0].Layers[0]: \"abc/layer.tar\" is not in the archive",
-        ),
+        ("bad-manifest.tar", "manifest.json: not valid JSON"),
+        ("missing-layer.tar", missing.as_str()),
     ];
-    for (name, bytes, message) in cases {
-        std::fs::write(sb.path(name), bytes).unwrap();
+    for (name, message) in cases {
         let run = sb
             .leakgate(sb.dir.path(), &["scan", "--image", name])
             .expect_code(2, name);
@@ -352,108 +310,123 @@ fn bad_images_exit_2_naming_the_file_and_field() {
     }
 
     // A layer whose gzip stream is cut short names the layer.
-    let layer = gzip(&tar_of(&[("a.txt", &[b'a'; 4096])]));
-    let cut = layer[..layer.len() / 2].to_vec();
-    std::fs::write(sb.path("cut.tar"), []).unwrap();
-    docker_archive_raw(&sb.path("cut.tar"), &cut);
+    let digest = &w.layer_digests()[0];
+    let blob = w.dir.join("blobs/sha256").join(&digest[7..]);
+    let len = std::fs::metadata(&blob).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&blob)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
     let run = sb
-        .leakgate(sb.dir.path(), &["scan", "--image", "cut.tar"])
+        .leakgate(sb.dir.path(), &["scan", "--image", "oci"])
         .expect_code(2, "a truncated layer");
-    assert!(run.stderr.contains("cut.tar: layer 1"), "{}", run.stderr);
-}
-
-/// A docker-archive with one layer stored as given (compressed or broken).
-fn docker_archive_raw(out: &Path, layer: &[u8]) {
-    let manifest = br#"[{"Config": "c.json", "Layers": ["l/layer.tar"]}]"#;
-    std::fs::write(
-        out,
-        tar_of(&[
-            ("c.json", b"{}"),
-            ("l/layer.tar", layer),
-            ("manifest.json", manifest),
-        ]),
-    )
-    .unwrap();
-}
-
-/// Two zstd frames, as a compressor that flushes per chunk writes them.
-fn zstd_frames(bytes: &[u8]) -> Vec<u8> {
-    let (a, b) = bytes.split_at(bytes.len() / 2);
-    let level = ruzstd::encoding::CompressionLevel::Fastest;
-    let mut out = ruzstd::encoding::compress_to_vec(a, level);
-    out.extend(ruzstd::encoding::compress_to_vec(b, level));
-    out
-}
-
-#[test]
-fn zstd_layers_are_read_frame_after_frame_and_other_media_types_named() {
-    let sb = Sandbox::new();
-    let k = key(5);
-    // Padding puts the key in the second frame.
-    let padding = "# padding\n".repeat(2000);
-    let layer = tar_of(&[
-        ("opt/padding.txt", padding.as_bytes()),
-        ("opt/app/.env", env_line(&k).as_bytes()),
-    ]);
-    let config = json!({"config": {}, "history": []});
-    let zstd = "application/vnd.oci.image.layer.v1.tar+zstd";
-    oci_layout_as(
-        &sb.path("oci"),
-        &config,
-        std::slice::from_ref(&layer),
-        &[0],
-        zstd_frames,
-        zstd,
-    );
-    let short = hex(&sha256(&zstd_frames(&layer)))[..12].to_string();
-    let doc = json_scan(&sb, "oci");
-    assert_eq!(
-        places(&doc),
-        vec![(format!("oci@sha256:{short}:/opt/app/.env"), 1)]
-    );
-
-    // docker save names no media type: zstd is known by its first bytes.
-    docker_archive_raw(&sb.path("zstd.tar"), &zstd_frames(&layer));
-    let doc = json_scan(&sb, "zstd.tar");
-    assert_eq!(
-        places(&doc),
-        vec![("zstd.tar@l/layer.tar:/opt/app/.env".to_string(), 1)]
-    );
-
-    let bzip = "application/vnd.example.layer.v1.tar+bzip2";
-    oci_layout_as(&sb.path("bzip"), &config, &[layer], &[0], gzip, bzip);
-    let run = sb
-        .leakgate(sb.dir.path(), &["scan", "--image", "bzip"])
-        .expect_code(2, "an unknown layer media type");
     assert!(
-        run.stderr.contains("bzip: layer 1") && run.stderr.contains(bzip),
+        run.stderr.contains("oci: layer 1") && run.stderr.contains(digest.as_str()),
         "{}",
         run.stderr
     );
 }
 
 #[test]
-fn labels_cmd_large_and_binary_files_are_scanned_and_counted() {
+fn zstd_layers_are_read_frame_after_frame_and_other_media_types_named() {
     let sb = Sandbox::new();
-    let (in_label, in_cmd, in_large) = (key(6), key(7), key(8));
+    let k = key(5);
+    // Padding puts the key in the second half of the layer.
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("opt/padding.txt", "# padding\n".repeat(2000))
+        .layer("COPY padding.txt /opt/")
+        .write("opt/app/.env", env_line(&k))
+        .layer("COPY .env /opt/app/");
+
+    // skopeo recompresses every layer as zstd.
+    let z = w.zstd_layout("zstd");
+    let digests = layer_digests_of(&z);
+    assert!(
+        manifest_of(&z).to_string().contains("tar+zstd"),
+        "{}",
+        manifest_of(&z)
+    );
+    let doc = json_scan(&sb, "zstd");
+    assert_eq!(
+        places(&doc),
+        vec![(format!("zstd@{}:/opt/app/.env", short(&digests[1])), 1)]
+    );
+
+    // A layer of two zstd frames (skopeo writes one), the key in the second.
+    let mut one = ImageWorld::new(&sb, "one");
+    one.write("opt/padding.txt", "# padding\n".repeat(2000))
+        .write("opt/app/.env", env_line(&k))
+        .layer("COPY . /opt/");
+    let two = zstd_frames(&layer_tar(&one.dir, 0));
+    let media = "application/vnd.oci.image.layer.v1.tar+zstd";
+    let d = replace_layer(&sb.path("one"), 0, &two, media);
+    let doc = json_scan(&sb, "one");
+    assert_eq!(
+        places(&doc),
+        vec![(format!("one@{}:/opt/app/.env", short(&d)), 1)]
+    );
+
+    // docker save names no media type: zstd is known by its first bytes.
+    // Docker 25+ can store a zstd blob in a docker-archive; skopeo always
+    // decompresses, so the layer member is swapped in with tar.
+    let archive = w.docker_archive("zstd.tar");
+    let unpacked = sb.path("zstd.d");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    tar(&sb, &["-xf", archive.to_str().unwrap(), "-C", "zstd.d"]);
+    let second = format!("{}.tar", &w.diff_ids()[1][7..]);
+    let member = unpacked.join(&second);
+    let plain = std::fs::read(&member).unwrap();
+    std::fs::remove_file(&member).unwrap();
+    std::fs::write(&member, zstd_frames(&plain)).unwrap();
+    std::fs::remove_file(&archive).unwrap();
+    tar(&sb, &["-cf", "zstd.tar", "-C", "zstd.d", "."]);
+    let doc = json_scan(&sb, "zstd.tar");
+    assert_eq!(
+        places(&doc),
+        vec![(
+            format!("zstd.tar@{}:/opt/app/.env", short(&w.diff_ids()[1])),
+            1
+        )]
+    );
+
+    let bzip = "application/vnd.example.layer.v1.tar+bzip2";
+    replace_layer(&w.dir, 0, &layer_tar(&w.dir, 0), bzip);
+    let run = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", "oci"])
+        .expect_code(2, "an unknown layer media type");
+    assert!(
+        run.stderr.contains("oci: layer 1") && run.stderr.contains(bzip),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn labels_cmd_entrypoint_large_and_binary_files_are_scanned_and_counted() {
+    let sb = Sandbox::new();
+    let (in_label, in_cmd, in_large, in_entry) = (key(6), key(7), key(8), key(11));
     // Over the 1 KiB limit below: scanned in windows, the key near the end
     // found at its real line.
     let large = format!("{}{}", "# filler line\n".repeat(300), env_line(&in_large));
     let mut binary = vec![0u8; 64];
     binary.extend_from_slice(b"plain bytes");
-    let layer = tar_of(&[
-        ("etc/big.conf", large.as_bytes()),
-        ("usr/bin/tool", &binary),
-    ]);
-    let config = json!({
-        "config": {
-            "Labels": {"messagebird_access_key": in_label, "maintainer": "ops"},
-            "Cmd": ["sh", "-c", format!("MESSAGEBIRD_ACCESS_KEY={in_cmd} ./run")],
-        },
-        "history": [],
-    });
-    docker_archive(&sb.path("app.tar"), config, std::slice::from_ref(&layer));
-    let short = hex(&sha256(&layer))[..12].to_string();
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("etc/big.conf", &large)
+        .write("usr/bin/tool", &binary)
+        .layer("COPY . /")
+        .config(&[
+            &format!("--config.label=messagebird_access_key={in_label}"),
+            "--config.label=maintainer=ops",
+            "--config.cmd=sh",
+            "--config.cmd=-c",
+            &format!("--config.cmd=MESSAGEBIRD_ACCESS_KEY={in_cmd} ./run"),
+            "--config.entrypoint=env",
+            &format!("--config.entrypoint=MESSAGEBIRD_ACCESS_KEY={in_entry}"),
+        ]);
+    let first = short(&w.diff_ids()[0]);
+    w.docker_archive("app.tar");
     let run = sb
         .leakgate(
             sb.dir.path(),
@@ -473,11 +446,12 @@ fn labels_cmd_large_and_binary_files_are_scanned_and_counted() {
         places(&doc),
         vec![
             ("app.tar:config:Cmd".to_string(), 1),
+            ("app.tar:config:Entrypoint".to_string(), 1),
             (
                 "app.tar:config:Labels[messagebird_access_key]".to_string(),
                 1
             ),
-            (format!("app.tar@sha256:{short}:/etc/big.conf"), 301),
+            (format!("app.tar@{first}:/etc/big.conf"), 301),
         ]
     );
     assert_eq!(
@@ -498,38 +472,34 @@ fn labels_cmd_large_and_binary_files_are_scanned_and_counted() {
 fn an_opaque_whiteout_deletes_a_folder_and_its_files_are_still_reported() {
     let sb = Sandbox::new();
     let (in_srv, in_kept) = (key(9), key(10));
-    let layer1 = tar_of(&[
-        ("srv/conf/app.env", env_line(&in_srv).as_bytes()),
-        ("opt/app.env", env_line(&in_kept).as_bytes()),
-    ]);
-    let layer2 = tar_of(&[("etc/motd", b"hi\n")]);
-    let layer3 = tar_of(&[("srv/.wh..wh..opq", b""), ("srv/new.txt", b"fresh\n")]);
-    let config = json!({"config": {}, "history": []});
-    docker_archive(
-        &sb.path("app.tar"),
-        config,
-        &[layer1.clone(), layer2, layer3],
-    );
-    let short = hex(&sha256(&layer1))[..12].to_string();
+    let mut w = ImageWorld::new(&sb, "oci");
+    w.write("srv/conf/app.env", env_line(&in_srv))
+        .write("opt/app.env", env_line(&in_kept))
+        .layer("COPY . /")
+        .write("etc/motd", "hi\n")
+        .layer("RUN echo hi > /etc/motd");
+    // umoci repack writes a `.wh.NAME` per deleted entry, never an opaque
+    // whiteout, so the layer that replaces /srv whole (as docker's overlay
+    // driver writes it) is made by GNU tar from a folder holding one.
+    std::fs::create_dir_all(sb.path("opaque/srv")).unwrap();
+    std::fs::write(sb.path("opaque/srv/.wh..wh..opq"), "").unwrap();
+    std::fs::write(sb.path("opaque/srv/new.txt"), "fresh\n").unwrap();
+    w.tar_layer("opaque", "RUN rm -rf /srv && mkdir /srv");
+    let first = short(&w.diff_ids()[0]);
+    w.docker_archive("app.tar");
+
     let doc = json_scan(&sb, "app.tar");
     assert_eq!(
         places(&doc),
         vec![
-            (format!("app.tar@sha256:{short}:/opt/app.env"), 1),
-            (format!("app.tar@sha256:{short}:/srv/conf/app.env"), 1),
+            (format!("app.tar@{first}:/opt/app.env"), 1),
+            (format!("app.tar@{first}:/srv/conf/app.env"), 1),
         ]
     );
-    let deleted: Vec<(&str, &Value)> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["path"].as_str().unwrap(), &f["layer"]["deleted_in"]))
-        .collect();
     assert_eq!(
-        deleted,
-        vec![
-            ("/opt/app.env", &Value::Null),
-            ("/srv/conf/app.env", &json!(3))
-        ]
+        deletion_notices(&doc),
+        vec![format!(
+            "app.tar@{first}:/srv/conf/app.env: deleted in layer 3, still shipped in layer 1 (anyone who pulls the image can read it)"
+        )]
     );
 }

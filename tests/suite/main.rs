@@ -22,6 +22,7 @@ mod decoding;
 mod fuzz_regressions;
 mod golden;
 mod history;
+mod image_world;
 mod images;
 mod install;
 mod json_contract;
