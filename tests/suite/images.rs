@@ -27,7 +27,9 @@ fn places(doc: &Value) -> Vec<(String, u64)> {
 /// hex>:/path`, `IMAGE:config:Env[2]`), from the JSON's `image`, `layer`
 /// and `path`.
 fn place(f: &Value) -> String {
-    let image = f["image"].as_str().expect("an image finding names its image");
+    let image = f["image"]
+        .as_str()
+        .expect("an image finding names its image");
     let path = f["path"].as_str().unwrap();
     match f["layer"]["digest"].as_str() {
         Some(d) => format!("{image}@{}:{path}", d.get(..7 + 12).unwrap_or(d)),
@@ -502,4 +504,200 @@ fn an_opaque_whiteout_deletes_a_folder_and_its_files_are_still_reported() {
             "app.tar@{first}:/srv/conf/app.env: deleted in layer 3, still shipped in layer 1 (anyone who pulls the image can read it)"
         )]
     );
+}
+
+#[test]
+fn a_file_a_later_layer_replaces_still_ships_and_every_format_says_where() {
+    let sb = Sandbox::new();
+    let k = key(21);
+    let mut w = ImageWorld::new(&sb, "app");
+    w.write("app/.env", env_line(&k)).layer("COPY .env /app/");
+    w.write("app/.env", "MESSAGEBIRD_ACCESS_KEY=${FROM_THE_VAULT}\n")
+        .layer("COPY .env.example /app/.env");
+    let digests = w.layer_digests();
+
+    let doc = json_scan(&sb, "app");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc}");
+    let f = &findings[0];
+    assert_eq!(f["image"], "app");
+    assert_eq!(f["path"], "/app/.env");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["layer"]["digest"], digests[0].as_str());
+    assert_eq!(f["layer"]["index"], 1);
+    assert_eq!(f["layer"]["replaced_in"], 2);
+    assert_eq!(f["layer"]["deleted_in"], Value::Null);
+
+    let place = format!("app@{}:/app/.env", short(&digests[0]));
+    let human = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", "app"])
+        .expect_found("a replaced file");
+    assert!(
+        human.stdout.contains(&format!("{place}:1:"))
+            && human
+                .stdout
+                .contains("replaced in layer 2, still shipped in layer 1"),
+        "{}",
+        human.stdout
+    );
+
+    // SARIF: the path inside the image as the artifact (relative, as code
+    // scanning needs), the image and layer as a logical location.
+    let out = sb.path("image.sarif");
+    sb.leakgate(
+        sb.dir.path(),
+        &[
+            "scan",
+            "--image",
+            "app",
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    )
+    .expect_found("scan --image --format sarif");
+    let results = crate::reports::check_sarif(&std::fs::read_to_string(&out).unwrap());
+    let loc = &results[0]["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "app/.env"
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        place.as_str()
+    );
+    assert_eq!(results[0]["properties"]["layer"]["index"], 1);
+    crate::reports::validate_sarif(&out);
+
+    // JUnit and GitLab name the same place.
+    for format in ["junit", "gitlab"] {
+        let run = sb
+            .leakgate(
+                sb.dir.path(),
+                &["scan", "--image", "app", "--format", format],
+            )
+            .expect_found(format);
+        assert!(run.stdout.contains(&place), "{format}: {}", run.stdout);
+    }
+}
+
+/// A stand-in for the docker or podman CLI (no container engine runs in
+/// the test machine): `save -o FILE NAME` copies a saved image to FILE and
+/// logs its arguments; anything else fails as the CLI would.
+fn engine_cli(sb: &Sandbox, name: &str, body: &str) -> std::path::PathBuf {
+    let dir = sb.path(&format!("{name}-bin"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cli = dir.join(name);
+    std::fs::write(&cli, format!("#!/bin/sh\n{body}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&cli, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+fn docker_and_podman_names_are_saved_with_that_cli_into_a_temporary_file() {
+    let sb = Sandbox::new();
+    let k = key(22);
+    let mut w = ImageWorld::new(&sb, "layout");
+    w.write("app/.env", env_line(&k)).layer("COPY .env /app/");
+    let saved = w.docker_archive("saved.tar");
+    let log = sb.path("docker.log");
+    let tmp = sb.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let docker = engine_cli(
+        &sb,
+        "docker",
+        &format!(
+            "printf '%s\\n' \"$@\" > '{}'\n[ \"$1\" = save ] && [ \"$2\" = -o ] || exit 64\ncp '{}' \"$3\"",
+            log.display(),
+            saved.display()
+        ),
+    );
+    let run = sb.output(
+        sb.command(crate::common::BIN, sb.dir.path())
+            .args(["scan", "--format", "json", "--image", "docker:app:1.0"])
+            .env("PATH", crate::common::path_with(&docker))
+            .env("TMPDIR", &tmp),
+    );
+    let run = run.expect_found("scan --image docker:NAME");
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        places(&doc),
+        vec![(
+            format!("docker:app:1.0@{}:/app/.env", short(&w.diff_ids()[0])),
+            1
+        )]
+    );
+    let args = std::fs::read_to_string(&log).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    assert_eq!((args[0], args[1], args[3]), ("save", "-o", "app:1.0"));
+    assert!(args[2].starts_with(tmp.to_str().unwrap()), "{args:?}");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the saved image is deleted after the scan"
+    );
+
+    // The CLI's own error, named.
+    let podman = engine_cli(
+        &sb,
+        "podman",
+        "echo 'Error: app: image not known' >&2\nexit 125",
+    );
+    let run = sb
+        .output(
+            sb.command(crate::common::BIN, sb.dir.path())
+                .args(["scan", "--image", "podman:app"])
+                .env("PATH", crate::common::path_with(&podman))
+                .env("TMPDIR", &tmp),
+        )
+        .expect_code(2, "a failed podman save");
+    assert!(
+        run.stderr.contains("`podman save app` failed") && run.stderr.contains("image not known"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+
+    // No such CLI: the way round it.
+    let empty = sb.path("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = sb
+        .output(
+            sb.command(crate::common::BIN, sb.dir.path())
+                .args(["scan", "--image", "docker:app"])
+                .env("PATH", &empty),
+        )
+        .expect_code(2, "no docker on PATH");
+    assert!(
+        run.stderr.contains("`docker` is not on PATH")
+            && run.stderr.contains("docker save -o image.tar app"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_progress_line_shows_on_a_terminal_only() {
+    let script = crate::common::which("script");
+    let sb = Sandbox::new();
+    let mut w = ImageWorld::new(&sb, "app");
+    w.write("etc/hostname", "box\n").layer("RUN hostname");
+    let tty = |args: &str| {
+        sb.output(
+            sb.command(script.to_str().unwrap(), sb.dir.path())
+                .args([
+                    "-qec",
+                    &format!("'{}' {args}", crate::common::BIN),
+                    "/dev/null",
+                ])
+                .env("LEAKGATE_PROGRESS_DELAY_MS", "0"),
+        )
+        .stdout
+    };
+    let shown = tty("scan --image app");
+    assert!(shown.contains("scanning image: layer 1/1"), "{shown}");
+    let quiet = tty("scan --image app --quiet");
+    assert!(!quiet.contains("scanning image:"), "{quiet}");
 }

@@ -58,7 +58,7 @@ fn leaky_history(sb: &Sandbox) -> (PathBuf, String, Vec<String>) {
 
 /// Checks what GitHub code scanning needs of a SARIF document, and that
 /// `--format sarif` keeps its promises; returns the results.
-fn check_sarif(text: &str) -> Vec<Value> {
+pub fn check_sarif(text: &str) -> Vec<Value> {
     let doc: Value = serde_json::from_str(text).expect("SARIF is JSON");
     assert_eq!(doc["version"], "2.1.0");
     assert!(doc["$schema"]
@@ -133,7 +133,7 @@ fn check_sarif(text: &str) -> Vec<Value> {
 /// with the SARIF and GitHub-ingestion rules; fails on any error or
 /// warning it reports. Without the variable, says the validator was skipped
 /// (the structure was checked by [`check_sarif`]).
-fn validate_sarif(file: &Path) {
+pub fn validate_sarif(file: &Path) {
     let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") else {
         eprintln!(
             "SARIF validator skipped for {}: LEAKGATE_SARIF_MULTITOOL is not set (.ci/run sets it); the structure was checked",
