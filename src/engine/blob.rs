@@ -69,6 +69,12 @@ pub fn scan(
     file: &[u8],
 ) -> Vec<Scanned> {
     let keep = |s: &Scanned| s.reported().next().is_some() || s.inline_allowed > 0;
+    if mode == Mode::Binary {
+        return scan_strings(catalog, &text, max_size, path, file)
+            .into_iter()
+            .filter(keep)
+            .collect();
+    }
     if !windowed(text.len(), max_size) {
         if !worth_scanning_at(catalog, &text, path) {
             return Vec::new();
@@ -101,6 +107,79 @@ pub fn scan(
         }
     }
     out
+}
+
+/// Blanks (spaces and line breaks) between two stretches of a binary's
+/// strings that put them in separate parts: a key never spans that much
+/// blank space, and a stretch of it is most of what a binary's text is.
+const STRINGS_GAP: usize = 1024;
+
+/// A binary's text (its printable runs at their offsets, everything else
+/// blank: see [`super::text::printable_runs`]) scanned where its strings
+/// are: clusters of runs closer than [`STRINGS_GAP`], each at most
+/// `max_size` unless one run is longer, each at its own line and column.
+/// A shared library is mostly blank here, so this reads a fraction of it.
+/// The first part starts at the file's start, so rules that know a file by
+/// its path and first bytes (a keystore) see them.
+fn scan_strings(
+    catalog: &Catalog,
+    text: &str,
+    max_size: u64,
+    path: Option<&str>,
+    file: &[u8],
+) -> Vec<Scanned> {
+    let size = usize::try_from(max_size)
+        .unwrap_or(usize::MAX)
+        .max(MIN_WINDOW);
+    let mut out = Vec::new();
+    let mut origin = Origin::default();
+    let mut counted = 0;
+    for (start, end) in strings_parts(text.as_bytes(), size) {
+        let bytes = text.as_bytes();
+        origin.lines_before += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
+        counted = start;
+        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+        // All ASCII: bytes are characters.
+        origin.columns_before = start - line_start;
+        let slice = &text[start..end];
+        let whole = (start == 0).then_some(file);
+        if start != 0 && !worth_scanning_at(catalog, slice, path) {
+            continue;
+        }
+        let mut s = scan_at(catalog, slice.to_string(), Mode::Binary, path, whole);
+        s.origin = origin;
+        out.push(s);
+    }
+    out
+}
+
+/// `(start, end)` of the parts [`scan_strings`] scans: the first from 0;
+/// each ends at a run's end; a part ends where [`STRINGS_GAP`] blanks follow
+/// or where the next run would take it past `size`.
+fn strings_parts(b: &[u8], size: usize) -> Vec<(usize, usize)> {
+    let blank = |c: u8| c == b' ' || c == b'\n';
+    let mut parts = Vec::new();
+    let mut part = (0, 0);
+    let mut i = 0;
+    while i < b.len() {
+        if blank(b[i]) {
+            i += 1;
+            continue;
+        }
+        let run = i;
+        while i < b.len() && !blank(b[i]) {
+            i += 1;
+        }
+        let (start, end) = part;
+        part = if run - end < STRINGS_GAP && i - start <= size {
+            (start, i)
+        } else {
+            parts.push(part);
+            (run, i)
+        };
+    }
+    parts.push(part);
+    parts
 }
 
 /// The place standard input is reported at; it has no path.
@@ -317,6 +396,22 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_binarys_strings_are_scanned_in_parts_that_skip_long_blanks() {
+        let gap = " ".repeat(STRINGS_GAP);
+        let text = format!("  abcdefgh {gap}\n{gap}ijklmnop qrstuvwx{gap}yz012345");
+        let b = text.as_bytes();
+        let parts = strings_parts(b, 1 << 20);
+        let shown: Vec<&str> = parts.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(shown, ["  abcdefgh", "ijklmnop qrstuvwx", "yz012345"]);
+        // A size cap splits between runs, never inside one.
+        let parts = strings_parts(b"aaaaaaaa bbbbbbbb cccccccc", 17);
+        assert_eq!(parts, [(0, 17), (18, 26)]);
+        // Nothing printable: one empty part at the start, for rules that
+        // know a file by its name and first bytes.
+        assert_eq!(strings_parts(&[b' '; 5000], 1 << 20), [(0, 0)]);
+    }
 
     #[test]
     fn windows_cover_everything_with_overlap() {
