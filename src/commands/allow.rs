@@ -157,7 +157,13 @@ impl Location {
         let path = self.path.trim_start_matches("./");
         let shown = escape(path);
         let staged = match ctx.repo() {
-            Ok(repo) => staged::path_findings(repo, &s.catalog, s.config.max_file_size, path)?,
+            Ok(repo) => staged::path_findings(
+                repo,
+                &s.catalog,
+                s.config.max_file_size,
+                s.config.archives,
+                path,
+            )?,
             Err(_) => None,
         };
         let (found, from) = match staged {
@@ -170,7 +176,13 @@ impl Location {
                         root.display()
                     );
                 }
-                let mut found = files::scan(&[file], &s.catalog, s.config.max_file_size)?.0;
+                let mut found = files::scan(
+                    &[file],
+                    &s.catalog,
+                    s.config.max_file_size,
+                    s.config.archives,
+                )?
+                .0;
                 for f in &mut found {
                     f.path = path.to_string();
                 }
@@ -231,6 +243,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
         &history::git_dir(repo),
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
         &Walk::All,
         history::progress_wanted(quiet),
     )?
@@ -240,6 +253,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
             std::slice::from_ref(&root),
             &s.catalog,
             s.config.max_file_size,
+            s.config.archives,
         )?
         .0,
     );
@@ -247,6 +261,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
         repo,
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
     )?);
     let mut map = HashMap::new();
     for f in &found {

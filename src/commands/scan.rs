@@ -43,7 +43,8 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         }
         let ctx = Context::discover(max_size)?;
         let s = &ctx.settings;
-        let (findings, summary) = files::scan_stdin(&s.catalog, s.config.max_file_size)?;
+        let (findings, summary) =
+            files::scan_stdin(&s.catalog, s.config.max_file_size, s.config.archives)?;
         let report = Report::new(Scope::Stdin, findings, &s.allow, Day::today(), summary);
         return out.report(&report, &s.catalog);
     }
@@ -76,7 +77,12 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-    let (findings, mut summary) = files::scan(&paths, &s.catalog, s.config.max_file_size)?;
+    let (findings, mut summary) = files::scan(
+        &paths,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+    )?;
     summary.elapsed = Some(started.elapsed());
     let mut report = Report::new(Scope::Files, findings, &s.allow, Day::today(), summary);
     report.notices.push(
@@ -145,6 +151,7 @@ fn history_scan(
         &git_dir,
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
         &walk,
         progress,
     )?;
@@ -173,7 +180,13 @@ fn image_scan(path: &Path, max_size: Option<&str>, out: Output) -> Result<Exit> 
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
     let label = path.display().to_string();
-    let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size)?;
+    let scan = image::scan(
+        path,
+        &label,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+    )?;
     let mut summary = scan.summary;
     summary.elapsed = Some(started.elapsed());
     let mut report = Report::new(

@@ -542,19 +542,33 @@ fn short(id: &str) -> &str {
 
 /// "2 binary files, 1 symlink", or `None` when nothing was skipped.
 fn skipped_parts(s: &Summary) -> Option<String> {
-    let parts: Vec<String> = [SkipReason::Submodule, SkipReason::Symlink]
-        .iter()
-        .filter_map(|&r| {
-            let n = s.skipped_count(r);
-            let what = match r {
-                SkipReason::Submodule if n == 1 => "submodule",
-                SkipReason::Submodule => "submodules",
-                SkipReason::Symlink if n == 1 => "symlink",
-                SkipReason::Symlink => "symlinks",
-            };
-            (n > 0).then(|| format!("{n} {what}"))
-        })
-        .collect();
+    let parts: Vec<String> = [
+        SkipReason::Submodule,
+        SkipReason::Symlink,
+        SkipReason::CorruptArchive,
+        SkipReason::Encrypted,
+        SkipReason::UnsupportedArchive,
+    ]
+    .iter()
+    .filter_map(|&r| {
+        let n = s.skipped_count(r);
+        let what = match r {
+            SkipReason::Submodule if n == 1 => "submodule",
+            SkipReason::Submodule => "submodules",
+            SkipReason::Symlink if n == 1 => "symlink",
+            SkipReason::Symlink => "symlinks",
+            SkipReason::CorruptArchive if n == 1 => "corrupt archive",
+            SkipReason::CorruptArchive => "corrupt archives",
+            SkipReason::Encrypted if n == 1 => "encrypted archive entry",
+            SkipReason::Encrypted => "encrypted archive entries",
+            SkipReason::UnsupportedArchive if n == 1 => {
+                "archive entry in an unsupported compression"
+            }
+            SkipReason::UnsupportedArchive => "archive entries in an unsupported compression",
+        };
+        (n > 0).then(|| format!("{n} {what}"))
+    })
+    .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -594,6 +608,16 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
             "; {} binary file{} searched for prefixed keys",
             s.binary_searched,
             if s.binary_searched == 1 { "" } else { "s" }
+        );
+    }
+    if s.archives > 0 {
+        let _ = write!(
+            line,
+            "; {} archive{} opened ({} entr{})",
+            s.archives,
+            if s.archives == 1 { "" } else { "s" },
+            s.archive_entries,
+            if s.archive_entries == 1 { "y" } else { "ies" }
         );
     }
     if with_skipped {

@@ -36,10 +36,16 @@ pub struct ImageScan {
 /// Scans the image at `path` (a docker-archive or OCI archive file, or an
 /// OCI layout folder), labelling findings with `label` (how the user named
 /// it).
-pub fn scan(path: &Path, label: &str, catalog: &Catalog, max_size: u64) -> Result<ImageScan> {
+pub fn scan(
+    path: &Path,
+    label: &str,
+    catalog: &Catalog,
+    max_size: u64,
+    archives: crate::engine::archive::Limits,
+) -> Result<ImageScan> {
     let store = Store::open(path).with_context(|| label.to_string())?;
     let images = store.images().with_context(|| label.to_string())?;
-    let scanner = Scanner::new(catalog, max_size);
+    let scanner = Scanner::new(catalog, max_size).with_archives(archives);
     let mut summary = Summary::with_max_size(max_size);
     let mut findings = Vec::new();
     let mut notices = Vec::new();
