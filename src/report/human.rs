@@ -204,8 +204,10 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             let mut whole = BTreeSet::new();
             let mut keyed = false;
             for a in &blocking {
+                // A key in an archive's entry is taken out with the archive.
+                let file = staged_file(&a.finding.path);
                 if a.finding.whole_file {
-                    whole.insert(a.finding.path.as_str());
+                    whole.insert(file);
                 } else {
                     keyed = true;
                 }
@@ -214,7 +216,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 } else {
                     &mut changed
                 };
-                set.insert(shell_quote(&a.finding.path));
+                set.insert(shell_quote(file));
             }
             let _ = writeln!(out, "  1. Take the key out of this commit:");
             if !changed.is_empty() {
@@ -533,6 +535,13 @@ fn notices(out: &mut String, report: &Report) {
             if n == 1 { "was" } else { "were" },
         );
     }
+}
+
+/// The staged file a finding's path names: an archive for a finding in one
+/// of its entries (`bundle.zip!config/app.env`). A staged file whose own
+/// name holds a `!` is named up to it: git commands cannot name an entry.
+fn staged_file(path: &str) -> &str {
+    path.split_once('!').map_or(path, |(file, _)| file)
 }
 
 /// The first 10 characters of a commit id (all of it if shorter).

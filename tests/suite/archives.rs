@@ -531,3 +531,63 @@ fn corrupt_and_encrypted_archives_are_counted_as_skipped_with_their_reason() {
         run.stdout
     );
 }
+
+#[test]
+fn the_server_refuses_a_pushed_zip_with_a_key_naming_the_entry() {
+    let sb = Sandbox::new();
+    let (server, client) = sb.server_and_client();
+    let k = key(10);
+    write_bytes(
+        &client,
+        "release/app.war",
+        &zip(&[("WEB-INF/classes/app.env", &app_env(&k))]),
+    );
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "war")
+        .expect_ok("commit (no client hook)");
+    let before = sb.git(&server, &["rev-parse", "main"]).stdout;
+    let run = sb
+        .git(&client, &["push", "--no-verify", "origin", "main"])
+        .expect_blocked("server refuses");
+    run.assert_hides(&k);
+    assert!(
+        run.stderr
+            .contains("release/app.war!WEB-INF/classes/app.env:2:"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.git(&server, &["rev-parse", "main"]).stdout, before);
+}
+
+#[test]
+fn an_entry_is_allowed_by_the_place_the_report_prints() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let k = key(11);
+    write_bytes(
+        &repo,
+        "bundle.zip",
+        &zip(&[("config/app.env", &app_env(&k))]),
+    );
+    sb.git(&repo, &["add", "bundle.zip"]).expect_ok("add");
+    let run = sb.commit(&repo, "bundle").expect_blocked("blocked");
+    // The archive is what git unstages.
+    assert!(
+        run.stderr.contains("git rm --cached -- bundle.zip "),
+        "{}",
+        run.stderr
+    );
+    let place = allow_place_in(&run.stderr);
+    assert_eq!(place, "'bundle.zip!config/app.env:2'", "{}", run.stderr);
+    // The shell would take the quotes off.
+    let place = place.replace('\'', "");
+    sb.leakgate(
+        &repo,
+        &["allow", &place, "--reason", "revoked test fixture"],
+    )
+    .expect_ok("allow the entry");
+    sb.git(&repo, &["add", ".leakgate-allow.toml"])
+        .expect_ok("add the allowlist");
+    sb.commit(&repo, "bundle, allowed")
+        .expect_ok("the allowed entry no longer blocks");
+}
