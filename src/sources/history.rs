@@ -222,13 +222,15 @@ pub fn scan(
         // Only blobs with findings need to know where they entered history:
         // walk the commits once for those, and only when there are any.
         let mut wanted: HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
-        // An archive limit reached in a blob is named where it entered too.
-        let breached: Vec<Oid> = summary
+        // An archive limit reached in a blob, or an archive skipped, is
+        // named where it entered too.
+        let named: Vec<Oid> = summary
             .limit_breaches
             .iter()
+            .chain(summary.skipped.iter().map(|k| &k.path))
             .filter_map(|m| stand_in_oid(m))
             .collect();
-        wanted.extend(breached);
+        wanted.extend(named);
         let mut entered: HashMap<Oid, (u64, String, Arc<CommitInfo>)> = HashMap::new();
         // The object store has no paths: blobs at a path some rule knows by
         // name are read again there, found by the same walk.
@@ -261,7 +263,11 @@ pub fn scan(
                 true
             })?;
         }
-        for m in &mut summary.limit_breaches {
+        let places = summary
+            .limit_breaches
+            .iter_mut()
+            .chain(summary.skipped.iter_mut().map(|k| &mut k.path));
+        for m in places {
             let Some(oid) = stand_in_oid(m) else { continue };
             if let Some((_, path, _)) = entered.get(&oid) {
                 if let Some(rest) = m.strip_prefix(&format!("blob {oid}")) {

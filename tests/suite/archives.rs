@@ -274,6 +274,8 @@ fn history_scans_open_archives_in_commits() {
     let k = key(6);
     let t = tar(&[("config/app.env", &app_env(&k))]);
     write_bytes(&repo, "dist/bundle.tar.gz", &gzip(&t));
+    let whole = zip(&[("a.txt", b"hello\n".repeat(100).as_slice())]);
+    write_bytes(&repo, "dist/broken.zip", &whole[..whole.len() / 2]);
     sb.git(&repo, &["add", "."]).expect_ok("add");
     sb.commit_unchecked(&repo, "dist");
     let head = sb.head(&repo);
@@ -290,6 +292,11 @@ fn history_scans_open_archives_in_commits() {
             "{args:?}"
         );
         assert_eq!(doc["findings"][0]["commit"], head.as_str());
+        // A skipped archive is named by its path, even by `--all`, which
+        // reads blobs before it knows where they are.
+        let skipped = &doc["summary"]["skipped_files"];
+        assert_eq!(skipped[0]["path"], "dist/broken.zip", "{args:?}: {skipped}");
+        assert_eq!(skipped[0]["reason"], "corrupt archive");
     }
     let run = sb
         .leakgate(&repo, &["scan", "--all", "--color", "never"])
