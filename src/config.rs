@@ -10,6 +10,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
+use crate::engine::archive;
 use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
@@ -22,6 +23,8 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub max_file_size: u64,
+    /// `[scan.archives]`: which archives are opened, within what limits.
+    pub archives: archive::Limits,
     pub rules: ProjectRules,
 }
 
@@ -29,6 +32,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            archives: archive::Limits::default(),
             rules: ProjectRules {
                 origin: CONFIG_FILE.to_string(),
                 ..ProjectRules::default()
@@ -61,6 +65,17 @@ struct RulesSpec {
 #[serde(deny_unknown_fields)]
 struct ScanSpec {
     max_file_size: Option<toml::Value>,
+    archives: Option<ArchivesSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ArchivesSpec {
+    enabled: Option<bool>,
+    max_expanded: Option<toml::Value>,
+    max_entries: Option<i64>,
+    max_ratio: Option<i64>,
+    max_depth: Option<i64>,
 }
 
 impl Config {
@@ -95,8 +110,45 @@ impl Config {
             };
             c.max_file_size = size;
         }
+        if let Some(a) = spec.scan.archives {
+            c.archives = archives(a, file)?;
+        }
         Ok(c)
     }
+}
+
+/// `[scan.archives]`, each field checked with its name in the error.
+fn archives(a: ArchivesSpec, file: &str) -> Result<archive::Limits> {
+    let mut l = archive::Limits::default();
+    let field = |name: &str, v: Option<i64>, min: i64| -> Result<Option<u64>> {
+        match v {
+            None => Ok(None),
+            Some(n) if n >= min => Ok(Some(n as u64)),
+            Some(n) => bail!("{file}: [scan.archives] field `{name}`: {n} is below {min}"),
+        }
+    };
+    if let Some(on) = a.enabled {
+        l.enabled = on;
+    }
+    if let Some(v) = a.max_expanded {
+        l.max_expanded = match &v {
+            toml::Value::Integer(n) if *n > 0 => *n as u64,
+            toml::Value::String(s) => parse_size(s)
+                .map_err(|e| anyhow!("{file}: [scan.archives] field `max_expanded`: {e}"))?,
+            _ => bail!("{file}: [scan.archives] field `max_expanded`: expected a positive byte count or a size like \"256 MiB\""),
+        };
+    }
+    if let Some(n) = field("max_entries", a.max_entries, 1)? {
+        l.max_entries = n as usize;
+    }
+    if let Some(n) = field("max_ratio", a.max_ratio, 1)? {
+        l.max_ratio = n;
+    }
+    // Depth 0 would open nothing: that is `enabled = false`.
+    if let Some(n) = field("max_depth", a.max_depth, 1)? {
+        l.max_depth = n as usize;
+    }
+    Ok(l)
 }
 
 /// `1048576`, `512 KiB`, `10MiB`, `1 GiB` (also KB/MB/GB, read as powers of 1024).
@@ -139,5 +191,32 @@ mod tests {
             e.contains(".leakgate.toml") && e.contains("max_size"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn archive_settings_and_their_errors() {
+        let c = Config::parse(
+            "[scan.archives]\nmax_expanded = \"1 MiB\"\nmax_entries = 5\nmax_ratio = 10\nmax_depth = 2\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.archives.max_expanded, c.archives.max_entries),
+            (1 << 20, 5)
+        );
+        assert_eq!((c.archives.max_ratio, c.archives.max_depth), (10, 2));
+        assert!(c.archives.enabled);
+        let off = Config::parse("[scan.archives]\nenabled = false\n", "x").unwrap();
+        assert!(!off.archives.enabled);
+        for (text, field) in [
+            ("[scan.archives]\nmax_size = 3\n", "max_size"),
+            ("[scan.archives]\nmax_depth = 0\n", "max_depth"),
+            ("[scan.archives]\nmax_expanded = \"lots\"\n", "max_expanded"),
+        ] {
+            let e = Config::parse(text, ".leakgate.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(".leakgate.toml") && e.contains(field), "{e}");
+        }
     }
 }

@@ -120,6 +120,9 @@ impl Output {
     /// the human report on the terminal); the exit code says whether
     /// anything blocks.
     pub fn report(mut self, report: &Report, catalog: &Catalog) -> Result<Exit> {
+        // An archive limit reached (a zip bomb): what was not read cannot be
+        // called clean, so every command fails closed here (exit 2).
+        report.summary.check_limits()?;
         match self.file.take() {
             None => {
                 let (text, stream) = match self.format {

@@ -17,6 +17,14 @@ pub struct Summary {
     /// prefix or a checksum.
     pub binary_searched: usize,
     pub skipped: Vec<Skipped>,
+    /// Archives opened (zip, tar, gzip, zstd; nested ones too) and the
+    /// entries in them scanned.
+    pub archives: usize,
+    pub archive_entries: usize,
+    /// Archive limits reached (`[scan.archives]`), each a message naming the
+    /// archive and the limit: the scan did not read everything, so the
+    /// command fails (exit 2) instead of reporting.
+    pub limit_breaches: Vec<String>,
     /// Wall time, for whole-history and folder scans.
     pub elapsed: Option<std::time::Duration>,
     /// The size cap in force, so a report can say what it was.
@@ -29,6 +37,12 @@ pub struct Summary {
 pub enum SkipReason {
     Submodule,
     Symlink,
+    /// An archive (or one of its entries) that does not read as one.
+    CorruptArchive,
+    /// An encrypted archive entry.
+    Encrypted,
+    /// An archive entry in a compression this build does not read.
+    UnsupportedArchive,
 }
 
 impl SkipReason {
@@ -36,6 +50,9 @@ impl SkipReason {
         match self {
             SkipReason::Submodule => "submodule",
             SkipReason::Symlink => "symlink",
+            SkipReason::CorruptArchive => "corrupt archive",
+            SkipReason::Encrypted => "encrypted",
+            SkipReason::UnsupportedArchive => "unsupported compression",
         }
     }
 }
@@ -73,6 +90,23 @@ impl Summary {
         self.windowed += other.windowed;
         self.binary_searched += other.binary_searched;
         self.skipped.extend(other.skipped);
+        self.archives += other.archives;
+        self.archive_entries += other.archive_entries;
+        self.limit_breaches.extend(other.limit_breaches);
+    }
+
+    /// An error naming every archive limit reached: a scan that could not
+    /// read everything fails closed (exit 2) instead of reporting.
+    pub fn check_limits(&self) -> anyhow::Result<()> {
+        match self.limit_breaches.as_slice() {
+            [] => Ok(()),
+            [one] => anyhow::bail!("{one}"),
+            [first, rest @ ..] => anyhow::bail!(
+                "{first} (and {} more archive limit{} reached)",
+                rest.len(),
+                if rest.len() == 1 { "" } else { "s" }
+            ),
+        }
     }
 
     pub fn skipped_count(&self, reason: SkipReason) -> usize {

@@ -156,29 +156,57 @@ impl Location {
         let s = &ctx.settings;
         let path = self.path.trim_start_matches("./");
         let shown = escape(path);
-        let staged = match ctx.repo() {
-            Ok(repo) => staged::path_findings(repo, &s.catalog, s.config.max_file_size, path)?,
-            Err(_) => None,
+        let staged_at = |p: &str| -> Result<Option<Vec<Finding>>> {
+            match ctx.repo() {
+                Ok(repo) => staged::path_findings(
+                    repo,
+                    &s.catalog,
+                    s.config.max_file_size,
+                    s.config.archives,
+                    p,
+                ),
+                Err(_) => Ok(None),
+            }
         };
+        // An archive's entry (`bundle.zip!config/app.env`) is found by
+        // scanning the archive, when no file has that whole name.
+        let mut file_path = path;
+        let mut staged = staged_at(path)?;
+        if staged.is_none() && !root.join(path).is_file() {
+            if let Some((outer, _)) = path.split_once('!') {
+                file_path = outer;
+                staged = staged_at(outer)?;
+            }
+        }
         let (found, from) = match staged {
             Some(found) => (found, "as staged"),
             None => {
-                let file = root.join(path);
+                let file = root.join(file_path);
                 if !file.is_file() {
                     bail!(
                         "{shown}: no such file in the index or under {} (give the path as the report prints it, from the repository root)",
                         root.display()
                     );
                 }
-                let mut found = files::scan(&[file], &s.catalog, s.config.max_file_size)?.0;
+                let scanned = file.display().to_string();
+                let mut found = files::scan(
+                    &[file],
+                    &s.catalog,
+                    s.config.max_file_size,
+                    s.config.archives,
+                )?
+                .0;
                 for f in &mut found {
-                    f.path = path.to_string();
+                    // Keep an archive entry's `!inner` part.
+                    let inner = f.path.strip_prefix(&scanned).unwrap_or("").to_string();
+                    f.path = format!("{file_path}{inner}");
                 }
                 (found, "on disk")
             }
         };
         let here: Vec<Finding> = found
             .into_iter()
+            .filter(|f| f.path == path)
             .filter(|f| f.line == self.line && self.column.is_none_or(|c| c == f.column))
             .filter(|f| rule.is_none_or(|r| r == f.rule_id))
             .collect();
@@ -231,6 +259,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
         &history::git_dir(repo),
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
         &Walk::All,
         history::progress_wanted(quiet),
     )?
@@ -240,6 +269,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
             std::slice::from_ref(&root),
             &s.catalog,
             s.config.max_file_size,
+            s.config.archives,
         )?
         .0,
     );
@@ -247,6 +277,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
         repo,
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
     )?);
     let mut map = HashMap::new();
     for f in &found {

@@ -20,9 +20,13 @@ pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
         &git_dir,
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
         &Walk::All,
         history::progress_wanted(quiet),
     )?;
+    // A baseline of a history whose archives could not all be read would
+    // leave their secrets out without saying so.
+    outcome.summary.check_limits()?;
     let reason = reason.unwrap_or_else(|| format!("baseline {}", Day::today()));
     fingerprint::compute_all(outcome.findings.iter().map(|f| &f.fingerprint));
     let entries: Vec<allow::NewEntry> = outcome

@@ -50,6 +50,7 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
             &history::git_dir(&repo),
             &settings.catalog,
             settings.config.max_file_size,
+            settings.config.archives,
             &Walk::Revs(plan.revs.clone()),
             progress,
         )?;

@@ -60,8 +60,13 @@ pub fn staged(max_file_size: Option<&str>, out: Output) -> Result<Exit> {
     let pending = staged::start(&repo)?;
     let ctx = Context::of_repository(repo, max_file_size)?;
     let s = &ctx.settings;
-    let (findings, summary) =
-        staged::scan(ctx.repo()?, &s.catalog, s.config.max_file_size, pending)?;
+    let (findings, summary) = staged::scan(
+        ctx.repo()?,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+        pending,
+    )?;
     let report = Report::new(
         Scope::Staged {
             hook: out.is_hook(),
@@ -98,7 +103,13 @@ fn pre_push(
         .filter(|r| repo.find_remote(r).is_ok())
         .map(str::to_string);
     let sent = push::sent(repo, &lines, &push::Known::Remote(named), &mut notices)?;
-    let (findings, summary) = push::scan_sent(repo, &s.catalog, s.config.max_file_size, &sent)?;
+    let (findings, summary) = push::scan_sent(
+        repo,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+        &sent,
+    )?;
     if !findings.is_empty() {
         notices.extend(framework_note);
     }

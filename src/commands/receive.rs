@@ -48,8 +48,13 @@ pub fn run(input: &str, out: Output) -> Result<Exit> {
             &policy.known,
             &mut notices,
         )?;
-        let (findings, summary) =
-            push::scan_sent(&repo, &s.catalog, s.config.max_file_size, &sent)?;
+        let (findings, summary) = push::scan_sent(
+            &repo,
+            &s.catalog,
+            s.config.max_file_size,
+            s.config.archives,
+            &sent,
+        )?;
         tips.extend(sent.tips.iter().map(|t| t.to_string()));
         if !findings.is_empty() {
             notices.push(format!("{}: policy from {}", line.local_ref, policy.origin));

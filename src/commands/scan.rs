@@ -44,7 +44,8 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         }
         let ctx = Context::discover(max_size)?;
         let s = &ctx.settings;
-        let (findings, summary) = files::scan_stdin(&s.catalog, s.config.max_file_size)?;
+        let (findings, summary) =
+            files::scan_stdin(&s.catalog, s.config.max_file_size, s.config.archives)?;
         let report = Report::new(Scope::Stdin, findings, &s.allow, Day::today(), summary);
         return out.report(&report, &s.catalog);
     }
@@ -77,7 +78,12 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-    let (findings, mut summary) = files::scan(&paths, &s.catalog, s.config.max_file_size)?;
+    let (findings, mut summary) = files::scan(
+        &paths,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+    )?;
     summary.elapsed = Some(started.elapsed());
     let mut report = Report::new(Scope::Files, findings, &s.allow, Day::today(), summary);
     report.notices.push(
@@ -146,6 +152,7 @@ fn history_scan(
         &git_dir,
         &s.catalog,
         s.config.max_file_size,
+        s.config.archives,
         &walk,
         progress,
     )?;
@@ -185,7 +192,14 @@ fn image_scan(image: &str, max_size: Option<&str>, quiet: bool, out: Output) -> 
     let started = std::time::Instant::now();
     let label = image.to_string();
     let progress = history::progress_wanted(quiet) && !out.is_json();
-    let scan = image::scan(path, &label, &s.catalog, s.config.max_file_size, progress)?;
+    let scan = image::scan(
+        path,
+        &label,
+        &s.catalog,
+        s.config.max_file_size,
+        s.config.archives,
+        progress,
+    )?;
     let mut summary = scan.summary;
     summary.elapsed = Some(started.elapsed());
     let mut report = Report::new(

@@ -13,7 +13,9 @@
 //! adds, say) is the source's concern, on top of it.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
+use super::archive::{self, Limits};
 use super::text::{self, Decoded};
 use super::{scan_at, worth_scanning_at, Mode, Origin, Scanned};
 use crate::engine::finding::{self, CommitInfo, Finding};
@@ -216,6 +218,21 @@ impl<'a> Provenance<'a> {
         }
     }
 
+    /// The same place at another path: an archive's entry, `outer!inner`.
+    pub fn at<'b>(&self, path: &'b str) -> Provenance<'b>
+    where
+        'a: 'b,
+    {
+        match *self {
+            Provenance::File { .. } => Provenance::File { path },
+            Provenance::Blob { commit, added, .. } => Provenance::Blob {
+                path,
+                commit,
+                added,
+            },
+        }
+    }
+
     /// Whether the blob is a file its change adds.
     pub fn added(&self) -> bool {
         match *self {
@@ -243,6 +260,15 @@ impl Scan<'_> {
     }
 }
 
+/// One text inside an archive blob, scanned: an entry, or a nested
+/// archive's own bytes, at its place (`outer!inner`).
+pub struct Placed {
+    pub place: String,
+    /// An entry that is not itself an archive.
+    pub leaf: bool,
+    pub parts: Vec<Scanned>,
+}
+
 /// The one blob scanner: bytes in, findings (or a [`Scan`] to filter) out,
 /// what was read counted in the caller's [`Summary`]. Cheap to copy; each
 /// worker thread uses it with a summary of its own.
@@ -251,11 +277,32 @@ pub struct Scanner<'c> {
     pub catalog: &'c Catalog,
     /// Texts over this many bytes are scanned in windows of it.
     pub max_size: u64,
+    /// How archives are opened (see [`archive`]); the defaults unless
+    /// [`Scanner::with_archives`] says otherwise.
+    pub archives: Limits,
 }
 
 impl<'c> Scanner<'c> {
     pub fn new(catalog: &'c Catalog, max_size: u64) -> Scanner<'c> {
-        Scanner { catalog, max_size }
+        Scanner {
+            catalog,
+            max_size,
+            archives: Limits::default(),
+        }
+    }
+
+    /// The same scanner with the configured archive limits.
+    pub fn with_archives(self, archives: Limits) -> Scanner<'c> {
+        Scanner { archives, ..self }
+    }
+
+    /// The kind of archive `bytes` are, when archives are opened.
+    pub fn archive_kind(&self, bytes: &[u8]) -> Option<archive::Kind> {
+        if self.archives.enabled {
+            archive::kind(bytes)
+        } else {
+            None
+        }
     }
 
     /// Scans a blob and builds a finding for every match it reports, at
@@ -280,11 +327,107 @@ impl<'c> Scanner<'c> {
         let (mode, len) = (read.mode, read.text.len());
         // The text moves into the scan: nothing keeps it.
         let parts = self.scan_text(read.text, mode, len, bytes, path, summary);
+        if let Some(kind) = self.archive_kind(bytes) {
+            let entries = self.scan_entries(bytes, kind, at.path(), summary);
+            return self.archive_findings(&parts, &entries, at, |_| true);
+        }
         parts
             .iter()
             .flat_map(|p| p.reported().map(move |i| (p, i)))
             .map(|(p, i)| self.finding(p, i, at))
             .collect()
+    }
+
+    /// Scans the entries of the archive `bytes` reported at `place`, and of
+    /// the archives among them, each at `place!inner` with its own line
+    /// numbers (the `path` rules see the entry's own path). The archive's
+    /// own bytes are not scanned here. Only texts that found something are
+    /// returned; every entry is counted.
+    pub fn scan_entries(
+        &self,
+        bytes: &[u8],
+        kind: archive::Kind,
+        place: &str,
+        summary: &mut Summary,
+    ) -> Vec<Placed> {
+        let mut out = Vec::new();
+        archive::walk(
+            bytes,
+            kind,
+            place,
+            &self.archives,
+            summary,
+            &mut |e, summary| {
+                let read = read(e.bytes);
+                let (mode, len) = (read.mode, read.text.len());
+                let parts = self.scan_text(read.text, mode, len, e.bytes, Some(e.inner), summary);
+                if !parts.is_empty() {
+                    out.push(Placed {
+                        place: e.place.to_string(),
+                        leaf: !e.archive,
+                        parts,
+                    });
+                }
+            },
+        );
+        out
+    }
+
+    /// The findings of an archive blob whose own bytes scanned as `own` and
+    /// whose entries as `entries`, keeping the secrets `keep` accepts. A
+    /// secret an entry reports is reported there only, not again in the
+    /// printable runs of the archive that holds it (a stored zip entry or a
+    /// tar member is plain in its archive's bytes).
+    pub fn archive_findings(
+        &self,
+        own: &[Scanned],
+        entries: &[Placed],
+        at: &Provenance,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<Finding> {
+        let secret =
+            |p: &Scanned, i: usize| -> String { p.text[p.matches[i].span.clone()].to_string() };
+        let in_entries: HashSet<String> = entries
+            .iter()
+            .filter(|e| e.leaf)
+            .flat_map(|e| e.parts.iter())
+            .flat_map(|p| p.reported().map(move |i| secret(p, i)))
+            .collect();
+        let mut out = Vec::new();
+        let mut add = |parts: &[Scanned], leaf: bool, at: &Provenance| {
+            for p in parts {
+                for i in p.reported() {
+                    let s = secret(p, i);
+                    if (leaf || !in_entries.contains(&s)) && keep(&s) {
+                        out.push(self.finding(p, i, at));
+                    }
+                }
+            }
+        };
+        add(own, false, at);
+        for e in entries {
+            add(&e.parts, e.leaf, &at.at(&e.place));
+        }
+        out
+    }
+
+    /// A blob's readable texts, as [`Scanner::scan`] reads them, and when it
+    /// is an archive every entry's too: what a replaced blob held, for "was
+    /// this secret already there". Nothing is counted.
+    pub fn texts(&self, bytes: &[u8]) -> Vec<String> {
+        let mut out = vec![read(bytes).text.into_owned()];
+        if let Some(kind) = self.archive_kind(bytes) {
+            let mut uncounted = Summary::default();
+            archive::walk(
+                bytes,
+                kind,
+                "",
+                &self.archives,
+                &mut uncounted,
+                &mut |e, _| out.push(read(e.bytes).text.into_owned()),
+            );
+        }
+        out
     }
 
     /// Scans a blob and keeps its text, for a source that filters the

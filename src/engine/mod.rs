@@ -4,6 +4,8 @@
 //! allowlists. A *match* is one span of one text that a rule says is a secret;
 //! sources decide which matches are new, and reports decide how to show them.
 
+// Archives in every scan (issue 11).
+pub mod archive;
 pub mod assign;
 pub mod blob;
 pub mod decode;

@@ -223,8 +223,10 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             let mut whole = BTreeSet::new();
             let mut keyed = false;
             for a in &blocking {
+                // A key in an archive's entry is taken out with the archive.
+                let file = staged_file(&a.finding.path);
                 if a.finding.whole_file {
-                    whole.insert(a.finding.path.as_str());
+                    whole.insert(file);
                 } else {
                     keyed = true;
                 }
@@ -233,7 +235,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 } else {
                     &mut changed
                 };
-                set.insert(shell_quote(&a.finding.path));
+                set.insert(shell_quote(file));
             }
             let _ = writeln!(out, "  1. Take the key out of this commit:");
             if !changed.is_empty() {
@@ -554,6 +556,13 @@ fn notices(out: &mut String, report: &Report) {
     }
 }
 
+/// The staged file a finding's path names: an archive for a finding in one
+/// of its entries (`bundle.zip!config/app.env`). A staged file whose own
+/// name holds a `!` is named up to it: git commands cannot name an entry.
+fn staged_file(path: &str) -> &str {
+    path.split_once('!').map_or(path, |(file, _)| file)
+}
+
 /// The first 10 characters of a commit id (all of it if shorter).
 fn short(id: &str) -> &str {
     id.get(..10).unwrap_or(id)
@@ -561,19 +570,33 @@ fn short(id: &str) -> &str {
 
 /// "2 binary files, 1 symlink", or `None` when nothing was skipped.
 fn skipped_parts(s: &Summary) -> Option<String> {
-    let parts: Vec<String> = [SkipReason::Submodule, SkipReason::Symlink]
-        .iter()
-        .filter_map(|&r| {
-            let n = s.skipped_count(r);
-            let what = match r {
-                SkipReason::Submodule if n == 1 => "submodule",
-                SkipReason::Submodule => "submodules",
-                SkipReason::Symlink if n == 1 => "symlink",
-                SkipReason::Symlink => "symlinks",
-            };
-            (n > 0).then(|| format!("{n} {what}"))
-        })
-        .collect();
+    let parts: Vec<String> = [
+        SkipReason::Submodule,
+        SkipReason::Symlink,
+        SkipReason::CorruptArchive,
+        SkipReason::Encrypted,
+        SkipReason::UnsupportedArchive,
+    ]
+    .iter()
+    .filter_map(|&r| {
+        let n = s.skipped_count(r);
+        let what = match r {
+            SkipReason::Submodule if n == 1 => "submodule",
+            SkipReason::Submodule => "submodules",
+            SkipReason::Symlink if n == 1 => "symlink",
+            SkipReason::Symlink => "symlinks",
+            SkipReason::CorruptArchive if n == 1 => "corrupt archive",
+            SkipReason::CorruptArchive => "corrupt archives",
+            SkipReason::Encrypted if n == 1 => "encrypted archive entry",
+            SkipReason::Encrypted => "encrypted archive entries",
+            SkipReason::UnsupportedArchive if n == 1 => {
+                "archive entry in an unsupported compression"
+            }
+            SkipReason::UnsupportedArchive => "archive entries in an unsupported compression",
+        };
+        (n > 0).then(|| format!("{n} {what}"))
+    })
+    .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -613,6 +636,16 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
             "; {} binary file{} searched for prefixed keys",
             s.binary_searched,
             if s.binary_searched == 1 { "" } else { "s" }
+        );
+    }
+    if s.archives > 0 {
+        let _ = write!(
+            line,
+            "; {} archive{} opened ({} entr{})",
+            s.archives,
+            if s.archives == 1 { "" } else { "s" },
+            s.archive_entries,
+            if s.archive_entries == 1 { "y" } else { "ies" }
         );
     }
     if with_skipped {

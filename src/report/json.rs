@@ -76,6 +76,9 @@ struct JsonSummary<'a> {
     windowed: usize,
     /// Binary files searched for keys with a fixed prefix or a checksum.
     binary_searched: usize,
+    /// Archives opened (nested ones too) and the entries scanned in them.
+    archives: usize,
+    archive_entries: usize,
     skipped: JsonSkipped,
     skipped_files: Vec<JsonSkippedFile<'a>>,
 }
@@ -86,6 +89,12 @@ struct JsonSkipped {
     too_large: usize,
     submodule: usize,
     symlink: usize,
+    /// Archives (or entries) that do not read as archives.
+    corrupt_archive: usize,
+    /// Encrypted archive entries.
+    encrypted: usize,
+    /// Archive entries in a compression leakgate does not read.
+    unsupported_compression: usize,
 }
 
 #[derive(Serialize)]
@@ -149,6 +158,8 @@ pub fn render(report: &Report) -> String {
             inline_allowed: s.inline_allowed,
             windowed: s.windowed,
             binary_searched: s.binary_searched,
+            archives: s.archives,
+            archive_entries: s.archive_entries,
             skipped: JsonSkipped {
                 // Kept for version-1 readers: binary and large files are now
                 // searched (counted above), never skipped.
@@ -156,6 +167,9 @@ pub fn render(report: &Report) -> String {
                 too_large: 0,
                 submodule: s.skipped_count(SkipReason::Submodule),
                 symlink: s.skipped_count(SkipReason::Symlink),
+                corrupt_archive: s.skipped_count(SkipReason::CorruptArchive),
+                encrypted: s.skipped_count(SkipReason::Encrypted),
+                unsupported_compression: s.skipped_count(SkipReason::UnsupportedArchive),
             },
             skipped_files: s
                 .skipped

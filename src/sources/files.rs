@@ -12,6 +12,7 @@ use std::sync::mpsc;
 use anyhow::{Context as _, Result};
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
+use crate::engine::archive::Limits;
 use crate::engine::blob::{Provenance, Scanner};
 use crate::engine::finding::Finding;
 use crate::rules::Catalog;
@@ -21,6 +22,7 @@ pub fn scan(
     paths: &[PathBuf],
     catalog: &Catalog,
     max_size: u64,
+    archives: Limits,
 ) -> Result<(Vec<Finding>, Summary)> {
     for p in paths {
         if !p.exists() {
@@ -39,7 +41,7 @@ pub fn scan(
     // when it ends; they are added up here.
     let (tx, rx) = mpsc::channel();
     builder.build_parallel().visit(&mut Workers {
-        scanner: Scanner::new(catalog, max_size),
+        scanner: Scanner::new(catalog, max_size).with_archives(archives),
         done: tx,
     });
     let mut findings = Vec::new();
@@ -139,7 +141,11 @@ impl Drop for Worker<'_> {
 /// Standard input, reported as `<stdin>`.
 /// Windows are the default size: the size limit shapes windows only, and
 /// nothing is skipped for it.
-pub fn scan_stdin(catalog: &Catalog, max_size: u64) -> Result<(Vec<Finding>, Summary)> {
+pub fn scan_stdin(
+    catalog: &Catalog,
+    max_size: u64,
+    archives: Limits,
+) -> Result<(Vec<Finding>, Summary)> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -148,7 +154,9 @@ pub fn scan_stdin(catalog: &Catalog, max_size: u64) -> Result<(Vec<Finding>, Sum
     let at = Provenance::File {
         path: crate::engine::blob::STDIN,
     };
-    let findings = Scanner::new(catalog, max_size).scan_blob(&bytes, &at, &mut summary);
+    let findings = Scanner::new(catalog, max_size)
+        .with_archives(archives)
+        .scan_blob(&bytes, &at, &mut summary);
     Ok((findings, summary))
 }
 

@@ -112,6 +112,7 @@ pub fn scan(
     git_dir: &Path,
     catalog: &Catalog,
     max_size: u64,
+    archives: crate::engine::archive::Limits,
     walk: &Walk,
     progress: bool,
 ) -> Result<Outcome> {
@@ -122,7 +123,7 @@ pub fn scan(
     let counters: Arc<Counters> = Arc::default();
     let ctx = Context {
         git_dir,
-        scanner: Scanner::new(catalog, max_size),
+        scanner: Scanner::new(catalog, max_size).with_archives(archives),
         jobs: Mutex::new(job_rx),
         counters: &counters,
         failed: Mutex::new(None),
@@ -220,7 +221,16 @@ pub fn scan(
     if blob_first {
         // Only blobs with findings need to know where they entered history:
         // walk the commits once for those, and only when there are any.
-        let wanted: HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
+        let mut wanted: HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
+        // An archive limit reached in a blob, or an archive skipped, is
+        // named where it entered too.
+        let named: Vec<Oid> = summary
+            .limit_breaches
+            .iter()
+            .chain(summary.skipped.iter().map(|k| &k.path))
+            .filter_map(|m| stand_in_oid(m))
+            .collect();
+        wanted.extend(named);
         let mut entered: HashMap<Oid, (u64, String, Arc<CommitInfo>)> = HashMap::new();
         // The object store has no paths: blobs at a path some rule knows by
         // name are read again there, found by the same walk.
@@ -253,11 +263,29 @@ pub fn scan(
                 true
             })?;
         }
+        let places = summary
+            .limit_breaches
+            .iter_mut()
+            .chain(summary.skipped.iter_mut().map(|k| &mut k.path));
+        for m in places {
+            let Some(oid) = stand_in_oid(m) else { continue };
+            if let Some((_, path, _)) = entered.get(&oid) {
+                if let Some(rest) = m.strip_prefix(&format!("blob {oid}")) {
+                    *m = format!("{path}{rest}");
+                }
+            }
+        }
         let before = hits.len();
         hits.retain_mut(|h| match entered.get(&h.blob) {
             Some((order, path, commit)) => {
                 h.order = *order;
-                h.finding.path.clone_from(path);
+                // An archive's entry keeps its `!inner` part.
+                let inner = h
+                    .finding
+                    .path
+                    .strip_prefix(&format!("blob {}", h.blob))
+                    .unwrap_or("");
+                h.finding.path = format!("{path}{inner}");
                 h.finding.commit = Some((**commit).clone());
                 true
             }
@@ -319,6 +347,14 @@ pub fn scan(
         elapsed: started.elapsed(),
         notices,
     })
+}
+
+/// The blob a `blob <id>` stand-in place (`--all`, before blobs are placed)
+/// names, at the start of `text`.
+fn stand_in_oid(text: &str) -> Option<Oid> {
+    let rest = text.strip_prefix("blob ")?;
+    let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+    Oid::from_str(&hex).ok()
 }
 
 /// One worker: its own libgit2 handle, findings and counts, over batches of

@@ -76,11 +76,12 @@ pub fn scan(
     label: &str,
     catalog: &Catalog,
     max_size: u64,
+    archives: crate::engine::archive::Limits,
     progress: bool,
 ) -> Result<ImageScan> {
     let store = Store::open(path).with_context(|| label.to_string())?;
     let images = store.images().with_context(|| label.to_string())?;
-    let scanner = Scanner::new(catalog, max_size);
+    let scanner = Scanner::new(catalog, max_size).with_archives(archives);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (tx, rx) = mpsc::sync_channel::<Vec<Job>>(workers * 2);
     let rx = Mutex::new(rx);

@@ -60,6 +60,9 @@ impl<'a> Pipeline<'a> {
             .repo
             .find_blob(item.new)
             .with_context(|| format!("reading blob {} ({})", item.new, item.path))?;
+        if let Some(kind) = self.scanner.archive_kind(blob.content()) {
+            return self.scan_archive(item, blob.content(), kind);
+        }
         let scan = self
             .scanner
             .scan(blob.content(), &item.path, &mut self.summary);
@@ -100,6 +103,50 @@ impl<'a> Pipeline<'a> {
             out.push(self.scanner.finding(part, i, &at));
         }
         Ok(out)
+    }
+
+    /// A changed archive: every line of its entries is new (no diff inside
+    /// archives), but a secret already in a replaced blob (its text, or any
+    /// of its entries' when it is an archive too) is not.
+    fn scan_archive(
+        &mut self,
+        item: &Item,
+        bytes: &[u8],
+        kind: crate::engine::archive::Kind,
+    ) -> Result<Vec<Finding>> {
+        let own = self.scanner.scan(bytes, &item.path, &mut self.summary);
+        let entries = self
+            .scanner
+            .scan_entries(bytes, kind, &item.path, &mut self.summary);
+        let reported = || {
+            own.reported()
+                .chain(entries.iter().flat_map(|e| {
+                    e.parts
+                        .iter()
+                        .flat_map(|p| p.reported().map(move |i| (p, i)))
+                }))
+                .map(|(p, i)| &p.text[p.matches[i].span.clone()])
+        };
+        if reported().next().is_none() {
+            return Ok(Vec::new());
+        }
+        let mut olds = Vec::new();
+        for &oid in &item.olds {
+            let blob = self
+                .repo
+                .find_blob(oid)
+                .with_context(|| format!("reading blob {oid}"))?;
+            olds.extend(self.scanner.texts(blob.content()));
+        }
+        let known = present_in(&olds, reported());
+        let at = Provenance::Blob {
+            path: &item.path,
+            commit: item.commit.as_ref(),
+            added: item.olds.is_empty(),
+        };
+        Ok(self
+            .scanner
+            .archive_findings(&own.parts, &entries, &at, |s| !known.contains(s)))
     }
 
     /// A replaced blob's text, read the same way as the new one (whatever its

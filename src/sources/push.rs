@@ -325,9 +325,11 @@ pub fn scan_sent(
     repo: &Repository,
     catalog: &Catalog,
     max_file_size: u64,
+    archives: crate::engine::archive::Limits,
     sent: &Sent,
 ) -> Result<(Vec<crate::engine::finding::Finding>, Summary)> {
     let mut pipeline = Pipeline::new(repo, catalog, max_file_size);
+    pipeline.scanner = pipeline.scanner.with_archives(archives);
     let mut findings = Vec::new();
     for &id in &sent.commits {
         for item in items(repo, id, &mut pipeline.summary)? {

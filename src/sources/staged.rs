@@ -14,6 +14,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
 use super::{Item, Pipeline};
+use crate::engine::archive::Limits;
 use crate::engine::blob::{Provenance, Scanner};
 use crate::rules::Catalog;
 use crate::summary::{SkipReason, Summary};
@@ -24,9 +25,11 @@ pub fn scan(
     repo: &Repository,
     catalog: &Catalog,
     max_size: u64,
+    archives: Limits,
     pending: Pending,
 ) -> Result<(Vec<crate::engine::finding::Finding>, Summary)> {
     let mut pipeline = Pipeline::new(repo, catalog, max_size);
+    pipeline.scanner = pipeline.scanner.with_archives(archives);
     let items = pending.items(&mut pipeline.summary)?;
     let mut findings = Vec::new();
     for item in &items {
@@ -115,13 +118,14 @@ pub fn path_findings(
     repo: &Repository,
     catalog: &Catalog,
     max_size: u64,
+    archives: Limits,
     path: &str,
 ) -> Result<Option<Vec<crate::engine::finding::Finding>>> {
     let index = repo.index().context("reading the index")?;
     let Some(entry) = index.get_path(std::path::Path::new(path), 0) else {
         return Ok(None);
     };
-    let scanner = Scanner::new(catalog, max_size);
+    let scanner = Scanner::new(catalog, max_size).with_archives(archives);
     entry_findings(repo, &scanner, &entry, &mut Summary::default()).map(Some)
 }
 
@@ -131,8 +135,9 @@ pub fn index_findings(
     repo: &Repository,
     catalog: &Catalog,
     max_size: u64,
+    archives: Limits,
 ) -> Result<Vec<crate::engine::finding::Finding>> {
-    let scanner = Scanner::new(catalog, max_size);
+    let scanner = Scanner::new(catalog, max_size).with_archives(archives);
     // Nothing reports what `--migrate` read: its counts go nowhere.
     let mut summary = Summary::default();
     let mut out = Vec::new();

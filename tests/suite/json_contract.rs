@@ -68,6 +68,8 @@ struct Summary {
     inline_allowed: usize,
     windowed: usize,
     binary_searched: usize,
+    archives: usize,
+    archive_entries: usize,
     skipped: Skipped,
     skipped_files: Vec<SkippedFile>,
 }
@@ -79,6 +81,9 @@ struct Skipped {
     too_large: usize,
     submodule: usize,
     symlink: usize,
+    corrupt_archive: usize,
+    encrypted: usize,
+    unsupported_compression: usize,
 }
 
 #[derive(Deserialize, Debug)]
@@ -153,6 +158,15 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert_eq!((s.allowlisted, s.inline_allowed), (0, 0));
     // A binary file is searched for prefixed keys, not skipped.
     assert_eq!((s.windowed, s.binary_searched), (0, 1));
+    assert_eq!((s.archives, s.archive_entries), (0, 0));
+    assert_eq!(
+        (
+            s.skipped.corrupt_archive,
+            s.skipped.encrypted,
+            s.skipped.unsupported_compression
+        ),
+        (0, 0, 0)
+    );
     assert_eq!(
         (
             s.skipped.binary,

@@ -11,6 +11,7 @@ mod common;
 mod harness;
 
 mod architecture;
+mod archives;
 mod ci;
 mod ci_recipes;
 mod ci_world;
