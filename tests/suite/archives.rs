@@ -29,12 +29,12 @@ fn places(doc: &Value) -> Vec<(String, u64)> {
 }
 
 /// A config file with the key on line 2.
-fn app_env(k: &str) -> Vec<u8> {
+pub fn app_env(k: &str) -> Vec<u8> {
     format!("# app settings\n{}LOG_LEVEL=info\n", env_line(k)).into_bytes()
 }
 
 /// A zip of `(name, bytes)`, deflated.
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     zip_with(entries, zip::CompressionMethod::Deflated)
 }
 
@@ -309,12 +309,12 @@ fn history_scans_open_archives_in_commits() {
 }
 
 /// A zip whose one entry is 200 KB of text: past a 64 KiB `max_expanded`.
-fn over_64k() -> Vec<u8> {
+pub fn over_64k() -> Vec<u8> {
     let text = "line of filler text for the expansion limit\n".repeat(5000);
     zip(&[("inner/big.txt", text.as_bytes())])
 }
 
-const LOW_LIMIT: &str = "[scan.archives]\nmax_expanded = \"64 KiB\"\n";
+pub const LOW_LIMIT: &str = "[scan.archives]\nmax_expanded = \"64 KiB\"\n";
 const EXPANDS_PAST: &str =
     "big.zip!inner/big.txt: expands past 64 KiB (the [scan.archives] max_expanded limit); raise it in .leakgate.toml or remove the file";
 

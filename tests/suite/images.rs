@@ -701,3 +701,42 @@ fn a_progress_line_shows_on_a_terminal_only() {
     let quiet = tty("scan --image app --quiet");
     assert!(!quiet.contains("scanning image:"), "{quiet}");
 }
+
+#[test]
+fn a_jar_in_a_layer_is_opened_and_an_archive_limit_fails_the_image_scan_closed() {
+    use crate::archives::{app_env, over_64k, zip, LOW_LIMIT};
+    let sb = Sandbox::new();
+    let k = key(23);
+    let jar = zip(&[
+        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+        ("config/app.properties", &app_env(&k)),
+    ]);
+    let mut w = ImageWorld::new(&sb, "app");
+    w.write("opt/app/app.jar", &jar)
+        .layer("COPY app.jar /opt/app/");
+    let first = short(&w.layer_digests()[0]);
+    let doc = json_scan(&sb, "app");
+    assert_eq!(
+        places(&doc),
+        vec![(
+            format!("app@{first}:/opt/app/app.jar!config/app.properties"),
+            2
+        )]
+    );
+    assert_eq!(doc["summary"]["archives"], 1, "{}", doc["summary"]);
+
+    // The limits are the scan's settings: a zip past them in a layer ends
+    // the scan with exit 2 and the archive named, not a clean report.
+    w.write("opt/app/big.zip", over_64k())
+        .layer("COPY big.zip /opt/app/");
+    std::fs::write(sb.path(".leakgate.toml"), LOW_LIMIT).unwrap();
+    let run = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", "app"])
+        .expect_code(2, "an archive past the limit in an image");
+    assert!(
+        run.stderr
+            .contains("/opt/app/big.zip!inner/big.txt: expands past 64 KiB"),
+        "{}",
+        run.all()
+    );
+}
