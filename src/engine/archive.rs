@@ -16,7 +16,7 @@
 //! This module never writes anything to disk and never decides what is a
 //! secret: it hands bytes to [`super::blob::Scanner`].
 
-use std::io::{self, Cursor, Read};
+use std::io::{self, BufRead, Cursor, Read};
 
 use crate::summary::{SkipReason, Summary};
 
@@ -157,13 +157,17 @@ fn open(
             let name = gzip_name(bytes, place);
             stream(decoder, bytes.len() as u64, place, &name, budget, each)
         }
-        Kind::Zstd => match ruzstd::decoding::StreamingDecoder::new(bytes) {
-            Ok(decoder) => {
-                let name = strip_suffix(place, &[".zst", ".zstd"]);
-                stream(decoder, bytes.len() as u64, place, &name, budget, each)
-            }
-            Err(_) => Err(Stop::Skip(SkipReason::CorruptArchive)),
-        },
+        Kind::Zstd => {
+            let name = strip_suffix(place, &[".zst", ".zstd"]);
+            stream(
+                ZstdFrames::new(bytes),
+                bytes.len() as u64,
+                place,
+                &name,
+                budget,
+                each,
+            )
+        }
     };
     budget.depth -= 1;
     match result {
@@ -172,6 +176,45 @@ fn open(
             Ok(())
         }
         other => other,
+    }
+}
+
+/// A zstd stream of one or more frames, as `zstd` writes them when asked
+/// to and image tools do (ruzstd's decoder reads one frame).
+pub struct ZstdFrames<R: BufRead> {
+    frame: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+    source: Option<R>,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    pub fn new(source: R) -> ZstdFrames<R> {
+        ZstdFrames {
+            frame: None,
+            source: Some(source),
+        }
+    }
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(frame) = &mut self.frame {
+                let n = frame.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.source = self.frame.take().map(|f| f.into_inner());
+            }
+            let Some(mut source) = self.source.take() else {
+                return Ok(0);
+            };
+            if source.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let frame = ruzstd::decoding::StreamingDecoder::new(source)
+                .map_err(|e| std::io::Error::other(format!("zstd: {e}")))?;
+            self.frame = Some(frame);
+        }
     }
 }
 
@@ -520,6 +563,33 @@ mod tests {
             summary.limit_breaches[0].starts_with("z.gz: expands more than 100:1"),
             "{:?}",
             summary.limit_breaches
+        );
+    }
+
+    #[test]
+    fn a_zst_of_several_frames_is_read_to_its_end() {
+        use ruzstd::encoding::{compress_to_vec, CompressionLevel};
+        let mut two = compress_to_vec(&b"first = 1\n"[..], CompressionLevel::Fastest);
+        two.extend(compress_to_vec(
+            &b"second = 2\n"[..],
+            CompressionLevel::Fastest,
+        ));
+        let mut summary = Summary::default();
+        let mut got = Vec::new();
+        walk(
+            &two,
+            Kind::Zstd,
+            "app.env.zst",
+            &Limits::default(),
+            &mut summary,
+            &mut |e, _| got.push((e.place.to_string(), e.bytes.to_vec())),
+        );
+        assert_eq!(
+            got,
+            [(
+                "app.env.zst!app.env".to_string(),
+                b"first = 1\nsecond = 2\n".to_vec()
+            )]
         );
     }
 }

@@ -22,6 +22,7 @@ use std::time::Instant;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
 
+use crate::engine::archive::ZstdFrames;
 use crate::engine::blob::{Provenance, Scanner};
 use crate::engine::finding::{short_digest, Finding, ImagePlace, LayerPlace};
 use crate::rules::Catalog;
@@ -656,10 +657,7 @@ impl LayerScan<'_> {
         };
         match compression {
             Compression::Gzip => self.entries(flate2::bufread::MultiGzDecoder::new(read)),
-            Compression::Zstd => self.entries(Zstd {
-                frame: None,
-                source: Some(read),
-            }),
+            Compression::Zstd => self.entries(ZstdFrames::new(read)),
             _ => self.entries(read),
         }
     }
@@ -732,35 +730,6 @@ impl LayerScan<'_> {
         self.tx
             .send(std::mem::take(&mut self.batch))
             .map_err(|_| anyhow!("the scan workers stopped"))
-    }
-}
-
-/// A zstd stream of one or more frames (ruzstd's decoder reads one).
-struct Zstd<R: BufRead> {
-    frame: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
-    source: Option<R>,
-}
-
-impl<R: BufRead> Read for Zstd<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if let Some(frame) = &mut self.frame {
-                let n = frame.read(buf)?;
-                if n > 0 || buf.is_empty() {
-                    return Ok(n);
-                }
-                self.source = self.frame.take().map(|f| f.into_inner());
-            }
-            let Some(mut source) = self.source.take() else {
-                return Ok(0);
-            };
-            if source.fill_buf()?.is_empty() {
-                return Ok(0);
-            }
-            let frame = ruzstd::decoding::StreamingDecoder::new(source)
-                .map_err(|e| std::io::Error::other(format!("zstd: {e}")))?;
-            self.frame = Some(frame);
-        }
     }
 }
 
