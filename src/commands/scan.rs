@@ -216,6 +216,14 @@ fn image_scan(image: &str, max_size: Option<&str>, quiet: bool, out: Output) -> 
         scan.layers,
         if scan.layers == 1 { "" } else { "s" }
     ));
+    if scan.duplicates > 0 {
+        report.notices.push(format!(
+            "{} file{} held the same bytes as one already scanned, and {} read once (a finding there counts them as other places)",
+            scan.duplicates,
+            if scan.duplicates == 1 { "" } else { "s" },
+            if scan.duplicates == 1 { "was" } else { "were" }
+        ));
+    }
     out.report(&report, &s.catalog)
 }
 

@@ -129,7 +129,15 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 esc(&c.summary)
             );
         }
-        if f.other_places > 0 {
+        if f.other_places > 0 && f.image.is_some() {
+            let _ = writeln!(
+                out,
+                "      {} other file{} in the image hold{} the same bytes",
+                f.other_places,
+                if f.other_places == 1 { "" } else { "s" },
+                if f.other_places == 1 { "s" } else { "" }
+            );
+        } else if f.other_places > 0 {
             let _ = writeln!(
                 out,
                 "      first added here; {} other place{} in history add{} the same secret",

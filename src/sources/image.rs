@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
+use sha2::{Digest as _, Sha256};
 
 use crate::engine::archive::ZstdFrames;
 use crate::engine::blob::{Provenance, Scanner};
@@ -34,6 +35,8 @@ pub struct ImageScan {
     pub summary: Summary,
     /// Layers scanned (each distinct digest once).
     pub layers: usize,
+    /// Files whose bytes were already scanned at another path or layer.
+    pub duplicates: usize,
 }
 
 /// Files travel to the scan workers in batches of about this many bytes
@@ -48,6 +51,20 @@ struct Job {
     path: String,
     bytes: Vec<u8>,
     place: Arc<ImagePlace>,
+    /// Which distinct content this is (see [`Contents`]).
+    content: usize,
+}
+
+/// Files by content: the same bytes in several layers, images or paths are
+/// scanned once (the first time the reader meets them), as a history scan
+/// reads a blob once. Keyed by SHA-256 and the path's class (which rules'
+/// `path` regexes it matches), since a rule that knows a file by its name
+/// may find in it what it finds nowhere else.
+#[derive(Default)]
+struct Contents {
+    ids: HashMap<([u8; 32], Vec<usize>), usize>,
+    /// How many files hold each content.
+    copies: Vec<usize>,
 }
 
 /// What the progress display reads.
@@ -98,6 +115,7 @@ pub fn scan(
 
     let mut summary = Summary::with_max_size(max_size);
     let mut findings = Vec::new();
+    let mut contents = Contents::default();
     let (read, found) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| scope.spawn(|| work(scanner, &rx, max_size)))
@@ -127,6 +145,7 @@ pub fn scan(
             &counters,
             &mut summary,
             &mut findings,
+            &mut contents,
         );
         let found: Vec<_> = handles
             .into_iter()
@@ -140,9 +159,14 @@ pub fn scan(
     });
     let (layers, layouts) = read?;
     for (f, s) in found {
-        findings.extend(f);
+        // A finding in content that other files hold too says how many.
+        findings.extend(f.into_iter().map(|(mut f, content)| {
+            f.other_places = contents.copies[content] - 1;
+            f
+        }));
         summary.absorb(s);
     }
+    let duplicates = contents.copies.iter().map(|n| n - 1).sum();
     mark_hidden(&mut findings, &layouts);
     findings.sort_by_cached_key(|f| {
         let (image, layer) = match f.image.as_deref() {
@@ -155,6 +179,7 @@ pub fn scan(
         findings,
         summary,
         layers,
+        duplicates,
     })
 }
 
@@ -163,7 +188,7 @@ fn work(
     scanner: Scanner,
     jobs: &Mutex<mpsc::Receiver<Vec<Job>>>,
     max_size: u64,
-) -> (Vec<Finding>, Summary) {
+) -> (Vec<(Finding, usize)>, Summary) {
     let mut findings = Vec::new();
     let mut summary = Summary::with_max_size(max_size);
     loop {
@@ -177,7 +202,7 @@ fn work(
             let found = scanner.scan_blob_at(&job.bytes, &at, Some(inside), &mut summary);
             findings.extend(found.into_iter().map(|mut f| {
                 f.image = Some(Box::new(ImagePlace::clone(&job.place)));
-                f
+                (f, job.content)
             }));
         }
     }
@@ -196,6 +221,7 @@ fn read_images(
     counters: &Counters,
     summary: &mut Summary,
     findings: &mut Vec<Finding>,
+    contents: &mut Contents,
 ) -> Result<(usize, Vec<Layout>)> {
     let mut seen_configs = HashSet::new();
     let mut seen_layers = HashSet::new();
@@ -243,6 +269,8 @@ fn read_images(
             });
             let mut layer_scan = LayerScan {
                 place,
+                catalog: scanner.catalog,
+                contents: &mut *contents,
                 tx: &tx,
                 batch: Vec::new(),
                 batch_bytes: 0,
@@ -625,6 +653,8 @@ impl Whiteout {
 struct LayerScan<'a> {
     /// The image and this layer, given to every finding in it.
     place: Arc<ImagePlace>,
+    catalog: &'a Catalog,
+    contents: &'a mut Contents,
     tx: &'a mpsc::SyncSender<Vec<Job>>,
     batch: Vec<Job>,
     batch_bytes: usize,
@@ -709,11 +739,24 @@ impl LayerScan<'_> {
             self.counters
                 .bytes
                 .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            let key = (
+                Sha256::digest(&bytes).into(),
+                self.catalog.path_class(&path),
+            );
+            let copies = &mut self.contents.copies;
+            let next = copies.len();
+            let content = *self.contents.ids.entry(key).or_insert(next);
+            if content < next {
+                copies[content] += 1;
+                continue;
+            }
+            copies.push(1);
             self.batch_bytes += bytes.len();
             self.batch.push(Job {
                 path: shown,
                 bytes,
                 place: self.place.clone(),
+                content,
             });
             if self.batch_bytes >= BATCH_BYTES {
                 self.send()?;

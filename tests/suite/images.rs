@@ -740,3 +740,37 @@ fn a_jar_in_a_layer_is_opened_and_an_archive_limit_fails_the_image_scan_closed()
         run.all()
     );
 }
+
+#[test]
+fn the_same_bytes_at_other_paths_and_layers_are_scanned_once_and_counted() {
+    let sb = Sandbox::new();
+    let k = key(24);
+    let mut w = ImageWorld::new(&sb, "app");
+    w.write("app/.env", env_line(&k))
+        .write("srv/copy/.env", env_line(&k))
+        .layer("COPY . /");
+    w.write("backup/.env", env_line(&k))
+        .layer("RUN cp /app/.env /backup/");
+    let doc = json_scan(&sb, "app");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc}");
+    assert_eq!(findings[0]["layer"]["index"], 1);
+    assert_eq!(findings[0]["other_places"], 2);
+    assert!(
+        doc["notices"]
+            .to_string()
+            .contains("2 files held the same bytes as one already scanned"),
+        "{}",
+        doc["notices"]
+    );
+    let human = sb
+        .leakgate(sb.dir.path(), &["scan", "--image", "app"])
+        .expect_found("duplicates");
+    assert!(
+        human
+            .stdout
+            .contains("2 other files in the image hold the same bytes"),
+        "{}",
+        human.stdout
+    );
+}
