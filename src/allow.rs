@@ -132,7 +132,7 @@ impl Entry {
             && self
                 .path
                 .as_ref()
-                .is_none_or(|(_, g)| g.is_match(&finding.path))
+                .is_none_or(|(_, g)| path_matches(g, &finding.path))
             && self
                 .fingerprint
                 .as_ref()
@@ -262,7 +262,9 @@ impl Allowlist {
         let wanted = findings.iter().filter(|f| {
             slow.iter().any(|e| {
                 e.rule.as_ref().is_none_or(|r| *r == f.rule_id)
-                    && e.path.as_ref().is_none_or(|(_, g)| g.is_match(&f.path))
+                    && e.path
+                        .as_ref()
+                        .is_none_or(|(_, g)| path_matches(g, &f.path))
             })
         });
         fingerprint::compute_all(wanted.map(|f| &f.fingerprint));
@@ -618,6 +620,16 @@ pub fn location(root: &Path) -> PathBuf {
     root.join(ALLOW_FILE)
 }
 
+/// Whether `glob` names `path`, or an archive that holds it: an entry
+/// `vendor/legacy.jar` covers `vendor/legacy.jar!config/app.properties`, as a
+/// folder pattern covers its files.
+fn path_matches(glob: &GlobMatcher, path: &str) -> bool {
+    glob.is_match(path)
+        || path
+            .match_indices('!')
+            .any(|(i, _)| glob.is_match(&path[..i]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,6 +726,29 @@ mod tests {
 
     /// The slow hash is paid only when rule and path let a finding through
     /// to a v2 entry, and never when a cheap entry already allows it.
+    #[test]
+    fn a_path_entry_for_an_archive_covers_its_entries() {
+        let l = Allowlist::parse(
+            "[[allow]]\npath = \"vendor/legacy.jar\"\nreason = \"x\"\n",
+            "a",
+        )
+        .unwrap();
+        for (path, allowed) in [
+            ("vendor/legacy.jar", true),
+            ("vendor/legacy.jar!config/app.properties", true),
+            ("vendor/legacy.jar!lib/b.zip!x.env", true),
+            ("vendor/other.jar!config/app.properties", false),
+            ("vendor/legacy.jar.bak", false),
+        ] {
+            let f = finding("r", path, "s");
+            assert_eq!(
+                matches!(l.check(&f, Day::today()), Verdict::Allowed(_)),
+                allowed,
+                "{path}"
+            );
+        }
+    }
+
     #[test]
     fn matching_computes_fingerprints_only_when_needed() {
         let wanted = crate::engine::finding::fingerprint("r", "s")
