@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("config", config),
     ("hook_lines", hook_lines),
     ("decode", decode_bytes),
+    ("archive", archive),
 ];
 
 fn builtin() -> &'static Catalog {
@@ -213,4 +214,30 @@ pub fn decode_bytes(data: &[u8]) {
         );
     }
     let _ = engine::worth_scanning(builtin(), &text);
+}
+
+/// Bytes as a file in a folder scan: archives (zip, tar, gzip, zstd, nested)
+/// are opened, under limits small enough that a bomb reaches them. Every
+/// finding is placed in the file or one of its entries, and a limit's
+/// message names the file.
+pub fn archive(data: &[u8]) {
+    let catalog = builtin();
+    let limits = engine::archive::Limits {
+        max_expanded: 4 << 20,
+        max_entries: 200,
+        ..engine::archive::Limits::default()
+    };
+    let scanner = engine::blob::Scanner::new(catalog, 64 << 10).with_archives(limits);
+    let mut summary = Summary::default();
+    let at = engine::blob::Provenance::File { path: "fuzz.zip" };
+    for f in scanner.scan_blob(data, &at, &mut summary) {
+        assert!(
+            f.path == "fuzz.zip" || f.path.starts_with("fuzz.zip!"),
+            "{}",
+            f.path
+        );
+    }
+    for breach in &summary.limit_breaches {
+        assert!(breach.starts_with("fuzz.zip"), "{breach}");
+    }
 }
