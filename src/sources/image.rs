@@ -199,7 +199,21 @@ fn work(
         for job in batch {
             let at = Provenance::File { path: &job.path };
             let inside = &job.path[1..];
+            let (breaches, skips) = (summary.limit_breaches.len(), summary.skipped.len());
             let found = scanner.scan_blob_at(&job.bytes, &at, Some(inside), &mut summary);
+            // What the archive code says about a file names its place in
+            // the image, as findings do.
+            let locate = |said: &mut String| {
+                if said.starts_with(job.path.as_str()) {
+                    *said = job.place.locate(said);
+                }
+            };
+            summary.limit_breaches[breaches..]
+                .iter_mut()
+                .for_each(locate);
+            summary.skipped[skips..]
+                .iter_mut()
+                .for_each(|s| locate(&mut s.path));
             findings.extend(found.into_iter().map(|mut f| {
                 f.image = Some(Box::new(ImagePlace::clone(&job.place)));
                 (f, job.content)

@@ -713,7 +713,8 @@ fn a_jar_in_a_layer_is_opened_and_an_archive_limit_fails_the_image_scan_closed()
     ]);
     let mut w = ImageWorld::new(&sb, "app");
     w.write("opt/app/app.jar", &jar)
-        .layer("COPY app.jar /opt/app/");
+        .write("opt/app/broken.zip", &jar[..60])
+        .layer("COPY app.jar broken.zip /opt/app/");
     let first = short(&w.layer_digests()[0]);
     let doc = json_scan(&sb, "app");
     assert_eq!(
@@ -723,7 +724,13 @@ fn a_jar_in_a_layer_is_opened_and_an_archive_limit_fails_the_image_scan_closed()
             2
         )]
     );
-    assert_eq!(doc["summary"]["archives"], 1, "{}", doc["summary"]);
+    assert_eq!(doc["summary"]["archives"], 2, "{}", doc["summary"]);
+    // A corrupt archive is counted as skipped, at its place in the image.
+    let skipped = doc["summary"]["skipped_files"].to_string();
+    assert!(
+        skipped.contains(&format!("app@{first}:/opt/app/broken.zip")),
+        "{skipped}"
+    );
 
     // The limits are the scan's settings: a zip past them in a layer ends
     // the scan with exit 2 and the archive named, not a clean report.
@@ -733,9 +740,11 @@ fn a_jar_in_a_layer_is_opened_and_an_archive_limit_fails_the_image_scan_closed()
     let run = sb
         .leakgate(sb.dir.path(), &["scan", "--image", "app"])
         .expect_code(2, "an archive past the limit in an image");
+    let second = short(&w.layer_digests()[1]);
     assert!(
-        run.stderr
-            .contains("/opt/app/big.zip!inner/big.txt: expands past 64 KiB"),
+        run.stderr.contains(&format!(
+            "app@{second}:/opt/app/big.zip!inner/big.txt: expands past 64 KiB"
+        )),
         "{}",
         run.all()
     );
