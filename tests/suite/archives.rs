@@ -567,6 +567,36 @@ fn the_server_refuses_a_pushed_zip_with_a_key_naming_the_entry() {
 }
 
 #[test]
+fn the_server_refuses_a_pushed_zip_bomb_naming_the_limit() {
+    let sb = Sandbox::new();
+    let (server, client) = sb.server_and_client();
+    // 4 MiB of zeros deflate to a few KB: past 1 MiB, over 100:1.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("zeros.bin", opts).unwrap();
+    w.write_all(&vec![0u8; 4 << 20]).unwrap();
+    let bomb = w.finish().unwrap().into_inner();
+    write_bytes(&client, "assets/app.zip", &bomb);
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "bomb")
+        .expect_ok("commit (no client hook)");
+    let before = sb.git(&server, &["rev-parse", "main"]).stdout;
+    let run = sb
+        .git(&client, &["push", "--no-verify", "origin", "main"])
+        .expect_unchecked(2, "the server refuses the push");
+    assert!(
+        run.stderr.contains(
+            "assets/app.zip!zeros.bin: expands more than 100:1 (the [scan.archives] max_ratio limit)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("remote rejected"), "{}", run.stderr);
+    assert_eq!(sb.git(&server, &["rev-parse", "main"]).stdout, before);
+}
+
+#[test]
 fn an_entry_is_allowed_by_the_place_the_report_prints() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
