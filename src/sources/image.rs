@@ -67,6 +67,16 @@ struct Contents {
     copies: Vec<usize>,
 }
 
+/// A finding in a layer's file, before it is marked and counted.
+struct Hit {
+    finding: Finding,
+    /// Which distinct content it is in (see [`Contents`]).
+    content: usize,
+    /// The layer's file, as whiteouts name it: a finding in an archive's
+    /// entry (`app.jar!config/x`) is hidden when the archive is.
+    file: String,
+}
+
 /// What the progress display reads.
 #[derive(Default)]
 struct Counters {
@@ -158,16 +168,16 @@ pub fn scan(
         (read, found)
     });
     let (layers, layouts) = read?;
-    for (f, s) in found {
+    for (hits, s) in found {
         // A finding in content that other files hold too says how many.
-        findings.extend(f.into_iter().map(|(mut f, content)| {
-            f.other_places = contents.copies[content] - 1;
-            f
+        findings.extend(hits.into_iter().map(|mut hit| {
+            hit.finding.other_places = contents.copies[hit.content] - 1;
+            mark_hidden(&mut hit, &layouts);
+            hit.finding
         }));
         summary.absorb(s);
     }
     let duplicates = contents.copies.iter().map(|n| n - 1).sum();
-    mark_hidden(&mut findings, &layouts);
     findings.sort_by_cached_key(|f| {
         let (image, layer) = match f.image.as_deref() {
             Some(p) => (p.image.clone(), p.layer.as_ref().map(|l| l.index)),
@@ -188,7 +198,7 @@ fn work(
     scanner: Scanner,
     jobs: &Mutex<mpsc::Receiver<Vec<Job>>>,
     max_size: u64,
-) -> (Vec<(Finding, usize)>, Summary) {
+) -> (Vec<Hit>, Summary) {
     let mut findings = Vec::new();
     let mut summary = Summary::with_max_size(max_size);
     loop {
@@ -214,9 +224,13 @@ fn work(
             summary.skipped[skips..]
                 .iter_mut()
                 .for_each(|s| locate(&mut s.path));
-            findings.extend(found.into_iter().map(|mut f| {
-                f.image = Some(Box::new(ImagePlace::clone(&job.place)));
-                (f, job.content)
+            findings.extend(found.into_iter().map(|mut finding| {
+                finding.image = Some(Box::new(ImagePlace::clone(&job.place)));
+                Hit {
+                    finding,
+                    content: job.content,
+                    file: normalize(&job.path),
+                }
             }));
         }
     }
@@ -311,38 +325,36 @@ fn read_images(
 
 /// A file a later layer deletes, or replaces with another file at its path,
 /// still ships in its own layer: each such finding says which layer hid it.
-fn mark_hidden(findings: &mut [Finding], layouts: &[Layout]) {
-    for f in findings {
-        let path = normalize(&f.path);
-        let Some(place) = f.image.as_deref_mut() else {
-            continue;
-        };
-        let Some(at) = &place.layer else {
-            continue;
-        };
-        let layer = at.index;
-        // The image the layer was read in: the first that lists it there.
-        let Some(layout) = layouts
-            .iter()
-            .find(|l| l.digests.get(layer - 1) == Some(&at.digest))
-        else {
-            continue;
-        };
-        place.deleted_in = layout
-            .deletions
-            .iter()
-            .enumerate()
-            .skip(layer)
-            .find(|(_, w)| w.iter().any(|w| w.hides(&path)))
-            .map(|(i, _)| i + 1);
-        place.replaced_in = layout
-            .written
-            .iter()
-            .enumerate()
-            .skip(layer)
-            .find(|(_, w)| w.contains(&path))
-            .map(|(i, _)| i + 1);
-    }
+fn mark_hidden(hit: &mut Hit, layouts: &[Layout]) {
+    let path = &hit.file;
+    let Some(place) = hit.finding.image.as_deref_mut() else {
+        return;
+    };
+    let Some(at) = &place.layer else {
+        return;
+    };
+    let layer = at.index;
+    // The image the layer was read in: the first that lists it there.
+    let Some(layout) = layouts
+        .iter()
+        .find(|l| l.digests.get(layer - 1) == Some(&at.digest))
+    else {
+        return;
+    };
+    place.deleted_in = layout
+        .deletions
+        .iter()
+        .enumerate()
+        .skip(layer)
+        .find(|(_, w)| w.iter().any(|w| w.hides(path)))
+        .map(|(i, _)| i + 1);
+    place.replaced_in = layout
+        .written
+        .iter()
+        .enumerate()
+        .skip(layer)
+        .find(|(_, w)| w.contains(path))
+        .map(|(i, _)| i + 1);
 }
 
 /// One image of the archive: its config and layers, in order.

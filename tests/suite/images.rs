@@ -783,3 +783,20 @@ fn the_same_bytes_at_other_paths_and_layers_are_scanned_once_and_counted() {
         human.stdout
     );
 }
+
+#[test]
+fn a_key_inside_a_jar_a_later_layer_deletes_is_marked_deleted() {
+    use crate::archives::{app_env, zip};
+    let sb = Sandbox::new();
+    let k = key(25);
+    let jar = zip(&[("config/app.properties", &app_env(&k))]);
+    let mut w = ImageWorld::new(&sb, "app");
+    w.write("opt/app/app.jar", &jar)
+        .layer("COPY app.jar /opt/app/");
+    w.delete("opt/app/app.jar").layer("RUN rm /opt/app/app.jar");
+    let doc = json_scan(&sb, "app");
+    let f = &doc["findings"][0];
+    assert_eq!(f["path"], "/opt/app/app.jar!config/app.properties");
+    assert_eq!(f["layer"]["index"], 1);
+    assert_eq!(f["layer"]["deleted_in"], 2, "{doc}");
+}
