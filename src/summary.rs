@@ -16,6 +16,9 @@ pub struct Summary {
     /// Binary files, searched (their printable runs) for keys with a fixed
     /// prefix or a checksum.
     pub binary_searched: usize,
+    /// New versions of files searched only where they changed (history
+    /// scans: see `engine::focus`).
+    pub focused: usize,
     pub skipped: Vec<Skipped>,
     /// Archives opened (zip, tar, gzip, zstd; nested ones too) and the
     /// entries in them scanned.
@@ -89,6 +92,7 @@ impl Summary {
         self.inline_allowed += other.inline_allowed;
         self.windowed += other.windowed;
         self.binary_searched += other.binary_searched;
+        self.focused += other.focused;
         self.skipped.extend(other.skipped);
         self.archives += other.archives;
         self.archive_entries += other.archive_entries;

@@ -279,7 +279,7 @@ fn system_property_flag(text: &str, start: usize, name: &str) -> usize {
 
 /// Declaration blocks are short; one never closed must not reach across a
 /// whole file.
-const BLOCK_LINES: usize = 200;
+pub const BLOCK_LINES: usize = 200;
 
 /// Where a Go `(` block that starts `body` closes: the first line that is
 /// only `)`, or [`BLOCK_LINES`] on.
@@ -292,6 +292,52 @@ fn close_of_block(body: &str) -> usize {
         at += line.len();
     }
     at
+}
+
+/// Whether `text` may hold a Go `var (` or `const (` block (the needles of
+/// the block opener's pattern).
+pub fn may_hold_go_blocks(text: &str) -> bool {
+    [&b"var ("[..], b"const (", b"var(", b"const("]
+        .iter()
+        .any(|n| memchr::memmem::find(text.as_bytes(), n).is_some())
+}
+
+/// How far an added or removed line (`changed`, without its line break) can
+/// change what encloses the lines after it, given that the lines from `from`
+/// on are kept: the index of the first line (of `n`, read by `line`) whose
+/// [`parents`] it cannot be among, or `from` when it encloses nothing.
+/// A section header encloses up to the next one; a line that opens a block
+/// at some indentation, up to the next opener at that indentation or less
+/// (the walk up from a line below stops there, see [`ParentFinder`]); a
+/// line that is only `)` ends a Go declaration block, so removing it extends
+/// the block. Bounded by how far [`parents`] and Go blocks look.
+pub fn reach<'t>(changed: &str, from: usize, n: usize, line: impl Fn(usize) -> &'t str) -> usize {
+    let trimmed = changed.trim();
+    let limit = n.min(from + LOOKBACK_LINES);
+    if trimmed == ")" {
+        return n.min(from + BLOCK_LINES);
+    }
+    let header = is_section_header(trimmed);
+    if trimmed.is_empty() || is_comment(trimmed) || !(header || opens_block(trimmed)) {
+        return from;
+    }
+    let level = indentation(changed);
+    for i in from..limit {
+        let raw = line(i);
+        let t = raw.trim();
+        if t.is_empty() || is_comment(t) {
+            continue;
+        }
+        let stops = if header {
+            is_section_header(t)
+        } else {
+            is_section_header(t) || (opens_block(t) && indentation(raw) <= level)
+        };
+        if stops {
+            return i + 1;
+        }
+    }
+    limit
 }
 
 /// A key that encloses a value: the text of an opening line (`messagebird:`,

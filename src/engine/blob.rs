@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use super::archive::{self, Limits};
 use super::text::{self, Decoded};
-use super::{scan_at, worth_scanning_at, Mode, Origin, Scanned};
+use super::{scan_at, worth_scanning_at, Mode, Origin, Scanned, Wake};
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
@@ -269,6 +269,7 @@ pub struct Placed {
     pub parts: Vec<Scanned>,
 }
 
+pub static DBG: [std::sync::atomic::AtomicUsize; 7] = [const { std::sync::atomic::AtomicUsize::new(0) }; 7];
 /// The one blob scanner: bytes in, findings (or a [`Scan`] to filter) out,
 /// what was read counted in the caller's [`Summary`]. Cheap to copy; each
 /// worker thread uses it with a summary of its own.
@@ -336,6 +337,76 @@ impl<'c> Scanner<'c> {
             .flat_map(|p| p.reported().map(move |i| (p, i)))
             .map(|(p, i)| self.finding(p, i, at))
             .collect()
+    }
+
+    /// [`Scanner::scan_blob_at`] for a version of a file in a history, with
+    /// what it woke (see [`Wake`]) for the version after it. With the
+    /// version it replaces (`before`, and what that woke), it is searched
+    /// only where it changed when that finds the same (see
+    /// [`super::focus`]), whole otherwise: the secrets on the lines it kept
+    /// are the earlier version's, reported there.
+    pub fn scan_version(
+        &self,
+        bytes: &[u8],
+        before: Option<(&[u8], &Wake)>,
+        at: &Provenance,
+        path: Option<&str>,
+        summary: &mut Summary,
+    ) -> (Vec<Finding>, Option<Wake>) {
+        let plain = self.archive_kind(bytes).is_none() && !windowed(bytes.len(), self.max_size);
+        let after = match text::decode(bytes) {
+            Decoded::Text(t) if plain => t,
+            _ => return (self.scan_blob_at(bytes, at, path, summary), None),
+        };
+        summary.blobs += 1;
+        summary.bytes += bytes.len() as u64;
+        if !worth_scanning_at(self.catalog, &after, path) {
+            return (Vec::new(), Some(Wake::default()));
+        }
+        let lines = text::Lines::new(&after);
+        let changes = before.and_then(|(prev, wake)| match text::decode(prev) {
+            Decoded::Text(prev) => {
+                super::focus::between(self.catalog, &prev, &after, &lines).map(|c| (c, wake))
+            }
+            Decoded::Binary => None,
+        });
+        // What this version wakes: the version before's when it surely wakes
+        // the same, else read here (a prefilter pass, a fraction of a
+        // search) and compared.
+        let (focus, wake) = match changes {
+            Some((c, wake)) if c.same_words => (Some(c.focus), wake.clone()),
+            Some((c, wake)) => {
+                let mine = Wake::of(self.catalog, &after, Mode::Text, path);
+                let same = mine == *wake;
+                (same.then_some(c.focus), mine)
+            }
+            None => (None, Wake::of(self.catalog, &after, Mode::Text, path)),
+        };
+        if focus.is_some() {
+            summary.focused += 1;
+        }
+        {
+            use std::sync::atomic::Ordering::Relaxed;
+            let k = if before.is_none() { 0 } else if focus.is_none() { 1 } else { 2 };
+            DBG[k].fetch_add(bytes.len(), Relaxed);
+            DBG[3 + k].fetch_add(1, Relaxed);
+            if let Some(f) = &focus { DBG[6].fetch_add(f.len(), Relaxed); }
+        }
+        let s = super::scan_within(
+            self.catalog,
+            after.into_owned(),
+            Mode::Text,
+            path,
+            Some(bytes),
+            super::Within {
+                focus: focus.as_ref(),
+                wake: Some(&wake),
+                lines: Some(lines),
+            },
+        );
+        summary.inline_allowed += s.inline_allowed;
+        let findings = s.reported().map(|i| self.finding(&s, i, at)).collect();
+        (findings, Some(wake))
     }
 
     /// Scans the entries of the archive `bytes` reported at `place`, and of

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod focus;
 pub mod jwt;
 pub mod text;
 
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::{Catalog, Context, ContextKind, Rule, Validator};
 use assign::Assignment;
+use focus::Focus;
 use finding::escape;
 use text::Lines;
 
@@ -87,6 +89,9 @@ pub struct Scanned {
     /// the same file, which reports them. They stay in `matches` so that an
     /// excerpt of a line holding several secrets still redacts all of them.
     pub owned_end: usize,
+    /// What the text woke, when the scan read that from it (not when it was
+    /// handed one: see [`Wake`]).
+    pub wake: Option<Wake>,
 }
 
 impl Scanned {
@@ -146,12 +151,43 @@ pub fn scan_at(
     path: Option<&str>,
     file: Option<&[u8]>,
 ) -> Scanned {
-    let lines = Lines::new(&text);
+    scan_within(catalog, text, mode, path, file, Within::default())
+}
+
+/// What a caller already knows of a text it has [`scan_within`] scan.
+#[derive(Default)]
+pub struct Within<'a> {
+    /// Search only these lines (see [`focus`]).
+    pub focus: Option<&'a Focus>,
+    /// What the whole text wakes (see [`Wake`]).
+    pub wake: Option<&'a Wake>,
+    /// The text's line index.
+    pub lines: Option<Lines>,
+}
+
+/// [`scan_at`] searching only `focus` where that gives the same findings on
+/// those lines as a search of the whole text (see [`focus`]): everything a
+/// match there depends on is still read from the whole text.
+pub fn scan_within(
+    catalog: &Catalog,
+    text: String,
+    mode: Mode,
+    path: Option<&str>,
+    file: Option<&[u8]>,
+    Within { focus, wake, lines }: Within,
+) -> Scanned {
+    let lines = lines.unwrap_or_else(|| Lines::new(&text));
     // Spans a specific rule recognised, kept or not: a look-alike it rejected
     // (a wrong checksum, a placeholder) is not the generic rule's to report.
     let mut claimed = Vec::new();
-    let at = Place { path, file };
-    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, at);
+    let at = Place {
+        path,
+        file,
+        focus,
+        wake,
+    };
+    let mut woke = None;
+    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, at, &mut woke);
     // The strings of a binary are not a document: no Kubernetes manifest or
     // URL to decode there.
     let views = match mode {
@@ -167,8 +203,15 @@ pub fn scan_at(
             &view_lines,
             &mut view_claimed,
             view.mode,
-            // A decoded view is not a file of its own.
-            Place { path, file: None },
+            // A decoded view is not a file of its own, and is searched
+            // whole.
+            Place {
+                path,
+                file: None,
+                focus: None,
+                wake: None,
+            },
+            &mut None,
         ) {
             // A secret read as written is reported once, by the rule that
             // read it there (a kubeconfig's `client-key-data` is its own
@@ -259,6 +302,7 @@ pub fn scan_at(
     });
     Scanned {
         owned_end: usize::MAX,
+        wake: woke,
         text,
         lines,
         matches,
@@ -276,6 +320,10 @@ pub fn scan_at(
 struct Place<'a> {
     path: Option<&'a str>,
     file: Option<&'a [u8]>,
+    /// The lines to search, where not the whole text (see [`scan_within`]).
+    focus: Option<&'a Focus>,
+    /// What the text wakes, when known already (see [`Wake`]).
+    wake: Option<&'a Wake>,
 }
 
 fn find(
@@ -284,33 +332,46 @@ fn find(
     lines: &Lines,
     claimed: &mut Vec<Range<usize>>,
     mode: Mode,
-    Place { path, file }: Place,
+    Place {
+        path,
+        file,
+        focus,
+        wake,
+    }: Place,
+    woke: &mut Option<Wake>,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
-    let mut candidates = catalog.candidates(text);
-    if let Some(p) = path {
-        let woken = catalog.path_candidates(p);
-        if !woken.is_empty() {
-            candidates.extend(woken);
-            candidates.sort_unstable();
-            candidates.dedup();
+    let mut lower: Option<String> = None;
+    let wake = match wake {
+        Some(w) => w.clone(),
+        None => {
+            let w = Wake::read(catalog, text, mode, path, &mut lower);
+            *woke = Some(w.clone());
+            w
         }
-    }
-    if mode == Mode::Binary {
-        candidates.retain(|&i| catalog.searches_binaries(i));
-    }
+    };
+    let candidates = &wake.rules;
     if candidates.is_empty() {
         return matches;
     }
-    let mut assignments: Option<Vec<Assignment>> = None;
+    // The whole text, or the focus for the contexts whose matches depend on
+    // their own line alone (see `Context::line_local`).
+    let whole = [0..text.len()];
+    let scope = |ctx: &Context| -> &[Range<usize>] {
+        match focus {
+            Some(f) if ctx.line_local() => &f.ranges,
+            _ => &whole,
+        }
+    };
+    // Assignments read once per scope: [whole text, focus].
+    let mut assignments: [Option<Vec<Assignment>>; 2] = [None, None];
     let mut shape_searches = 0;
     let mut parents = assign::ParentFinder::new(text, lines);
-    let mut lower: Option<String> = None;
-    for &ri in &candidates {
+    for (k, &ri) in candidates.iter().enumerate() {
         let rule = &catalog.rules[ri];
-        for ctx in &rule.contexts {
-            if !words_present(ctx, text, &mut lower) {
+        for (ci, ctx) in rule.contexts.iter().enumerate() {
+            if !wake.present(k, ci) {
                 continue;
             }
             if let Some(want) = &ctx.path {
@@ -325,22 +386,26 @@ fn find(
             }
             match &ctx.kind {
                 ContextKind::Pattern { pattern } => {
-                    for c in pattern.get().captures_iter(text) {
-                        // A project's pattern may match without its secret
-                        // group (`x|{secret}`): that match found nothing.
-                        let Some(m) = c.name("secret") else {
-                            continue;
-                        };
-                        // A value the rule's requirements refuse is not its
-                        // secret's shape: not claimed either.
-                        if !rule.value_ok(m.as_str()) {
-                            continue;
-                        }
-                        if !rule.fallback {
-                            claimed.push(m.range());
-                        }
-                        if accept(rule, text, m.range()) {
-                            push(&mut matches, &mut seen, ri, m.range(), ctx.why.clone());
+                    for r in scope(ctx) {
+                        for c in pattern.get().captures_iter(&text[r.clone()]) {
+                            // A project's pattern may match without its
+                            // secret group (`x|{secret}`): that match found
+                            // nothing.
+                            let Some(m) = c.name("secret") else {
+                                continue;
+                            };
+                            // A value the rule's requirements refuse is not
+                            // its secret's shape: not claimed either.
+                            if !rule.value_ok(m.as_str()) {
+                                continue;
+                            }
+                            let span = r.start + m.start()..r.start + m.end();
+                            if !rule.fallback {
+                                claimed.push(span.clone());
+                            }
+                            if accept(rule, text, span.clone()) {
+                                push(&mut matches, &mut seen, ri, span, ctx.why.clone());
+                            }
                         }
                     }
                 }
@@ -380,29 +445,41 @@ fn find(
                     // ahead, and for a few rules (a text naming many
                     // providers, such as a scanner's own rules, would pay a
                     // search per rule for nothing).
-                    if assignments.is_none() && shape_searches < MAX_SHAPE_SEARCHES {
+                    let ranges = scope(ctx);
+                    let slot = usize::from(!std::ptr::eq(ranges, &whole[..]));
+                    if assignments[slot].is_none() && shape_searches < MAX_SHAPE_SEARCHES {
                         shape_searches += 1;
-                        if !rule.secret_anywhere.get().is_match(text) {
+                        let shape = rule.secret_anywhere.get();
+                        if !ranges.iter().any(|r| shape.is_match(&text[r.clone()])) {
                             continue;
                         }
                     }
-                    if assignments.is_none() {
+                    if assignments[slot].is_none() {
                         // One pass for every rule the text woke: read at
                         // the shortest value any of them can have.
                         let mut floor = rule.min_value_len();
-                        for &i in &candidates {
+                        for (k, &i) in candidates.iter().enumerate() {
                             let r = &catalog.rules[i];
-                            let reads = r.contexts.iter().any(|c| {
+                            let reads = r.contexts.iter().enumerate().any(|(ci, c)| {
                                 matches!(c.kind, ContextKind::Assignment { .. })
-                                    && words_present(c, text, &mut lower)
+                                    && wake.present(k, ci)
                             });
                             if reads {
                                 floor = floor.min(r.min_value_len());
                             }
                         }
-                        assignments = Some(assign::assignments(text, floor));
+                        let mut found = Vec::new();
+                        for r in ranges {
+                            found.extend(assign::assignments(&text[r.clone()], floor).into_iter().map(
+                                |a| Assignment {
+                                    name: r.start + a.name.start..r.start + a.name.end,
+                                    value: r.start + a.value.start..r.start + a.value.end,
+                                },
+                            ));
+                        }
+                        assignments[slot] = Some(found);
                     }
-                    let all = assignments.as_ref().expect("just read");
+                    let all = assignments[slot].as_ref().expect("just read");
                     let name_re = name.get();
                     for a in all.iter() {
                         let value = &text[a.value.clone()];
@@ -445,6 +522,61 @@ fn find(
         }
     }
     matches
+}
+
+/// What a whole text wakes: the rules its keywords (and path) wake, and for
+/// each of their contexts whether the text holds the words it needs. Read
+/// from the whole text once; a new version of a file that holds the same
+/// words (see [`focus`]) wakes the same, so a history scan hands it on
+/// instead of reading it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wake {
+    rules: Vec<usize>,
+    /// Per rule in `rules`, per context: whether its words are present.
+    contexts: Vec<Vec<bool>>,
+}
+
+impl Wake {
+    /// What `text` (at `path`, read as `mode`) wakes.
+    pub fn of(catalog: &Catalog, text: &str, mode: Mode, path: Option<&str>) -> Wake {
+        Wake::read(catalog, text, mode, path, &mut None)
+    }
+
+    fn read(
+        catalog: &Catalog,
+        text: &str,
+        mode: Mode,
+        path: Option<&str>,
+        lower: &mut Option<String>,
+    ) -> Wake {
+        let mut rules = catalog.candidates(text);
+        if let Some(p) = path {
+            let woken = catalog.path_candidates(p);
+            if !woken.is_empty() {
+                rules.extend(woken);
+                rules.sort_unstable();
+                rules.dedup();
+            }
+        }
+        if mode == Mode::Binary {
+            rules.retain(|&i| catalog.searches_binaries(i));
+        }
+        let contexts = rules
+            .iter()
+            .map(|&ri| {
+                catalog.rules[ri]
+                    .contexts
+                    .iter()
+                    .map(|ctx| words_present(ctx, text, lower))
+                    .collect()
+            })
+            .collect();
+        Wake { rules, contexts }
+    }
+
+    fn present(&self, rule: usize, context: usize) -> bool {
+        self.contexts[rule][context]
+    }
 }
 
 /// How many rules' secrets [`find`] looks for in one text before it reads

@@ -81,6 +81,53 @@ pub struct Context {
     /// find anything ([`literals::required`]).
     pub words: Vec<Vec<String>>,
     pub why: String,
+    /// See [`Context::line_local`]; worked out on first need.
+    line_local: OnceLock<bool>,
+}
+
+impl Context {
+    /// Whether every match of this context lies within one line and
+    /// depends only on that line and what the engine reads from the whole
+    /// text anyway (keywords, enclosing keys): no `file` test of the whole
+    /// text, and a pattern that can match no line break and does not anchor
+    /// at the text's start or end. Such a context can be searched on some
+    /// lines of a text only (see [`crate::engine::focus`]).
+    pub fn line_local(&self) -> bool {
+        *self.line_local.get_or_init(|| {
+            self.file.is_none()
+                && match &self.kind {
+                    ContextKind::Assignment { .. } => true,
+                    ContextKind::Pattern { pattern } => line_local_regex(&pattern.source),
+                    ContextKind::File { .. } => false,
+                }
+        })
+    }
+}
+
+/// Whether no match of the regex `source` can hold a line break or depend
+/// on the start or end of the whole text (`^`, `$` and `\A`, `\z` without
+/// the multi-line flag).
+fn line_local_regex(source: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind, Look};
+    fn local(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Empty => true,
+            HirKind::Literal(l) => !l.0.contains(&b'\n'),
+            HirKind::Class(Class::Unicode(c)) => {
+                !c.ranges().iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                !c.ranges().iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+            }
+            HirKind::Look(l) => !matches!(l, Look::Start | Look::End),
+            HirKind::Repetition(r) => local(&r.sub),
+            HirKind::Capture(c) => local(&c.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().all(local),
+        }
+    }
+    regex_syntax::Parser::new()
+        .parse(source)
+        .is_ok_and(|hir| local(&hir))
 }
 
 /// A regex compiled on first use. A project's own regexes are compiled when
@@ -596,6 +643,19 @@ pub struct Catalog {
     /// `config/master.key` holds nothing but the key), with the indices of
     /// their regexes in `paths`.
     by_path: Vec<(usize, Vec<usize>)>,
+    /// Every word a test of a whole text looks for (see
+    /// [`Catalog::same_context`]), built on first need.
+    context_words: OnceLock<ContextWords>,
+}
+
+/// The words the engine's whole-text tests look for: rules' keywords and
+/// required literals, contexts' keywords and the words of their names
+/// (lower-case, found in any case), and required literals as written (found
+/// as written, as [`Entry::requires_met`] does).
+struct ContextWords {
+    words: Vec<String>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+    exact: Vec<String>,
 }
 
 /// GitHub's and npm's token checksum: the last six base62 characters of the
@@ -768,6 +828,98 @@ impl Catalog {
             always,
             paths,
             by_path,
+            context_words: OnceLock::new(),
+        })
+    }
+
+    fn context_words(&self) -> &ContextWords {
+        self.context_words.get_or_init(|| {
+            let mut words: Vec<String> = Vec::new();
+            let mut exact: Vec<String> = Vec::new();
+            for rule in self.rules.iter() {
+                words.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
+                words.extend(rule.requires.iter().map(|k| k.to_ascii_lowercase()));
+                exact.extend(rule.requires.iter().cloned());
+                for c in &rule.contexts {
+                    words.extend(c.keywords.iter().cloned());
+                    words.extend(c.words.iter().flatten().cloned());
+                }
+            }
+            words.retain(|w| !w.is_empty());
+            words.sort_unstable();
+            words.dedup();
+            exact.sort_unstable();
+            exact.dedup();
+            let automaton = (!words.is_empty()).then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&words)
+                    .expect("the catalog's words build an automaton")
+            });
+            ContextWords {
+                words,
+                automaton,
+                exact,
+            }
+        })
+    }
+
+    /// Whether a text and an earlier version of it hold the same words of
+    /// those the catalog's whole-text tests look for, so that both wake the
+    /// same rules and contexts: every such word on a line one of them added
+    /// or removed (`changed`) is also on a line of `text` both have (those
+    /// for which `added` is false, by byte offset).
+    pub fn same_context(&self, changed: &str, text: &str, added: impl Fn(usize) -> bool) -> bool {
+        let cw = self.context_words();
+        let mut wanted: Vec<&str> = Vec::new();
+        if let Some(ac) = &cw.automaton {
+            let mut hit = vec![false; cw.words.len()];
+            for m in ac.find_overlapping_iter(changed) {
+                let i = m.pattern().as_usize();
+                if !hit[i] {
+                    hit[i] = true;
+                    wanted.push(&cw.words[i]);
+                }
+            }
+        }
+        let kept = |start: usize, end: usize| !added(start) && !added(end - 1);
+        if !wanted.is_empty() {
+            // Leftmost matches: a word inside a longer wanted one may be
+            // missed, which only makes the answer "not the same" (a whole
+            // scan), never wrong.
+            let Ok(ac) = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                // Built per text: the cheapest to build (the search itself
+                // runs on a SIMD prefilter).
+                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                .build(&wanted)
+            else {
+                return false;
+            };
+            let mut found = vec![false; wanted.len()];
+            let mut left = wanted.len();
+            for m in ac.find_iter(text) {
+                let i = m.pattern().as_usize();
+                if !found[i] && kept(m.start(), m.end()) {
+                    found[i] = true;
+                    left -= 1;
+                    if left == 0 {
+                        break;
+                    }
+                }
+            }
+            if left > 0 {
+                if std::env::var_os("LEAKGATE_DEBUG_WORDS").is_some() {
+                    let miss: Vec<&str> = wanted.iter().zip(&found).filter(|(_, f)| !**f).map(|(w, _)| *w).collect();
+                    eprintln!("MISS {miss:?}");
+                }
+                return false;
+            }
+        }
+        cw.exact.iter().filter(|r| changed.contains(r.as_str())).all(|r| {
+            memchr::memmem::find_iter(text.as_bytes(), r.as_bytes())
+                .any(|at| kept(at, at + r.len()))
         })
     }
 
@@ -1154,6 +1306,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             keywords: c.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
             words,
             why: c.why.clone(),
+            line_local: OnceLock::new(),
         });
     }
     Ok(Rule {

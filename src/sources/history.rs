@@ -22,6 +22,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine::blob::{Provenance, Scanner};
+use crate::engine::Wake;
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
@@ -54,10 +55,10 @@ const BATCH: usize = 32;
 
 struct Job {
     oid: Oid,
-    /// Where the blob is, or (`placed` false) a stand-in for the report
-    /// until that is known.
+    /// The version of the file this one replaces, already read by this
+    /// walk: only what changed is searched (see [`Versions`]).
+    base: Option<Oid>,
     path: String,
-    placed: bool,
     commit: Arc<CommitInfo>,
     /// Position in oldest-first order: smaller entered earlier.
     order: u64,
@@ -89,6 +90,8 @@ struct Context<'a> {
     jobs: Mutex<mpsc::Receiver<Vec<Job>>>,
     counters: &'a Counters,
     failed: Mutex<Option<anyhow::Error>>,
+    /// What each version read so far woke, for the version after it.
+    wakes: Mutex<HashMap<Oid, Arc<Wake>>>,
 }
 
 impl Context<'_> {
@@ -116,6 +119,36 @@ pub fn scan(
     walk: &Walk,
     progress: bool,
 ) -> Result<Outcome> {
+    scan_with(
+        git_dir,
+        catalog,
+        max_size,
+        archives,
+        walk,
+        progress,
+        Versions::Changes,
+    )
+}
+
+/// How a new version of a file is read (see [`crate::engine::focus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    /// Where it changed, with the whole version for context.
+    Changes,
+    /// Whole, every version (`scan --whole-versions`): the same findings,
+    /// for comparison, at several times the cost.
+    Whole,
+}
+
+pub fn scan_with(
+    git_dir: &Path,
+    catalog: &Catalog,
+    max_size: u64,
+    archives: crate::engine::archive::Limits,
+    walk: &Walk,
+    progress: bool,
+    versions: Versions,
+) -> Result<Outcome> {
     let started = Instant::now();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Jobs travel in batches: one lock per batch, not per blob.
@@ -127,16 +160,14 @@ pub fn scan(
         jobs: Mutex::new(job_rx),
         counters: &counters,
         failed: Mutex::new(None),
+        wakes: Mutex::new(HashMap::new()),
     };
 
     let done = Arc::new(AtomicBool::new(false));
-    // `--all` reads the object store blob by blob (see `list_blobs`); a
-    // range walks its commits.
-    let blob_first = matches!(walk, Walk::All);
-    let total = match (progress, blob_first) {
-        (false, _) => None,
-        (true, true) => count_blobs(git_dir).ok().map(Total::Blobs),
-        (true, false) => count_commits(git_dir, walk).ok().map(Total::Commits),
+    let total = if progress {
+        count_commits(git_dir, walk).ok()
+    } else {
+        None
     };
     let reporter = progress.then(|| {
         let (counters, done) = (counters.clone(), done.clone());
@@ -161,37 +192,31 @@ pub fn scan(
             }
             true
         };
-        let sent = if blob_first {
-            let unknown = Arc::new(CommitInfo {
-                id: String::new(),
-                summary: String::new(),
-                root: false,
-            });
-            list_blobs(git_dir, |oid, order, _| {
-                dispatch(Job {
-                    oid,
-                    path: format!("blob {oid}"),
-                    placed: false,
-                    commit: unknown.clone(),
-                    order,
-                })
+        // A blob is read once per path class (see `Catalog::path_class`):
+        // once, unless rules know some of its paths by name. Paths recur in
+        // every commit that touches them: each is classified once.
+        let mut classes = Classes::default();
+        let mut read: HashSet<(Oid, u32)> = HashSet::new();
+        let sent = stream_changes(git_dir, walk, &counters, |change| {
+            *occurrences.entry(change.new).or_insert(0) += 1;
+            let class = classes.of(catalog, change.path);
+            if !read.insert((change.new, class)) {
+                return true;
+            }
+            // The version it replaces, when this walk read it at a path of
+            // the same class: every line of it was searched there or in a
+            // version before it, so only what changed is new here.
+            let base = change
+                .old
+                .filter(|old| versions == Versions::Changes && read.contains(&(*old, class)));
+            dispatch(Job {
+                oid: change.new,
+                base,
+                path: change.path.to_string(),
+                commit: change.commit.clone(),
+                order: change.order,
             })
-        } else {
-            // A blob is read once per path class (see `Catalog::path_class`):
-            // once, unless rules know some of its paths by name.
-            let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
-            stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
-                *occurrences.entry(oid).or_insert(0) += 1;
-                !classes.insert((oid, catalog.path_class(path)))
-                    || dispatch(Job {
-                        oid,
-                        path: path.to_string(),
-                        placed: true,
-                        commit: commit.clone(),
-                        order,
-                    })
-            })
-        };
+        });
         if !batch.is_empty() {
             let _ = job_tx.send(batch);
         }
@@ -206,7 +231,6 @@ pub fn scan(
     if let Some(r) = reporter {
         let _ = r.join();
     }
-    let scanner = ctx.scanner;
     if let Some(e) = ctx.failed.into_inner().expect("error slot") {
         return Err(e);
     }
@@ -216,97 +240,6 @@ pub fn scan(
     for f in found {
         hits.extend(f.hits);
         summary.absorb(f.summary);
-    }
-    let mut notices = Vec::new();
-    if blob_first {
-        // Only blobs with findings need to know where they entered history:
-        // walk the commits once for those, and only when there are any.
-        let mut wanted: HashSet<Oid> = hits.iter().map(|h| h.blob).collect();
-        // An archive limit reached in a blob, or an archive skipped, is
-        // named where it entered too.
-        let named: Vec<Oid> = summary
-            .limit_breaches
-            .iter()
-            .chain(summary.skipped.iter().map(|k| &k.path))
-            .filter_map(|m| stand_in_oid(m))
-            .collect();
-        wanted.extend(named);
-        let mut entered: HashMap<Oid, (u64, String, Arc<CommitInfo>)> = HashMap::new();
-        // The object store has no paths: blobs at a path some rule knows by
-        // name are read again there, found by the same walk.
-        let mut placed: Vec<Job> = Vec::new();
-        if wanted.is_empty() && !catalog.knows_paths() {
-            counters
-                .commits
-                .store(count_commits(git_dir, walk).unwrap_or(0), Ordering::Relaxed);
-        } else {
-            let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
-            stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
-                // Every blob's places: one read again at its path may find
-                // what the first pass did not.
-                *occurrences.entry(oid).or_insert(0) += 1;
-                if wanted.contains(&oid) {
-                    entered
-                        .entry(oid)
-                        .or_insert_with(|| (order, path.to_string(), commit.clone()));
-                }
-                let class = catalog.path_class(path);
-                if !class.is_empty() && classes.insert((oid, class)) {
-                    placed.push(Job {
-                        oid,
-                        path: path.to_string(),
-                        placed: true,
-                        commit: commit.clone(),
-                        order,
-                    });
-                }
-                true
-            })?;
-        }
-        let places = summary
-            .limit_breaches
-            .iter_mut()
-            .chain(summary.skipped.iter_mut().map(|k| &mut k.path));
-        for m in places {
-            let Some(oid) = stand_in_oid(m) else { continue };
-            if let Some((_, path, _)) = entered.get(&oid) {
-                if let Some(rest) = m.strip_prefix(&format!("blob {oid}")) {
-                    *m = format!("{path}{rest}");
-                }
-            }
-        }
-        let before = hits.len();
-        hits.retain_mut(|h| match entered.get(&h.blob) {
-            Some((order, path, commit)) => {
-                h.order = *order;
-                // An archive's entry keeps its `!inner` part.
-                let inner = h
-                    .finding
-                    .path
-                    .strip_prefix(&format!("blob {}", h.blob))
-                    .unwrap_or("");
-                h.finding.path = format!("{path}{inner}");
-                h.finding.commit = Some((**commit).clone());
-                true
-            }
-            None => false,
-        });
-        let dropped = before - hits.len();
-        if !placed.is_empty() {
-            let repo = Repository::open(git_dir).context("opening the repository")?;
-            // Counted already, by the pass that read every blob.
-            let mut uncounted = Found::default();
-            for job in &placed {
-                read_job(&repo, scanner, job, &mut uncounted)?;
-            }
-            hits.extend(uncounted.hits);
-        }
-        if dropped > 0 {
-            notices.push(format!(
-                "{dropped} finding{} in objects no ref reaches (dropped commits, old stashes) not reported; `git gc --prune=now` removes them",
-                if dropped == 1 { "" } else { "s" }
-            ));
-        }
     }
     // One finding per secret: where it entered first, and how many other
     // places (commit, path) brought the same content in.
@@ -339,22 +272,35 @@ pub fn scan(
         &mut summary.inline_allowed,
     )?);
     super::messages::mask_summaries(catalog, &mut findings);
+    if std::env::var_os("LEAKGATE_DEBUG_FOCUS").is_some() { eprintln!("focused {} of {} blobs; dbg {:?}", summary.focused, summary.blobs, crate::engine::blob::DBG); }
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.max_file_size = Some(max_size);
     Ok(Outcome {
         findings,
         summary,
         elapsed: started.elapsed(),
-        notices,
+        notices: Vec::new(),
     })
 }
 
-/// The blob a `blob <id>` stand-in place (`--all`, before blobs are placed)
-/// names, at the start of `text`.
-fn stand_in_oid(text: &str) -> Option<Oid> {
-    let rest = text.strip_prefix("blob ")?;
-    let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
-    Oid::from_str(&hex).ok()
+/// Paths by the class of `path` regexes they match (see
+/// `Catalog::path_class`), each path classified once.
+#[derive(Default)]
+struct Classes {
+    by_path: HashMap<String, u32>,
+    ids: HashMap<Vec<usize>, u32>,
+}
+
+impl Classes {
+    fn of(&mut self, catalog: &Catalog, path: &str) -> u32 {
+        if let Some(&c) = self.by_path.get(path) {
+            return c;
+        }
+        let next = u32::try_from(self.ids.len()).expect("fewer than 2^32 path classes");
+        let c = *self.ids.entry(catalog.path_class(path)).or_insert(next);
+        self.by_path.insert(path.to_string(), c);
+        c
+    }
 }
 
 /// One worker: its own libgit2 handle, findings and counts, over batches of
@@ -390,15 +336,16 @@ fn work(ctx: &Context) -> Found {
 fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> Result<()> {
     ctx.counters.seen.fetch_add(1, Ordering::Relaxed);
     let bytes_before = found.summary.bytes;
-    read_job(repo, ctx.scanner, job, found)?;
+    read_job(repo, ctx, job, found)?;
     ctx.counters
         .bytes
         .fetch_add(found.summary.bytes - bytes_before, Ordering::Relaxed);
     Ok(())
 }
 
-/// Reads and scans one job's blob into `found`.
-fn read_job(repo: &Repository, scanner: Scanner, job: &Job, found: &mut Found) -> Result<()> {
+/// Reads and scans one job's blob into `found`: where it changed when the
+/// version it replaces was read with what it woke (see [`Versions`]).
+fn read_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> Result<()> {
     let blob = repo
         .find_blob(job.oid)
         .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
@@ -407,14 +354,48 @@ fn read_job(repo: &Repository, scanner: Scanner, job: &Job, found: &mut Found) -
         commit: Some(&job.commit),
         added: false,
     };
-    let path = job.placed.then_some(job.path.as_str());
-    let findings = scanner.scan_blob_at(blob.content(), &at, path, &mut found.summary);
+    let path = Some(job.path.as_str());
+    // Another worker may still be reading the version before: then this
+    // one is read whole.
+    let base = job
+        .base
+        .and_then(|b| Some((b, ctx.wakes.lock().expect("wakes").get(&b)?.clone())));
+    let before = match &base {
+        Some((b, _)) => Some(
+            repo.find_blob(*b)
+                .with_context(|| format!("reading blob {b} ({})", job.path))?,
+        ),
+        None => None,
+    };
+    let given = before
+        .as_ref()
+        .zip(base.as_ref())
+        .map(|(blob, (_, wake))| (blob.content(), &**wake));
+    let (findings, wake) =
+        ctx.scanner
+            .scan_version(blob.content(), given, &at, path, &mut found.summary);
+    if let Some(wake) = wake {
+        ctx.wakes
+            .lock()
+            .expect("wakes")
+            .insert(job.oid, Arc::new(wake));
+    }
     found.hits.extend(findings.into_iter().map(|finding| Hit {
         finding,
         order: job.order,
         blob: job.oid,
     }));
     Ok(())
+}
+
+/// One file a commit added or changed.
+struct Change<'a> {
+    new: Oid,
+    /// The regular file it replaces at the same path, if any.
+    old: Option<Oid>,
+    path: &'a str,
+    commit: &'a Arc<CommitInfo>,
+    order: u64,
 }
 
 /// Runs `git log --raw` over `walk`, oldest first, calling `each` for every
@@ -424,7 +405,7 @@ fn stream_changes(
     git_dir: &Path,
     walk: &Walk,
     counters: &Counters,
-    mut each: impl FnMut(Oid, &str, &Arc<CommitInfo>, u64) -> bool,
+    mut each: impl FnMut(Change) -> bool,
 ) -> Result<()> {
     let mut cmd = Command::new("git");
     cmd.arg("--git-dir")
@@ -453,7 +434,7 @@ fn stream_changes(
     let mut commit: Option<Arc<CommitInfo>> = None;
     let mut order = 0u64;
     let mut token = Vec::new();
-    let mut pending: Option<(Oid, bool)> = None;
+    let mut pending: Option<(Oid, Option<Oid>, bool)> = None;
     loop {
         token.clear();
         if reader.read_until(0, &mut token)? == 0 {
@@ -463,14 +444,21 @@ fn stream_changes(
             token.pop();
         }
         let t = token.strip_prefix(b"\n").unwrap_or(&token);
-        if let Some((oid, keep)) = pending.take() {
+        if let Some((new, old, keep)) = pending.take() {
             if keep {
                 let path = String::from_utf8_lossy(t);
                 let c = commit
                     .as_ref()
                     .ok_or_else(|| anyhow!("`git log` printed a change before any commit"))?;
                 order += 1;
-                if !each(oid, &path, c, order) {
+                let change = Change {
+                    new,
+                    old,
+                    path: &path,
+                    commit: c,
+                    order,
+                };
+                if !each(change) {
                     let _ = child.kill();
                     break;
                 }
@@ -491,60 +479,20 @@ fn stream_changes(
             let head =
                 std::str::from_utf8(t).context("`git log --raw` printed a non-UTF-8 header")?;
             let f: Vec<&str> = head[1..].split(' ').collect();
-            let [_, new_mode, _, new_id, status] = f[..] else {
+            let [old_mode, new_mode, old_id, new_id, status] = f[..] else {
                 bail!("unexpected `git log --raw` entry: {head:?}");
             };
             // Regular and executable files only: no deletions, symlink
             // targets or submodule commits.
-            let keep = status != "D" && (new_mode == "100644" || new_mode == "100755");
-            pending = Some((Oid::from_str(new_id)?, keep));
+            let regular = |mode: &str| mode == "100644" || mode == "100755";
+            let keep = status != "D" && regular(new_mode);
+            let old = (status == "M" && regular(old_mode))
+                .then(|| Oid::from_str(old_id))
+                .transpose()?;
+            pending = Some((Oid::from_str(new_id)?, old, keep));
         }
     }
     super::finish_git(child, "git log")
-}
-
-/// Every blob in the object store, in pack order (`--unordered`: the order
-/// that reads fastest), each once. No tree is diffed: for `--all` the set of
-/// blobs is the object store's, and attribution waits for findings.
-fn list_blobs(git_dir: &Path, mut each: impl FnMut(Oid, u64, u64) -> bool) -> Result<()> {
-    let mut child = Command::new("git")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args([
-            "cat-file",
-            "--batch-all-objects",
-            "--unordered",
-            "--batch-check=%(objecttype) %(objectname) %(objectsize)",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("running `git cat-file --batch-all-objects` (is git installed and on PATH?)")?;
-    let reader = BufReader::with_capacity(1 << 16, child.stdout.take().expect("piped"));
-    let mut order = 0;
-    for line in reader.lines() {
-        let line = line?;
-        if let Some(rest) = line.strip_prefix("blob ") {
-            let (id, size) = rest.split_once(' ').unwrap_or((rest, "0"));
-            order += 1;
-            if !each(Oid::from_str(id)?, order, size.parse().unwrap_or(0)) {
-                let _ = child.kill();
-                break;
-            }
-        }
-    }
-    super::finish_git(child, "git cat-file --batch-all-objects")
-}
-
-/// Blobs in the store, for the progress display (a listing without reading
-/// any object: a small fraction of the scan).
-fn count_blobs(git_dir: &Path) -> Result<u64> {
-    let mut n = 0;
-    list_blobs(git_dir, |_, _, _| {
-        n += 1;
-        true
-    })?;
-    Ok(n)
 }
 
 fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
@@ -557,39 +505,24 @@ fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
 
-/// What the progress display counts towards.
-#[derive(Clone, Copy)]
-enum Total {
-    Commits(u64),
-    /// Objects in the store: blobs are most of them, so it is an upper bound.
-    Blobs(u64),
-}
-
 /// The history scan's progress line (see [`super::show_progress`]).
-fn report_progress(c: &Counters, done: &AtomicBool, total: Option<Total>, started: Instant) {
+fn report_progress(c: &Counters, done: &AtomicBool, total: Option<u64>, started: Instant) {
     super::show_progress(done, started, |t| {
         let bytes = c.bytes.load(Ordering::Relaxed);
         let rate = bytes as f64 / t / 1e6;
         let commits = c.commits.load(Ordering::Relaxed);
         let blobs = c.seen.load(Ordering::Relaxed);
-        let (label, n, of) = match total {
-            Some(Total::Commits(of)) => ("commits", commits, Some(of)),
-            Some(Total::Blobs(of)) => ("blobs", blobs, Some(of)),
-            None => ("commits", commits, None),
-        };
-        let eta = match of {
-            Some(of) if n > 0 && of >= n => format!("  ETA {:.0}s", t * (of - n) as f64 / n as f64),
+        // Commits are counted as `git log` lists them, ahead of the scan:
+        // the ETA is an estimate.
+        let eta = match total {
+            Some(of) if commits > 0 && of >= commits => {
+                format!("  ETA {:.0}s", t * (of - commits) as f64 / commits as f64)
+            }
             _ => String::new(),
         };
-        let of = of.map(|t| format!("/{t}")).unwrap_or_default();
-        // The counted unit first (it has the total), then the other.
-        let other = if label == "commits" {
-            format!("blobs {blobs}")
-        } else {
-            format!("commits {commits}")
-        };
+        let of = total.map(|t| format!("/{t}")).unwrap_or_default();
         format!(
-            "scanning: {label} {n}{of}  {other}  {} read  {rate:.0} MB/s{eta}",
+            "scanning: commits {commits}{of}  blobs {blobs}  {} read  {rate:.0} MB/s{eta}",
             crate::summary::human_bytes(bytes),
         )
     });

@@ -1,0 +1,277 @@
+//! Scanning a new version of a file where it changed, not all of it again.
+//!
+//! A history holds most files in many versions, each nearly the last: the
+//! full-history scan of rust-lang/cargo reads 1.7 GB of distinct blobs whose
+//! added lines come to about 230 MB. A secret on a line that a version kept
+//! from the version it replaces was found in that earlier version, and a
+//! history scan reports each secret once, where it entered. So a new version
+//! is searched only on the lines it added (its [`Focus`]), with the whole
+//! text still there for everything that reads context: the keywords that
+//! wake a rule, the keys a value sits under, the line before a value.
+//!
+//! That is exact only when the lines the version kept would be read the same
+//! way in both versions:
+//! - both versions wake the same rules and contexts (the same
+//!   [`super::Wake`]). [`Changes::same_words`] says when that is sure
+//!   without reading the new version whole: every word a rule or context
+//!   needs (a keyword, a word of an assignment's name, a required literal)
+//!   that is on an added or removed line is also on a kept one. Otherwise
+//!   the caller reads what the new version wakes and compares;
+//! - neither version holds an inline `leakgate:allow` marker ([`between`]
+//!   gives up: the whole version is scanned);
+//! and the focus widens where the structure around kept lines changed:
+//! - a few lines either side of every change (the syntaxes whose value may
+//!   sit on the next line: XML elements, attribute pairs);
+//! - below an added or removed line that opens a block or a section, every
+//!   line whose enclosing keys it can be (see `assign::reach`);
+//! - inside Go `var (` blocks, the lines up to the block's opener.
+//!
+//! A rule's pattern that can match across lines or anchors at the text's
+//! start or end, and a context with a whole-file `file` test, still search
+//! the whole text (see [`crate::rules::Context::line_local`]), as do decoded
+//! views.
+
+use std::ops::Range;
+
+use imara_diff::{Algorithm, Diff, InternedInput};
+
+use super::assign;
+use super::text::Lines;
+use super::INLINE_ALLOW;
+use crate::rules::Catalog;
+
+/// Lines either side of a change that are searched with it: a value on the
+/// line after its XML tag, an attribute pair over two lines.
+const MARGIN: usize = 2;
+
+/// The byte ranges of a text that a focused scan searches: whole lines,
+/// sorted, not touching.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Focus {
+    pub ranges: Vec<Range<usize>>,
+}
+
+impl Focus {
+    /// Bytes the focus covers.
+    pub fn len(&self) -> usize {
+        self.ranges.iter().map(|r| r.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+}
+
+/// What changed between two versions of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Where the new version must be searched.
+    pub focus: Focus,
+    /// Whether every word the catalog's whole-text tests look for that is
+    /// on a changed line is also on a kept one: then both versions wake the
+    /// same rules. When not, they may still (most such words wake nothing
+    /// new): the caller compares what each wakes.
+    pub same_words: bool,
+}
+
+/// Where `after`, a new version of `before`, must be searched, or `None`
+/// when only a search of all of it gives the same findings (see the module
+/// documentation).
+/// `lines` indexes `after`.
+pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> Option<Changes> {
+    let allow = memchr::memmem::Finder::new(INLINE_ALLOW);
+    if allow.find(before.as_bytes()).is_some() || allow.find(after.as_bytes()).is_some() {
+        return None;
+    }
+    // Most versions change a few lines: the lines both start and end with
+    // are set aside before the diff.
+    let (head, tail) = common_ends(before.as_bytes(), after.as_bytes());
+    let head_lines = memchr::memchr_iter(b'\n', &after.as_bytes()[..head]).count();
+    let before = &before[head..before.len() - tail];
+    let input = InternedInput::new(before, &after[head..after.len() - tail]);
+    let diff = Diff::compute(Algorithm::Histogram, &input);
+    let n = lines.count();
+    let line = |i: usize| -> &str {
+        let (s, e) = lines.span(after, i + 1);
+        &after[s..e]
+    };
+    let before_lines = Lines::new(before);
+    let removed_line = |j: usize| -> &str {
+        if j >= before_lines.count() {
+            return "";
+        }
+        let (s, e) = before_lines.span(before, j + 1);
+        &before[s..e]
+    };
+    let mut added = vec![false; n];
+    // Every line added or removed, for the check that the versions wake the
+    // same rules.
+    let mut changed = String::new();
+    let mut marks: Vec<Range<usize>> = Vec::new();
+    for hunk in diff.hunks() {
+        let (a, b) = (
+            head_lines + hunk.after.start as usize,
+            head_lines + hunk.after.end as usize,
+        );
+        let mut reach = b;
+        for i in a..b.min(n) {
+            added[i] = true;
+            changed.push_str(line(i));
+            changed.push('\n');
+            reach = reach.max(assign::reach(line(i), b, n, &line));
+        }
+        for j in hunk.before.start as usize..hunk.before.end as usize {
+            let removed = removed_line(j);
+            changed.push_str(removed);
+            changed.push('\n');
+            reach = reach.max(assign::reach(removed, b, n, &line));
+        }
+        let blank = |i: usize| line(i).trim().is_empty();
+        let mut lo = a.min(n);
+        let mut margin = MARGIN;
+        while lo > 0 && (margin > 0 || blank(lo - 1)) {
+            if !blank(lo - 1) {
+                margin -= 1;
+            }
+            lo -= 1;
+        }
+        let mut hi = b.min(n);
+        let mut margin = MARGIN;
+        while hi < n && (margin > 0 || blank(hi)) {
+            if !blank(hi) {
+                margin -= 1;
+            }
+            hi += 1;
+        }
+        marks.push(lo..hi.max(reach));
+    }
+    let same_words =
+        catalog.same_context(&changed, after, |offset| added[lines.line_of(offset) - 1]);
+    // A line inside a Go `var (` block is read as one only with its opener:
+    // search back to where an opener can be.
+    if assign::may_hold_go_blocks(after) {
+        for m in &mut marks {
+            m.start = m.start.saturating_sub(assign::BLOCK_LINES);
+        }
+    }
+    marks.sort_by_key(|m| m.start);
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for m in marks.into_iter().filter(|m| !m.is_empty()) {
+        let start = lines.span(after, m.start + 1).0;
+        let end = if m.end >= n {
+            after.len()
+        } else {
+            lines.span(after, m.end + 1).0
+        };
+        match ranges.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => ranges.push(start..end),
+        }
+    }
+    Some(Changes {
+        focus: Focus { ranges },
+        same_words,
+    })
+}
+
+/// Bytes of whole lines that `a` and `b` both start with, and both end with
+/// (not overlapping the start).
+fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
+    // Blocks first (a memcmp each), then the bytes of the one that
+    // differs.
+    const BLOCK: usize = 64;
+    let same = |x: &[u8], y: &[u8]| -> usize {
+        let mut n = 0;
+        while n + BLOCK <= x.len().min(y.len()) && x[n..n + BLOCK] == y[n..n + BLOCK] {
+            n += BLOCK;
+        }
+        n + x[n..].iter().zip(&y[n..]).take_while(|(p, q)| p == q).count()
+    };
+    let mut head = same(a, b);
+    if head < a.len().min(b.len()) || a.len() != b.len() {
+        head = memchr::memrchr(b'\n', &b[..head]).map_or(0, |i| i + 1);
+    }
+    let room = a.len().min(b.len()) - head;
+    let (x, y) = (&a[a.len() - room..], &b[b.len() - room..]);
+    let mut tail = 0;
+    while tail + BLOCK <= room
+        && x[room - tail - BLOCK..room - tail] == y[room - tail - BLOCK..room - tail]
+    {
+        tail += BLOCK;
+    }
+    while tail < room && x[room - tail - 1] == y[room - tail - 1] {
+        tail += 1;
+    }
+    // The kept end starts a line in both.
+    let start = b.len() - tail;
+    if tail > 0 && start > 0 && b[start - 1] != b'\n' {
+        tail = match memchr::memchr(b'\n', &b[start..]) {
+            Some(i) => tail - (i + 1),
+            None => 0,
+        };
+    }
+    (head, tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ends_are_whole_lines() {
+        assert_eq!(common_ends(b"a\nb\nc\n", b"a\nx\nc\n"), (2, 2));
+        assert_eq!(common_ends(b"ab\n", b"ac\n"), (0, 0));
+        assert_eq!(common_ends(b"a\n", b"a\nb\n"), (2, 0));
+        assert_eq!(common_ends(b"b\n", b"a\nb\n"), (0, 2));
+        assert_eq!(common_ends(b"x\n", b"x\n"), (2, 0));
+    }
+
+    fn catalog() -> Catalog {
+        Catalog::builtin().expect("the built-in catalog loads")
+    }
+
+    fn focused<'a>(after: &'a str, f: &Focus) -> Vec<&'a str> {
+        f.ranges.iter().map(|r| &after[r.clone()]).collect()
+    }
+
+    #[test]
+    fn only_the_lines_around_a_change_are_searched() {
+        let before: String = (0..40).map(|i| format!("let v{i} = {i};\n")).collect();
+        let after = before.replace("let v20 = 20;\n", "let v20 = 21;\n");
+        let f = between(&catalog(), &before, &after, &Lines::new(&after))
+            .expect("no marker")
+            .focus;
+        assert_eq!(
+            focused(&after, &f),
+            ["let v18 = 18;\nlet v19 = 19;\nlet v20 = 21;\nlet v21 = 21;\nlet v22 = 22;\n"]
+        );
+    }
+
+    #[test]
+    fn a_key_line_added_under_a_kept_block_reads_the_block_from_the_whole_text() {
+        // The opener is outside the focus; the engine reads it from the
+        // whole text (see `engine::tests`). Here: a new opener reaches the
+        // kept lines below it.
+        let before = "a:\n  x: 1\nother:\n  url: u\n  key: k\nz: 2\n";
+        let after = "a:\n  x: 1\nmessagebird:\n  url: u\n  key: k\nz: 2\n";
+        let c = between(&catalog(), before, after, &Lines::new(after)).expect("no marker");
+        // `messagebird` is a word only the added line has: the versions may
+        // wake different rules.
+        assert!(!c.same_words);
+        let before = "a:\n  x: 1\nother:\n  url: u\n  key: k\nzz: 2\nyy: 3\nww: 4\n";
+        let after = "a:\n  x: 1\nother2:\n  url: u\n  key: k\nzz: 2\nyy: 3\nww: 4\n";
+        let c = between(&catalog(), before, after, &Lines::new(after)).expect("no marker");
+        assert!(c.same_words);
+        let f = c.focus;
+        // The new opener reaches down to the next opener at its level (none
+        // here: `zz: 2` holds a value), so every line below it is searched.
+        assert!(focused(after, &f).concat().contains("  key: k\nzz: 2\nyy: 3\nww: 4\n"));
+    }
+
+    #[test]
+    fn an_allow_marker_in_either_version_means_a_whole_scan() {
+        let before = "a = 1\n# leakgate:allow\nb = 2\n";
+        let after = "a = 1\nb = 2\n";
+        assert_eq!(between(&catalog(), before, after, &Lines::new(after)), None);
+    }
+}
