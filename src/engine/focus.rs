@@ -106,7 +106,7 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
     let mut added = vec![false; n];
     // Every line added or removed, for the check that the versions wake the
     // same rules.
-    let mut changed = String::new();
+    let (mut added_text, mut removed_text) = (String::new(), String::new());
     let mut marks: Vec<Range<usize>> = Vec::new();
     for hunk in diff.hunks() {
         let (a, b) = (
@@ -116,14 +116,14 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         let mut reach = b;
         for i in a..b.min(n) {
             added[i] = true;
-            changed.push_str(line(i));
-            changed.push('\n');
+            added_text.push_str(line(i));
+            added_text.push('\n');
             reach = reach.max(assign::reach(line(i), b, n, &line));
         }
         for j in hunk.before.start as usize..hunk.before.end as usize {
             let removed = removed_line(j);
-            changed.push_str(removed);
-            changed.push('\n');
+            removed_text.push_str(removed);
+            removed_text.push('\n');
             reach = reach.max(assign::reach(removed, b, n, &line));
         }
         let blank = |i: usize| line(i).trim().is_empty();
@@ -146,7 +146,9 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         marks.push(lo..hi.max(reach));
     }
     let same_words =
-        catalog.same_context(&changed, after, |offset| added[lines.line_of(offset) - 1]);
+        catalog.same_context(&added_text, &removed_text, after, |offset| {
+            added[lines.line_of(offset) - 1]
+        });
     // A line inside a Go `var (` block is read as one only with its opener:
     // search back to where an opener can be.
     if assign::may_hold_go_blocks(after) {

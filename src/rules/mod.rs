@@ -866,21 +866,33 @@ impl Catalog {
 
     /// Whether a text and an earlier version of it hold the same words of
     /// those the catalog's whole-text tests look for, so that both wake the
-    /// same rules and contexts: every such word on a line one of them added
-    /// or removed (`changed`) is also on a line of `text` both have (those
-    /// for which `added` is false, by byte offset).
-    pub fn same_context(&self, changed: &str, text: &str, added: impl Fn(usize) -> bool) -> bool {
+    /// same rules and contexts. A word on both an added line (`added_text`)
+    /// and a removed one (`removed_text`) is in both versions; any other
+    /// word on either must also be on a line of `text` both have (those for
+    /// which `added` is false, by byte offset).
+    pub fn same_context(
+        &self,
+        added_text: &str,
+        removed_text: &str,
+        text: &str,
+        added: impl Fn(usize) -> bool,
+    ) -> bool {
         let cw = self.context_words();
         let mut wanted: Vec<&str> = Vec::new();
         if let Some(ac) = &cw.automaton {
-            let mut hit = vec![false; cw.words.len()];
-            for m in ac.find_overlapping_iter(changed) {
-                let i = m.pattern().as_usize();
-                if !hit[i] {
-                    hit[i] = true;
-                    wanted.push(&cw.words[i]);
+            let on = |t: &str| {
+                let mut hit = vec![false; cw.words.len()];
+                for m in ac.find_overlapping_iter(t) {
+                    hit[m.pattern().as_usize()] = true;
                 }
-            }
+                hit
+            };
+            let (plus, minus) = (on(added_text), on(removed_text));
+            wanted.extend(
+                (0..cw.words.len())
+                    .filter(|&i| plus[i] != minus[i])
+                    .map(|i| cw.words[i].as_str()),
+            );
         }
         let kept = |start: usize, end: usize| !added(start) && !added(end - 1);
         if !wanted.is_empty() {
@@ -917,7 +929,10 @@ impl Catalog {
                 return false;
             }
         }
-        cw.exact.iter().filter(|r| changed.contains(r.as_str())).all(|r| {
+        cw.exact
+            .iter()
+            .filter(|r| added_text.contains(r.as_str()) != removed_text.contains(r.as_str()))
+            .all(|r| {
             memchr::memmem::find_iter(text.as_bytes(), r.as_bytes())
                 .any(|at| kept(at, at + r.len()))
         })
