@@ -306,11 +306,11 @@ fn find(
     let mut assignments: Option<Vec<Assignment>> = None;
     let mut shape_searches = 0;
     let mut parents = assign::ParentFinder::new(text, lines);
-    let mut lower: Option<String> = None;
+    let mut words = text::WordsIn::new(text);
     for &ri in &candidates {
         let rule = &catalog.rules[ri];
         for ctx in &rule.contexts {
-            if !words_present(ctx, text, &mut lower) {
+            if !words_present(ctx, &mut words) {
                 continue;
             }
             if let Some(want) = &ctx.path {
@@ -394,7 +394,7 @@ fn find(
                             let r = &catalog.rules[i];
                             let reads = r.contexts.iter().any(|c| {
                                 matches!(c.kind, ContextKind::Assignment { .. })
-                                    && words_present(c, text, &mut lower)
+                                    && words_present(c, &mut words)
                             });
                             if reads {
                                 floor = floor.min(r.min_value_len());
@@ -451,19 +451,11 @@ fn find(
 /// the text's assignments regardless.
 const MAX_SHAPE_SEARCHES: usize = 4;
 
-/// Whether `text` holds what `ctx` needs before it can find anything: one of
-/// its keywords, and a word of each of its name's word sets. `lower` is the
-/// text in ASCII lower case, made on first need.
-fn words_present(ctx: &Context, text: &str, lower: &mut Option<String>) -> bool {
-    if ctx.keywords.is_empty() && ctx.words.is_empty() {
-        return true;
-    }
-    let lower = lower.get_or_insert_with(|| text.to_ascii_lowercase());
-    (ctx.keywords.is_empty() || ctx.keywords.iter().any(|k| lower.contains(k.as_str())))
-        && ctx
-            .words
-            .iter()
-            .all(|set| set.iter().any(|w| lower.contains(w.as_str())))
+/// Whether the text holds what `ctx` needs before it can find anything: one
+/// of its keywords, and a word of each of its name's word sets.
+fn words_present<'t>(ctx: &'t Context, words: &mut text::WordsIn<'t>) -> bool {
+    (ctx.keywords.is_empty() || ctx.keywords.iter().any(|k| words.has(k)))
+        && ctx.words.iter().all(|set| set.iter().any(|w| words.has(w)))
 }
 
 /// Whether an assignment context's `name` regex matches `name` on whole
