@@ -465,23 +465,37 @@ impl Openers {
 
 /// Unclosed `{`, `(`, `[` and `<tag` earlier on the line: `{"messagebird": {"key": …`
 /// or `<messagebird accessKey="…">`.
+///
+/// Bounded, so a minified line costs the same per value as short lines do:
+/// only the innermost [`MAX_LINE_OPENERS`] openers are read (a `<` that is a
+/// comparison never closes, so minified code piles them up), an opener's key
+/// starts after the last `;` before it (a statement that ended is not the
+/// key of the next one: the same text split into lines gives the same key)
+/// and holds at most [`MAX_KEY_BYTES`] (longer is data, not a name).
 fn same_line_openers<'t>(
     prefix: &'t str,
     stack: &[(usize, u8)],
     line: usize,
     out: &mut Vec<Parent<'t>>,
 ) {
-    let mut prev_end = 0;
+    let inner = &stack[stack.len().saturating_sub(MAX_LINE_OPENERS)..];
+    let mut prev_end = match stack.len() - inner.len() {
+        0 => 0,
+        n => stack[n - 1].0 + 1,
+    };
     let mut found = Vec::new();
-    for &(pos, kind) in stack {
+    for &(pos, kind) in inner {
         let text = if kind == b'<' {
             let after = &prefix[pos + 1..];
+            let after = &after[..floor_boundary(after, MAX_KEY_BYTES)];
             let end = after
                 .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
                 .unwrap_or(after.len());
             &after[..end]
         } else {
-            prefix[prev_end..pos].trim()
+            let key = &prefix[prev_end..pos];
+            let key = &key[ceil_boundary(key, key.len().saturating_sub(MAX_KEY_BYTES))..];
+            key.rfind(';').map_or(key, |i| &key[i + 1..]).trim()
         };
         prev_end = pos + 1;
         if !text.is_empty() {
@@ -489,6 +503,27 @@ fn same_line_openers<'t>(
         }
     }
     out.extend(found.into_iter().rev());
+}
+
+/// Openers of one line read for a value's enclosing keys (innermost).
+const MAX_LINE_OPENERS: usize = 32;
+
+/// The longest key an opener on a value's line is read with.
+const MAX_KEY_BYTES: usize = 256;
+
+/// The largest character boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    (0..=i.min(s.len()))
+        .rev()
+        .find(|&j| s.is_char_boundary(j))
+        .unwrap_or(0)
+}
+
+/// The smallest character boundary of `s` at or after `i`.
+fn ceil_boundary(s: &str, i: usize) -> usize {
+    (i.min(s.len())..=s.len())
+        .find(|&j| s.is_char_boundary(j))
+        .unwrap_or(s.len())
 }
 
 fn indentation(line: &str) -> usize {

@@ -342,11 +342,10 @@ fn find(
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
-    let mut lower: Option<String> = None;
     let wake = match wake {
         Some(w) => w.clone(),
         None => {
-            let w = Wake::read(catalog, text, mode, path, &mut lower);
+            let w = Wake::read(catalog, text, mode, path);
             *woke = Some(w.clone());
             w
         }
@@ -539,7 +538,7 @@ pub struct Wake {
 impl Wake {
     /// What `text` (at `path`, read as `mode`) wakes.
     pub fn of(catalog: &Catalog, text: &str, mode: Mode, path: Option<&str>) -> Wake {
-        Wake::read(catalog, text, mode, path, &mut None)
+        Wake::read(catalog, text, mode, path)
     }
 
     fn read(
@@ -547,7 +546,6 @@ impl Wake {
         text: &str,
         mode: Mode,
         path: Option<&str>,
-        lower: &mut Option<String>,
     ) -> Wake {
         let mut rules = catalog.candidates(text);
         if let Some(p) = path {
@@ -561,13 +559,14 @@ impl Wake {
         if mode == Mode::Binary {
             rules.retain(|&i| catalog.searches_binaries(i));
         }
+        let mut words = text::WordsIn::new(text);
         let contexts = rules
             .iter()
             .map(|&ri| {
                 catalog.rules[ri]
                     .contexts
                     .iter()
-                    .map(|ctx| words_present(ctx, text, lower))
+                    .map(|ctx| words_present(ctx, &mut words))
                     .collect()
             })
             .collect();
@@ -583,19 +582,11 @@ impl Wake {
 /// the text's assignments regardless.
 const MAX_SHAPE_SEARCHES: usize = 4;
 
-/// Whether `text` holds what `ctx` needs before it can find anything: one of
-/// its keywords, and a word of each of its name's word sets. `lower` is the
-/// text in ASCII lower case, made on first need.
-fn words_present(ctx: &Context, text: &str, lower: &mut Option<String>) -> bool {
-    if ctx.keywords.is_empty() && ctx.words.is_empty() {
-        return true;
-    }
-    let lower = lower.get_or_insert_with(|| text.to_ascii_lowercase());
-    (ctx.keywords.is_empty() || ctx.keywords.iter().any(|k| lower.contains(k.as_str())))
-        && ctx
-            .words
-            .iter()
-            .all(|set| set.iter().any(|w| lower.contains(w.as_str())))
+/// Whether the text holds what `ctx` needs before it can find anything: one
+/// of its keywords, and a word of each of its name's word sets.
+fn words_present<'t>(ctx: &'t Context, words: &mut text::WordsIn<'t>) -> bool {
+    (ctx.keywords.is_empty() || ctx.keywords.iter().any(|k| words.has(k)))
+        && ctx.words.iter().all(|set| set.iter().any(|w| words.has(w)))
 }
 
 /// Whether an assignment context's `name` regex matches `name` on whole

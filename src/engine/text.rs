@@ -7,6 +7,7 @@
 //! is still a key.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What a blob turned out to be. Valid UTF-8 is borrowed: most blobs of a
 /// history scan hold no keyword at all and are never copied.
@@ -213,6 +214,38 @@ impl Lines {
 
 fn newline_offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr_iter(b'\n', text.as_bytes())
+}
+
+/// Which lower-case words a text holds, ASCII case-insensitively, each
+/// looked for once per text however many contexts ask (dozens of rules ask
+/// for `key`, `secret` or `token`: a pass over the text each, before).
+pub struct WordsIn<'t> {
+    text: &'t str,
+    /// The text in ASCII lower case, made on first need.
+    lower: Option<String>,
+    known: HashMap<&'t str, bool>,
+}
+
+impl<'t> WordsIn<'t> {
+    pub fn new(text: &'t str) -> Self {
+        WordsIn {
+            text,
+            lower: None,
+            known: HashMap::new(),
+        }
+    }
+
+    /// Whether the text holds `word` (lower case) in any ASCII case.
+    pub fn has(&mut self, word: &'t str) -> bool {
+        if let Some(&found) = self.known.get(word) {
+            return found;
+        }
+        let text = self.text;
+        let lower = self.lower.get_or_insert_with(|| text.to_ascii_lowercase());
+        let found = memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some();
+        self.known.insert(word, found);
+        found
+    }
 }
 
 #[cfg(test)]

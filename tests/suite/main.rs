@@ -27,6 +27,8 @@ mod image_world;
 mod images;
 mod install;
 mod json_contract;
+// Issue 16: long lines.
+mod long_lines;
 mod platforms;
 mod pre_commit;
 mod pre_push;
