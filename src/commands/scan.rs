@@ -167,6 +167,7 @@ fn history_scan(
     );
     report.notices.extend(outcome.notices);
     report.notices.extend(notices);
+    report.allow_missing = args.allow_missing;
     out.report(&report, &s.catalog)
 }
 

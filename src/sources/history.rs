@@ -24,7 +24,7 @@ use git2::{Oid, Repository};
 use crate::engine::blob::{Provenance, Scanner};
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
-use crate::summary::Summary;
+use crate::summary::{Missing, Summary};
 
 /// What to walk: `--all`, or revision arguments as git takes them.
 #[derive(Debug, Clone)]
@@ -144,6 +144,11 @@ pub fn scan(
     });
 
     let mut occurrences: HashMap<Oid, u32> = HashMap::new();
+    // `--all`: the blobs the store has, so the walk can tell which of the
+    // blobs commits name it does not (`cat-file` lists only what exists).
+    let mut listed: HashSet<Oid> = HashSet::new();
+    // An object `git log` could not read, which ended its walk.
+    let mut stopped: Option<Missing> = None;
     let found = std::thread::scope(|scope| -> Result<Vec<Found>> {
         let ctx = &ctx;
         let handles: Vec<_> = (0..workers)
@@ -168,6 +173,7 @@ pub fn scan(
                 root: false,
             });
             list_blobs(git_dir, |oid, order, _| {
+                listed.insert(oid);
                 dispatch(Job {
                     oid,
                     path: format!("blob {oid}"),
@@ -191,6 +197,7 @@ pub fn scan(
                         order,
                     })
             })
+            .map(|stop| stopped = stop)
         };
         if !batch.is_empty() {
             let _ = job_tx.send(batch);
@@ -217,6 +224,10 @@ pub fn scan(
         hits.extend(f.hits);
         summary.absorb(f.summary);
     }
+    // Each worker listed its own missing blobs: one order whatever the timing.
+    summary
+        .missing
+        .sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
     let mut notices = Vec::new();
     if blob_first {
         // Only blobs with findings need to know where they entered history:
@@ -235,13 +246,23 @@ pub fn scan(
         // The object store has no paths: blobs at a path some rule knows by
         // name are read again there, found by the same walk.
         let mut placed: Vec<Job> = Vec::new();
-        if wanted.is_empty() && !catalog.knows_paths() {
-            counters
-                .commits
-                .store(count_commits(git_dir, walk).unwrap_or(0), Ordering::Relaxed);
-        } else {
+        // The walk always runs: only it finds the blobs commits name that
+        // the object store does not have.
+        {
             let mut classes: HashSet<(Oid, Vec<usize>)> = HashSet::new();
-            stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+            let missing = &mut summary.missing;
+            let mut absent: HashSet<Oid> = HashSet::new();
+            stopped = stream_changes(git_dir, walk, &counters, |oid, path, commit, order| {
+                if !listed.contains(&oid) {
+                    if absent.insert(oid) {
+                        missing.push(Missing {
+                            object: oid.to_string(),
+                            path: Some(path.to_string()),
+                            commit: Some(commit.id.clone()),
+                        });
+                    }
+                    return true;
+                }
                 // Every blob's places: one read again at its path may find
                 // what the first pass did not.
                 *occurrences.entry(oid).or_insert(0) += 1;
@@ -289,7 +310,9 @@ pub fn scan(
                 h.finding.commit = Some((**commit).clone());
                 true
             }
-            None => false,
+            // Unplaced because git's walk stopped at a missing object (listed
+            // already): shown at the blob, never dropped as unreachable.
+            None => stopped.is_some(),
         });
         let dropped = before - hits.len();
         if !placed.is_empty() {
@@ -330,14 +353,34 @@ pub fn scan(
             }
         }
     }
-    // Messages are text that every clone carries too.
-    findings.extend(super::messages::scan_history(
+    // Messages are text that every clone carries too. A walk that git
+    // ended at a missing commit ends this one too: that is already listed.
+    match super::messages::scan_history(
         git_dir,
         catalog,
         &walk.args(),
         matches!(walk, Walk::All),
         &mut summary.inline_allowed,
-    )?);
+    ) {
+        Ok(found) => findings.extend(found),
+        Err(e) if stopped.is_some() && super::missing_named_by_git(&format!("{e:#}")).is_some() => {
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(m) = stopped {
+        notices.push(format!(
+            "`git log` stopped at the missing object {}: the commits it had not reached were not scanned",
+            m.object
+        ));
+        if !summary.missing.iter().any(|k| k.object == m.object) {
+            summary.missing.push(m);
+        }
+    }
+    if !summary.missing.is_empty() {
+        summary.partial_clone = Repository::open(git_dir)
+            .ok()
+            .and_then(|r| super::partial_clone(&r));
+    }
     super::messages::mask_summaries(catalog, &mut findings);
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.max_file_size = Some(max_size);
@@ -399,9 +442,18 @@ fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> R
 
 /// Reads and scans one job's blob into `found`.
 fn read_job(repo: &Repository, scanner: Scanner, job: &Job, found: &mut Found) -> Result<()> {
-    let blob = repo
-        .find_blob(job.oid)
-        .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
+    let blob = match repo.find_blob(job.oid) {
+        Ok(b) => b,
+        Err(e) if super::is_missing(repo, job.oid, &e) => {
+            let commit = Some(job.commit.id.as_str()).filter(|c| !c.is_empty());
+            let path = job.placed.then_some(job.path.as_str());
+            found.summary.missing(job.oid, path, commit);
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading blob {} ({})", job.oid, job.path))
+        }
+    };
     let at = Provenance::Blob {
         path: &job.path,
         commit: Some(&job.commit),
@@ -419,13 +471,15 @@ fn read_job(repo: &Repository, scanner: Scanner, job: &Job, found: &mut Found) -
 
 /// Runs `git log --raw` over `walk`, oldest first, calling `each` for every
 /// blob a commit adds or changes (merges against their first parent). `each`
-/// returns false to stop early.
+/// returns false to stop early. A tree or commit git cannot read ends git's
+/// walk: that object is returned (with the commit that needs it, when
+/// known), any other failure is an error.
 fn stream_changes(
     git_dir: &Path,
     walk: &Walk,
     counters: &Counters,
     mut each: impl FnMut(Oid, &str, &Arc<CommitInfo>, u64) -> bool,
-) -> Result<()> {
+) -> Result<Option<Missing>> {
     let mut cmd = Command::new("git");
     cmd.arg("--git-dir")
         .arg(git_dir)
@@ -500,7 +554,40 @@ fn stream_changes(
             pending = Some((Oid::from_str(new_id)?, keep));
         }
     }
-    super::finish_git(child, "git log")
+    let out = child.wait_with_output()?;
+    if out.status.success() || out.status.code().is_none() {
+        return Ok(None);
+    }
+    let said = String::from_utf8_lossy(&out.stderr);
+    match super::missing_named_by_git(&said) {
+        Some((object, named)) => Ok(Some(Missing {
+            object,
+            path: None,
+            // git names the commit whose parent it could not read. A commit's
+            // header is printed with its changes, so a tree belongs to the
+            // commit after the last one printed.
+            commit: named.or_else(|| commit_after(git_dir, walk, commit.as_deref())),
+        })),
+        None => bail!("`git log` failed: {}", said.trim()),
+    }
+}
+
+/// The commit `git log --reverse` walks after `after` (the first without
+/// it): `rev-list` walks the same commits and reads no tree.
+fn commit_after(git_dir: &Path, walk: &Walk, after: Option<&CommitInfo>) -> Option<String> {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-list", "--reverse"])
+        .args(walk.args())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut ids = text.lines();
+    if let Some(after) = after {
+        ids.find(|id| *id == after.id)?;
+    }
+    ids.next().map(str::to_string)
 }
 
 /// Every blob in the object store, in pack order (`--unordered`: the order

@@ -27,6 +27,8 @@ mod image_world;
 mod images;
 mod install;
 mod json_contract;
+// Objects missing from the store (issue 16).
+mod missing_objects;
 mod platforms;
 mod pre_commit;
 mod pre_push;
