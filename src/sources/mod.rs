@@ -189,14 +189,26 @@ pub(crate) fn is_missing(repo: &Repository, oid: Oid, e: &git2::Error) -> bool {
     e.code() == git2::ErrorCode::NotFound && repo.odb().is_ok_and(|odb| !odb.exists(oid))
 }
 
-/// The promisor remote of a partial clone (`extensions.partialClone`),
-/// which leaves objects out on purpose.
+/// The promisor remote of a partial clone, which leaves objects out on
+/// purpose: `remote.<name>.promisor = true` (what `git clone --filter`
+/// writes), or the older `extensions.partialClone = <name>`.
 pub(crate) fn partial_clone(repo: &Repository) -> Option<String> {
-    repo.config()
-        .ok()?
-        .get_string("extensions.partialclone")
-        .ok()
-        .filter(|r| !r.is_empty())
+    let config = repo.config().ok()?.snapshot().ok()?;
+    if let Ok(name) = config.get_string("extensions.partialclone") {
+        return Some(name).filter(|n| !n.is_empty());
+    }
+    let remotes = repo.remotes().ok()?;
+    // Each name is a `Result<Option<&str>>` (it may not be UTF-8).
+    remotes
+        .iter()
+        .flatten()
+        .flatten()
+        .find(|r| {
+            config
+                .get_bool(&format!("remote.{r}.promisor"))
+                .unwrap_or(false)
+        })
+        .map(str::to_string)
 }
 
 /// An object `git` named as unreadable in its error output (`fatal: unable

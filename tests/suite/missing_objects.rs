@@ -209,3 +209,48 @@ fn pre_receive_refuses_a_push_needing_a_blob_the_server_lost() {
     assert!(err.contains("git fsck --full"), "{err}");
     assert_eq!(rev(&sb, &server, "main"), before, "the ref moved");
 }
+
+#[test]
+fn a_partial_clone_is_told_how_to_fetch_what_its_filter_left_out() {
+    let sb = Sandbox::new();
+    let src = sb.bare_init("src");
+    sb.git(&src, &["config", "uploadpack.allowfilter", "true"])
+        .expect_ok("config");
+    write(&src, "a.txt", "one\n");
+    sb.git(&src, &["add", "."]).expect_ok("add");
+    sb.commit(&src, "one").expect_ok("commit");
+    let url = format!("file://{}", src.display());
+    let clone = sb.path("clone");
+    sb.git(
+        sb.dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    )
+    .expect_ok("a blobless clone");
+    let blob = rev(&sb, &src, "HEAD:a.txt");
+    let run = sb
+        .leakgate(&clone, &["scan", "--all"])
+        .expect_code(2, "a partial clone lacks its blobs");
+    let out = run.all();
+    assert_lists(&out, &blob, "a.txt", &sb.head(&src));
+    let advice =
+        "git config --unset-all remote.origin.partialclonefilter; git fetch --refetch origin";
+    assert!(out.contains("this is a partial clone"), "{out}");
+    assert!(out.contains(advice), "{out}");
+    // The advice works: after it, the scan is complete.
+    sb.git(
+        &clone,
+        &["config", "--unset-all", "remote.origin.partialclonefilter"],
+    )
+    .expect_ok("drop the filter");
+    sb.git(&clone, &["fetch", "-q", "--refetch", "origin"])
+        .expect_ok("refetch");
+    sb.leakgate(&clone, &["scan", "--all"])
+        .expect_ok("complete now");
+}
