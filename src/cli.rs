@@ -88,6 +88,18 @@ pub struct ScanArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Objects missing from the object store (a partial clone, a damaged
+    /// copy) are listed as a notice instead of failing the scan (exit 2);
+    /// the exit code is then the findings' alone.
+    #[arg(long)]
+    pub allow_missing: bool,
+
+    /// History scans: search every version of every file whole, instead of
+    /// a new version where it changed. The same findings at several times
+    /// the cost; for comparing.
+    #[arg(long)]
+    pub whole_versions: bool,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -115,6 +127,12 @@ pub struct CiArgs {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Objects missing from the object store (a partial clone, a damaged
+    /// copy) are listed as a notice instead of failing the scan (exit 2);
+    /// the exit code is then the findings' alone.
+    #[arg(long)]
+    pub allow_missing: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,

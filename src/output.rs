@@ -153,7 +153,11 @@ impl Output {
                 emit(self.stream, &terminal)?;
             }
         }
-        Ok(if report.blocking() > 0 {
+        // Objects missing from the store: the report lists them, and the
+        // scan is not called complete (hooks block on it).
+        Ok(if report.incomplete() {
+            Exit::Error
+        } else if report.blocking() > 0 {
             Exit::Found
         } else {
             Exit::Clean

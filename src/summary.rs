@@ -32,6 +32,24 @@ pub struct Summary {
     pub elapsed: Option<std::time::Duration>,
     /// The size cap in force, so a report can say what it was.
     pub max_file_size: Option<u64>,
+    /// Objects a scan needed and the object store does not have (a partial
+    /// clone, a damaged or incomplete copy): the scan is incomplete, so the
+    /// command fails (exit 2) unless `--allow-missing`. Each object once.
+    pub missing: Vec<Missing>,
+    /// The promisor remote when the repository is a partial clone (which
+    /// leaves objects out on purpose), for the advice on fetching them.
+    pub partial_clone: Option<String>,
+}
+
+/// An object the scan needed and could not read because the object store
+/// does not have it: its id, and where it sits when that is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub object: String,
+    /// The file it is at (a blob), when known.
+    pub path: Option<String>,
+    /// The full id of the commit that needs it, when known.
+    pub commit: Option<String>,
 }
 
 /// What is not read at all. Binary and oversized files are no longer here:
@@ -76,6 +94,19 @@ impl Summary {
         }
     }
 
+    /// Records a missing object; one already recorded keeps its first place.
+    pub fn missing(&mut self, object: impl ToString, path: Option<&str>, commit: Option<&str>) {
+        let object = object.to_string();
+        if self.missing.iter().any(|m| m.object == object) {
+            return;
+        }
+        self.missing.push(Missing {
+            object,
+            path: path.map(str::to_string),
+            commit: commit.map(str::to_string),
+        });
+    }
+
     pub fn skip(&mut self, path: &str, reason: SkipReason, size: Option<u64>) {
         self.skipped.push(Skipped {
             path: path.to_string(),
@@ -97,6 +128,10 @@ impl Summary {
         self.archives += other.archives;
         self.archive_entries += other.archive_entries;
         self.limit_breaches.extend(other.limit_breaches);
+        for m in other.missing {
+            self.missing(m.object, m.path.as_deref(), m.commit.as_deref());
+        }
+        self.partial_clone = self.partial_clone.take().or(other.partial_clone);
     }
 
     /// An error naming every archive limit reached: a scan that could not
@@ -160,5 +195,27 @@ mod tests {
         assert_eq!(a.skipped_count(SkipReason::Symlink), 1);
         assert_eq!(a.skipped_count(SkipReason::Submodule), 1);
         assert_eq!(a.max_file_size, Some(10), "the cap is the receiver's");
+    }
+
+    #[test]
+    fn a_missing_object_is_listed_once_at_its_first_place() {
+        let mut a = Summary::default();
+        a.missing("f719efd4", Some("d/b.txt"), Some("c1"));
+        let mut b = Summary::default();
+        b.missing("f719efd4", Some("e/b.txt"), Some("c2"));
+        b.missing("3db3aa52", None, None);
+        a.absorb(b);
+        let places: Vec<_> = a
+            .missing
+            .iter()
+            .map(|m| (m.object.as_str(), m.path.as_deref(), m.commit.as_deref()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("f719efd4", Some("d/b.txt"), Some("c1")),
+                ("3db3aa52", None, None)
+            ]
+        );
     }
 }

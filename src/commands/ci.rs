@@ -70,6 +70,7 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
         summary,
     );
     report.notices.extend(notices);
+    report.allow_missing = args.allow_missing;
     report.notices.push(format!(
         "{} ({}): {}; policy: {}",
         detected.ci, detected.event, detected.why, plan.policy_why

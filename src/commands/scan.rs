@@ -148,13 +148,19 @@ fn history_scan(
     let s = &mut ctx.settings;
     s.catalog.tune_for_throughput()?;
     let progress = history::progress_wanted(args.quiet) && !out.is_json();
-    let outcome = history::scan(
+    let versions = if args.whole_versions {
+        history::Versions::Whole
+    } else {
+        history::Versions::Changes
+    };
+    let outcome = history::scan_with(
         &git_dir,
         &s.catalog,
         s.config.max_file_size,
         s.config.archives,
         &walk,
         progress,
+        versions,
     )?;
     let mut summary = outcome.summary;
     summary.elapsed = Some(outcome.elapsed);
@@ -167,6 +173,7 @@ fn history_scan(
     );
     report.notices.extend(outcome.notices);
     report.notices.extend(notices);
+    report.allow_missing = args.allow_missing;
     out.report(&report, &s.catalog)
 }
 

@@ -269,7 +269,6 @@ pub struct Placed {
     pub parts: Vec<Scanned>,
 }
 
-pub static DBG: [std::sync::atomic::AtomicUsize; 7] = [const { std::sync::atomic::AtomicUsize::new(0) }; 7];
 /// The one blob scanner: bytes in, findings (or a [`Scan`] to filter) out,
 /// what was read counted in the caller's [`Summary`]. Cheap to copy; each
 /// worker thread uses it with a summary of its own.
@@ -384,13 +383,6 @@ impl<'c> Scanner<'c> {
         };
         if focus.is_some() {
             summary.focused += 1;
-        }
-        {
-            use std::sync::atomic::Ordering::Relaxed;
-            let k = if before.is_none() { 0 } else if focus.is_none() { 1 } else { 2 };
-            DBG[k].fetch_add(bytes.len(), Relaxed);
-            DBG[3 + k].fetch_add(1, Relaxed);
-            if let Some(f) = &focus { DBG[6].fetch_add(f.len(), Relaxed); }
         }
         let s = super::scan_within(
             self.catalog,

@@ -18,8 +18,9 @@
 //!   that is on an added or removed line is also on a kept one. Otherwise
 //!   the caller reads what the new version wakes and compares;
 //! - neither version holds an inline `leakgate:allow` marker ([`between`]
-//!   gives up: the whole version is scanned);
-//! and the focus widens where the structure around kept lines changed:
+//!   gives up: the whole version is scanned).
+//!
+//! And the focus widens where the structure around kept lines changed:
 //! - a few lines either side of every change (the syntaxes whose value may
 //!   sit on the next line: XML elements, attribute pairs);
 //! - below an added or removed line that opens a block or a section, every
@@ -114,17 +115,17 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
             head_lines + hunk.after.end as usize,
         );
         let mut reach = b;
-        for i in a..b.min(n) {
-            added[i] = true;
+        for (i, flag) in added.iter_mut().enumerate().take(b.min(n)).skip(a) {
+            *flag = true;
             added_text.push_str(line(i));
             added_text.push('\n');
-            reach = reach.max(assign::reach(line(i), b, n, &line));
+            reach = reach.max(assign::reach(line(i), b, n, line));
         }
         for j in hunk.before.start as usize..hunk.before.end as usize {
             let removed = removed_line(j);
             removed_text.push_str(removed);
             removed_text.push('\n');
-            reach = reach.max(assign::reach(removed, b, n, &line));
+            reach = reach.max(assign::reach(removed, b, n, line));
         }
         let blank = |i: usize| line(i).trim().is_empty();
         let mut lo = a.min(n);
@@ -145,10 +146,9 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         }
         marks.push(lo..hi.max(reach));
     }
-    let same_words =
-        catalog.same_context(&added_text, &removed_text, after, |offset| {
-            added[lines.line_of(offset) - 1]
-        });
+    let same_words = catalog.same_context(&added_text, &removed_text, after, |offset| {
+        added[lines.line_of(offset) - 1]
+    });
     // A line inside a Go `var (` block is read as one only with its opener:
     // search back to where an opener can be.
     if assign::may_hold_go_blocks(after) {
@@ -187,7 +187,11 @@ fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
         while n + BLOCK <= x.len().min(y.len()) && x[n..n + BLOCK] == y[n..n + BLOCK] {
             n += BLOCK;
         }
-        n + x[n..].iter().zip(&y[n..]).take_while(|(p, q)| p == q).count()
+        n + x[n..]
+            .iter()
+            .zip(&y[n..])
+            .take_while(|(p, q)| p == q)
+            .count()
     };
     let mut head = same(a, b);
     if head < a.len().min(b.len()) || a.len() != b.len() {
@@ -267,7 +271,9 @@ mod tests {
         let f = c.focus;
         // The new opener reaches down to the next opener at its level (none
         // here: `zz: 2` holds a value), so every line below it is searched.
-        assert!(focused(after, &f).concat().contains("  key: k\nzz: 2\nyy: 3\nww: 4\n"));
+        assert!(focused(after, &f)
+            .concat()
+            .contains("  key: k\nzz: 2\nyy: 3\nww: 4\n"));
     }
 
     #[test]

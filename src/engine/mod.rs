@@ -23,8 +23,8 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::{Catalog, Context, ContextKind, Rule, Validator};
 use assign::Assignment;
-use focus::Focus;
 use finding::escape;
+use focus::Focus;
 use text::Lines;
 
 /// One secret found at one place in one text.
@@ -356,11 +356,12 @@ fn find(
     }
     // The whole text, or the focus for the contexts whose matches depend on
     // their own line alone (see `Context::line_local`).
-    let whole = [0..text.len()];
+    let full = 0..text.len();
+    let whole = std::slice::from_ref(&full);
     let scope = |ctx: &Context| -> &[Range<usize>] {
         match focus {
             Some(f) if ctx.line_local() => &f.ranges,
-            _ => &whole,
+            _ => whole,
         }
     };
     // Assignments read once per scope: [whole text, focus].
@@ -445,7 +446,7 @@ fn find(
                     // providers, such as a scanner's own rules, would pay a
                     // search per rule for nothing).
                     let ranges = scope(ctx);
-                    let slot = usize::from(!std::ptr::eq(ranges, &whole[..]));
+                    let slot = usize::from(!std::ptr::eq(ranges, whole));
                     if assignments[slot].is_none() && shape_searches < MAX_SHAPE_SEARCHES {
                         shape_searches += 1;
                         let shape = rule.secret_anywhere.get();
@@ -469,12 +470,14 @@ fn find(
                         }
                         let mut found = Vec::new();
                         for r in ranges {
-                            found.extend(assign::assignments(&text[r.clone()], floor).into_iter().map(
-                                |a| Assignment {
-                                    name: r.start + a.name.start..r.start + a.name.end,
-                                    value: r.start + a.value.start..r.start + a.value.end,
-                                },
-                            ));
+                            found.extend(
+                                assign::assignments(&text[r.clone()], floor)
+                                    .into_iter()
+                                    .map(|a| Assignment {
+                                        name: r.start + a.name.start..r.start + a.name.end,
+                                        value: r.start + a.value.start..r.start + a.value.end,
+                                    }),
+                            );
                         }
                         assignments[slot] = Some(found);
                     }
@@ -541,12 +544,7 @@ impl Wake {
         Wake::read(catalog, text, mode, path)
     }
 
-    fn read(
-        catalog: &Catalog,
-        text: &str,
-        mode: Mode,
-        path: Option<&str>,
-    ) -> Wake {
+    fn read(catalog: &Catalog, text: &str, mode: Mode, path: Option<&str>) -> Wake {
         let mut rules = catalog.candidates(text);
         if let Some(p) = path {
             let woken = catalog.path_candidates(p);

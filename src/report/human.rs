@@ -39,6 +39,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             && report.summary.binary_searched == 0
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
+            && report.summary.missing.is_empty()
             && report.notices.is_empty();
         if !quiet {
             let s = &report.summary;
@@ -53,11 +54,18 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                         if n == 1 { "file was" } else { "files were" },
                     );
                 }
+                None if !report.summary.missing.is_empty() => {
+                    let _ = writeln!(
+                        out,
+                        "leakgate: no secrets found in the objects that could be read; {line}"
+                    );
+                }
                 None => {
                     let _ = writeln!(out, "leakgate: no secrets found; {line}");
                 }
             }
         }
+        missing(&mut out, report);
         notices(&mut out, report);
         return out;
     }
@@ -196,8 +204,107 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         "  {}",
         summary_line(&report.summary, report.allowlisted, true).dimmed()
     );
+    missing(&mut out, report);
     notices(&mut out, report);
     out
+}
+
+/// Objects the scan needed that the object store does not have: counted,
+/// each named (id, path, commit), with how to get them back. Without
+/// `--allow-missing` the scan is incomplete (exit 2) and a hook blocks.
+fn missing(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    let n = s.missing.len();
+    if n == 0 {
+        return;
+    }
+    let counted = format!(
+        "{n} object{} missing from the object store",
+        if n == 1 { "" } else { "s" }
+    );
+    let what = match (&report.scope, report.allow_missing) {
+        (_, true) => format!(
+            "{} {counted}, not scanned (--allow-missing)",
+            "note:".yellow()
+        ),
+        (Scope::Staged { hook: true }, false) => {
+            format!("{} {counted}", "commit blocked:".red().bold())
+        }
+        (Scope::Push { remote, .. }, false) => format!(
+            "{} {counted}",
+            format!("push to {} blocked:", esc(remote)).red().bold()
+        ),
+        (Scope::Receive { .. }, false) => {
+            format!("{} {counted}", "push refused by the server:".red().bold())
+        }
+        (_, false) => format!("{} {counted}", "scan incomplete:".red().bold()),
+    };
+    let _ = writeln!(out, "leakgate: {what}");
+    for m in &s.missing {
+        let mut line = format!("  {}", m.object.as_str().bold());
+        if let Some(p) = &m.path {
+            let _ = write!(line, "  {}", esc(p));
+        }
+        if let Some(c) = &m.commit {
+            let _ = write!(line, "  commit {}", short(c).cyan());
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "  How to get them:");
+    match (&report.scope, &s.partial_clone) {
+        (Scope::Receive { .. }, _) => {
+            let _ = writeln!(
+                out,
+                "    the server's repository is damaged or incomplete: its administrator can list what\n    is missing with `git fsck --full` there and restore it from a complete copy (a backup, a full clone)."
+            );
+        }
+        (_, Some(remote)) => {
+            let remote = shell_quote(remote);
+            let _ = writeln!(
+                out,
+                "    this is a partial clone, which leaves objects out until git needs them. Fetch every object\n    (the filter the clone was made with dropped):\n      {}",
+                format!(
+                    "git config --unset-all remote.{remote}.partialclonefilter; git fetch --refetch {remote}"
+                )
+                .cyan()
+            );
+        }
+        (_, None) => {
+            let _ = writeln!(
+                out,
+                "    the object store is damaged or incomplete (a deleted object, an interrupted copy):\n      {}       lists every missing object\n      {}   fetches every object again from the remote (a fresh clone does too)",
+                "git fsck --full".cyan(),
+                "git fetch --refetch".cyan()
+            );
+        }
+    }
+    if report.allow_missing {
+        return;
+    }
+    match &report.scope {
+        Scope::History { .. } | Scope::Ci { .. } => {
+            let _ = writeln!(
+                out,
+                "  To scan without them (listed as a notice; the exit code is then the findings'): {}",
+                "--allow-missing".cyan()
+            );
+        }
+        Scope::Staged { hook: true } => {
+            let _ = writeln!(
+                out,
+                "  To skip this check once (not recommended): {}",
+                "git commit --no-verify".cyan()
+            );
+        }
+        Scope::Push { .. } => {
+            let _ = writeln!(
+                out,
+                "  To skip this check once (not recommended): {}",
+                "git push --no-verify".cyan()
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Why a key a container never sees is still a leak: the layer that holds
@@ -630,6 +737,15 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
         if s.blobs == 1 { "" } else { "s" },
         human_bytes(s.bytes)
     );
+    if s.focused > 0 {
+        let _ = write!(
+            line,
+            "; {} new version{} of files searched where {} changed",
+            s.focused,
+            if s.focused == 1 { "" } else { "s" },
+            if s.focused == 1 { "it" } else { "they" }
+        );
+    }
     if s.windowed > 0 {
         let _ = write!(
             line,

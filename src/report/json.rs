@@ -81,6 +81,15 @@ struct JsonSummary<'a> {
     archive_entries: usize,
     skipped: JsonSkipped,
     skipped_files: Vec<JsonSkippedFile<'a>>,
+    /// Objects the scan needed that the object store does not have.
+    missing: Vec<JsonMissing<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonMissing<'a> {
+    object: &'a str,
+    path: Option<&'a str>,
+    commit: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -178,6 +187,15 @@ pub fn render(report: &Report) -> String {
                     path: &k.path,
                     reason: k.reason.as_str(),
                     size: k.size,
+                })
+                .collect(),
+            missing: s
+                .missing
+                .iter()
+                .map(|m| JsonMissing {
+                    object: &m.object,
+                    path: m.path.as_deref(),
+                    commit: m.commit.as_deref(),
                 })
                 .collect(),
         },

@@ -80,6 +80,9 @@ pub struct Report {
     pub notices: Vec<String>,
     /// Where the allowlist lives, relative to the repository root.
     pub allow_file: String,
+    /// `--allow-missing`: objects missing from the store are a notice, and
+    /// the exit code is the findings' alone.
+    pub allow_missing: bool,
 }
 
 impl Report {
@@ -118,6 +121,7 @@ impl Report {
             summary,
             notices: allow.legacy_notice().into_iter().collect(),
             allow_file: allow.file.clone(),
+            allow_missing: false,
         }
     }
 
@@ -145,6 +149,12 @@ impl Report {
         self.allowlisted += other.allowlisted;
         self.summary.absorb(other.summary);
         self.notices.extend(other.notices);
+    }
+
+    /// Whether objects missing from the store leave the scan incomplete
+    /// (exit 2): some are, and `--allow-missing` was not given.
+    pub fn incomplete(&self) -> bool {
+        !self.summary.missing.is_empty() && !self.allow_missing
     }
 
     pub fn blocking(&self) -> usize {

@@ -113,12 +113,14 @@ fn line_local_regex(source: &str) -> bool {
         match h.kind() {
             HirKind::Empty => true,
             HirKind::Literal(l) => !l.0.contains(&b'\n'),
-            HirKind::Class(Class::Unicode(c)) => {
-                !c.ranges().iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
-            }
-            HirKind::Class(Class::Bytes(c)) => {
-                !c.ranges().iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end())
-            }
+            HirKind::Class(Class::Unicode(c)) => !c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+            HirKind::Class(Class::Bytes(c)) => !c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
             HirKind::Look(l) => !matches!(l, Look::Start | Look::End),
             HirKind::Repetition(r) => local(&r.sub),
             HirKind::Capture(c) => local(&c.sub),
@@ -922,10 +924,6 @@ impl Catalog {
                 }
             }
             if left > 0 {
-                if std::env::var_os("LEAKGATE_DEBUG_WORDS").is_some() {
-                    let miss: Vec<&str> = wanted.iter().zip(&found).filter(|(_, f)| !**f).map(|(w, _)| *w).collect();
-                    eprintln!("MISS {miss:?}");
-                }
                 return false;
             }
         }
@@ -933,9 +931,9 @@ impl Catalog {
             .iter()
             .filter(|r| added_text.contains(r.as_str()) != removed_text.contains(r.as_str()))
             .all(|r| {
-            memchr::memmem::find_iter(text.as_bytes(), r.as_bytes())
-                .any(|at| kept(at, at + r.len()))
-        })
+                memchr::memmem::find_iter(text.as_bytes(), r.as_bytes())
+                    .any(|at| kept(at, at + r.len()))
+            })
     }
 
     /// The keyword-less rules that a text at `path` wakes (see `by_path`).

@@ -22,10 +22,10 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::engine::blob::{Provenance, Scanner};
-use crate::engine::Wake;
 use crate::engine::finding::{self, CommitInfo, Finding};
+use crate::engine::Wake;
 use crate::rules::Catalog;
-use crate::summary::Summary;
+use crate::summary::{Missing, Summary};
 
 /// What to walk: `--all`, or revision arguments as git takes them.
 #[derive(Debug, Clone)]
@@ -55,6 +55,8 @@ const BATCH: usize = 32;
 
 struct Job {
     oid: Oid,
+    /// The version of the file this one replaces, when this walk read it.
+    replaces: Option<Oid>,
     /// The version of the file this one replaces, already read by this
     /// walk: only what changed is searched (see [`Versions`]).
     base: Option<Oid>,
@@ -69,6 +71,8 @@ struct Hit {
     finding: finding::Finding,
     order: u64,
     blob: Oid,
+    /// The version the blob replaces (see [`Job::replaces`]).
+    replaces: Option<Oid>,
 }
 
 /// What the progress display reads while the scan runs. The counts the
@@ -175,6 +179,8 @@ pub fn scan_with(
     });
 
     let mut occurrences: HashMap<Oid, u32> = HashMap::new();
+    // An object `git log` could not read, which ended its walk.
+    let mut stopped: Option<Missing> = None;
     let found = std::thread::scope(|scope| -> Result<Vec<Found>> {
         let ctx = &ctx;
         let handles: Vec<_> = (0..workers)
@@ -206,17 +212,18 @@ pub fn scan_with(
             // The version it replaces, when this walk read it at a path of
             // the same class: every line of it was searched there or in a
             // version before it, so only what changed is new here.
-            let base = change
-                .old
-                .filter(|old| versions == Versions::Changes && read.contains(&(*old, class)));
+            let replaces = change.old.filter(|old| read.contains(&(*old, class)));
+            let base = replaces.filter(|_| versions == Versions::Changes);
             dispatch(Job {
                 oid: change.new,
+                replaces,
                 base,
                 path: change.path.to_string(),
                 commit: change.commit.clone(),
                 order: change.order,
             })
-        });
+        })
+        .map(|stop| stopped = stop);
         if !batch.is_empty() {
             let _ = job_tx.send(batch);
         }
@@ -241,17 +248,36 @@ pub fn scan_with(
         hits.extend(f.hits);
         summary.absorb(f.summary);
     }
+    // Each worker listed its own missing blobs: one order whatever the timing.
+    summary
+        .missing
+        .sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    let mut notices = Vec::new();
     // One finding per secret: where it entered first, and how many other
     // places (commit, path) brought the same content in.
     hits.sort_by_key(|h| h.order);
     let mut by_fp: HashMap<finding::Fingerprint, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     // A blob read once per path class finds its other secrets again: its
-    // places count once per finding.
+    // places count once per finding. A version that kept the secret from
+    // the version it replaces did not add it (however much of it was
+    // searched), whether read where it changed or whole.
     let mut counted: HashSet<(usize, Oid)> = HashSet::new();
-    for h in hits {
+    let held: HashSet<(&finding::Fingerprint, Oid)> = hits
+        .iter()
+        .map(|h| (&h.finding.fingerprint, h.blob))
+        .collect();
+    let kept: Vec<bool> = hits
+        .iter()
+        .map(|h| {
+            h.replaces
+                .is_some_and(|r| held.contains(&(&h.finding.fingerprint, r)))
+        })
+        .collect();
+    for (h, kept) in hits.into_iter().zip(kept) {
         let places = occurrences.get(&h.blob).copied().unwrap_or(1) as usize;
         match by_fp.get(&h.finding.fingerprint) {
+            Some(_) if kept => {}
             Some(&i) if !counted.insert((i, h.blob)) => {}
             Some(&i) => findings[i].other_places += places,
             None => {
@@ -263,23 +289,42 @@ pub fn scan_with(
             }
         }
     }
-    // Messages are text that every clone carries too.
-    findings.extend(super::messages::scan_history(
+    // Messages are text that every clone carries too. A walk that git
+    // ended at a missing commit ends this one too: that is already listed.
+    match super::messages::scan_history(
         git_dir,
         catalog,
         &walk.args(),
         matches!(walk, Walk::All),
         &mut summary.inline_allowed,
-    )?);
+    ) {
+        Ok(found) => findings.extend(found),
+        Err(e) if stopped.is_some() && super::missing_named_by_git(&format!("{e:#}")).is_some() => {
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(m) = stopped {
+        notices.push(format!(
+            "`git log` stopped at the missing object {}: the commits it had not reached were not scanned",
+            m.object
+        ));
+        if !summary.missing.iter().any(|k| k.object == m.object) {
+            summary.missing.push(m);
+        }
+    }
+    if !summary.missing.is_empty() {
+        summary.partial_clone = Repository::open(git_dir)
+            .ok()
+            .and_then(|r| super::partial_clone(&r));
+    }
     super::messages::mask_summaries(catalog, &mut findings);
-    if std::env::var_os("LEAKGATE_DEBUG_FOCUS").is_some() { eprintln!("focused {} of {} blobs; dbg {:?}", summary.focused, summary.blobs, crate::engine::blob::DBG); }
     summary.commits = counters.commits.load(Ordering::Relaxed) as usize;
     summary.max_file_size = Some(max_size);
     Ok(Outcome {
         findings,
         summary,
         elapsed: started.elapsed(),
-        notices: Vec::new(),
+        notices,
     })
 }
 
@@ -346,9 +391,19 @@ fn scan_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> R
 /// Reads and scans one job's blob into `found`: where it changed when the
 /// version it replaces was read with what it woke (see [`Versions`]).
 fn read_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> Result<()> {
-    let blob = repo
-        .find_blob(job.oid)
-        .with_context(|| format!("reading blob {} ({})", job.oid, job.path))?;
+    let blob = match repo.find_blob(job.oid) {
+        Ok(b) => b,
+        Err(e) if super::is_missing(repo, job.oid, &e) => {
+            let commit = Some(job.commit.id.as_str()).filter(|c| !c.is_empty());
+            found
+                .summary
+                .missing(job.oid, Some(job.path.as_str()), commit);
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading blob {} ({})", job.oid, job.path))
+        }
+    };
     let at = Provenance::Blob {
         path: &job.path,
         commit: Some(&job.commit),
@@ -360,11 +415,10 @@ fn read_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> R
     let base = job
         .base
         .and_then(|b| Some((b, ctx.wakes.lock().expect("wakes").get(&b)?.clone())));
+    // The version before was read by its own job, which reports it if it
+    // cannot be read: this one is then read whole.
     let before = match &base {
-        Some((b, _)) => Some(
-            repo.find_blob(*b)
-                .with_context(|| format!("reading blob {b} ({})", job.path))?,
-        ),
+        Some((b, _)) => repo.find_blob(*b).ok(),
         None => None,
     };
     let given = before
@@ -384,6 +438,7 @@ fn read_job(repo: &Repository, ctx: &Context, job: &Job, found: &mut Found) -> R
         finding,
         order: job.order,
         blob: job.oid,
+        replaces: job.replaces,
     }));
     Ok(())
 }
@@ -400,13 +455,15 @@ struct Change<'a> {
 
 /// Runs `git log --raw` over `walk`, oldest first, calling `each` for every
 /// blob a commit adds or changes (merges against their first parent). `each`
-/// returns false to stop early.
+/// returns false to stop early. A tree or commit git cannot read ends git's
+/// walk: that object is returned (with the commit that needs it, when
+/// known), any other failure is an error.
 fn stream_changes(
     git_dir: &Path,
     walk: &Walk,
     counters: &Counters,
     mut each: impl FnMut(Change) -> bool,
-) -> Result<()> {
+) -> Result<Option<Missing>> {
     let mut cmd = Command::new("git");
     cmd.arg("--git-dir")
         .arg(git_dir)
@@ -492,7 +549,40 @@ fn stream_changes(
             pending = Some((Oid::from_str(new_id)?, old, keep));
         }
     }
-    super::finish_git(child, "git log")
+    let out = child.wait_with_output()?;
+    if out.status.success() || out.status.code().is_none() {
+        return Ok(None);
+    }
+    let said = String::from_utf8_lossy(&out.stderr);
+    match super::missing_named_by_git(&said) {
+        Some((object, named)) => Ok(Some(Missing {
+            object,
+            path: None,
+            // git names the commit whose parent it could not read. A commit's
+            // header is printed with its changes, so a tree belongs to the
+            // commit after the last one printed.
+            commit: named.or_else(|| commit_after(git_dir, walk, commit.as_deref())),
+        })),
+        None => bail!("`git log` failed: {}", said.trim()),
+    }
+}
+
+/// The commit `git log --reverse` walks after `after` (the first without
+/// it): `rev-list` walks the same commits and reads no tree.
+fn commit_after(git_dir: &Path, walk: &Walk, after: Option<&CommitInfo>) -> Option<String> {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-list", "--reverse"])
+        .args(walk.args())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut ids = text.lines();
+    if let Some(after) = after {
+        ids.find(|id| *id == after.id)?;
+    }
+    ids.next().map(str::to_string)
 }
 
 fn count_commits(git_dir: &Path, walk: &Walk) -> Result<u64> {

@@ -56,10 +56,16 @@ impl<'a> Pipeline<'a> {
     /// whatever its size: a large text is scanned in windows, a binary
     /// through its printable runs.
     pub fn scan(&mut self, item: &Item) -> Result<Vec<Finding>> {
-        let blob = self
-            .repo
-            .find_blob(item.new)
-            .with_context(|| format!("reading blob {} ({})", item.new, item.path))?;
+        let blob = match self.repo.find_blob(item.new) {
+            Ok(b) => b,
+            Err(e) if is_missing(self.repo, item.new, &e) => {
+                self.note_missing(item.new, item);
+                return Ok(Vec::new());
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading blob {} ({})", item.new, item.path))
+            }
+        };
         if let Some(kind) = self.scanner.archive_kind(blob.content()) {
             return self.scan_archive(item, blob.content(), kind);
         }
@@ -71,7 +77,12 @@ impl<'a> Pipeline<'a> {
         }
         let mut olds = Vec::with_capacity(item.olds.len());
         for &oid in &item.olds {
-            olds.push(self.read_old(oid)?);
+            // A replaced version that is missing cannot say what is new:
+            // it is listed, and the change is judged without it.
+            match self.read_old(oid)? {
+                Some(text) => olds.push(text),
+                None => self.note_missing(oid, item),
+            }
         }
         let added = match olds.first() {
             Some(first) => Some(added_lines(first, &scan.text)?),
@@ -132,11 +143,11 @@ impl<'a> Pipeline<'a> {
         }
         let mut olds = Vec::new();
         for &oid in &item.olds {
-            let blob = self
-                .repo
-                .find_blob(oid)
-                .with_context(|| format!("reading blob {oid}"))?;
-            olds.extend(self.scanner.texts(blob.content()));
+            match self.repo.find_blob(oid) {
+                Ok(blob) => olds.extend(self.scanner.texts(blob.content())),
+                Err(e) if is_missing(self.repo, oid, &e) => self.note_missing(oid, item),
+                Err(e) => return Err(e).with_context(|| format!("reading blob {oid}")),
+            }
         }
         let known = present_in(&olds, reported());
         let at = Provenance::Blob {
@@ -152,13 +163,79 @@ impl<'a> Pipeline<'a> {
     /// A replaced blob's text, read the same way as the new one (whatever its
     /// size, and a binary's printable runs), so "already there" and "added
     /// lines" compare like with like.
-    fn read_old(&self, oid: Oid) -> Result<String> {
-        let blob = self
-            .repo
-            .find_blob(oid)
-            .with_context(|| format!("reading blob {oid}"))?;
-        Ok(blob::read(blob.content()).text.into_owned())
+    /// `None` when the object store does not have it.
+    fn read_old(&self, oid: Oid) -> Result<Option<String>> {
+        let blob = match self.repo.find_blob(oid) {
+            Ok(b) => b,
+            Err(e) if is_missing(self.repo, oid, &e) => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading blob {oid}")),
+        };
+        Ok(Some(blob::read(blob.content()).text.into_owned()))
     }
+
+    /// Lists `oid` as missing, at the item's path and commit.
+    fn note_missing(&mut self, oid: Oid, item: &Item) {
+        let commit = item.commit.as_ref().map(|c| c.id.as_str());
+        self.summary.missing(oid, Some(&item.path), commit);
+        if self.summary.partial_clone.is_none() {
+            self.summary.partial_clone = partial_clone(self.repo);
+        }
+    }
+}
+
+/// Whether `e`, from reading `oid`, means the object store does not have
+/// it (not that it is corrupt, or of another type: those stay errors).
+pub(crate) fn is_missing(repo: &Repository, oid: Oid, e: &git2::Error) -> bool {
+    e.code() == git2::ErrorCode::NotFound && repo.odb().is_ok_and(|odb| !odb.exists(oid))
+}
+
+/// The promisor remote of a partial clone, which leaves objects out on
+/// purpose: `remote.<name>.promisor = true` (what `git clone --filter`
+/// writes), or the older `extensions.partialClone = <name>`.
+pub(crate) fn partial_clone(repo: &Repository) -> Option<String> {
+    let config = repo.config().ok()?.snapshot().ok()?;
+    if let Ok(name) = config.get_string("extensions.partialclone") {
+        return Some(name).filter(|n| !n.is_empty());
+    }
+    let remotes = repo.remotes().ok()?;
+    // Each name is a `Result<Option<&str>>` (it may not be UTF-8).
+    remotes
+        .iter()
+        .flatten()
+        .flatten()
+        .find(|r| {
+            config
+                .get_bool(&format!("remote.{r}.promisor"))
+                .unwrap_or(false)
+        })
+        .map(str::to_string)
+}
+
+/// An object `git` named as unreadable in its error output (`fatal: unable
+/// to read tree (<id>)`, `error: Could not read <id>`, `fatal: bad object
+/// <id>`), and the commit it was reading when git names one ("Failed to
+/// traverse parents of commit <id>"). `None` for any other failure.
+pub(crate) fn missing_named_by_git(stderr: &str) -> Option<(String, Option<String>)> {
+    fn id_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
+        let at = text.find(marker)? + marker.len();
+        let rest = text[at..].trim_start_matches(['(', ' ']);
+        let end = rest
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len());
+        matches!(end, 40 | 64).then(|| &rest[..end])
+    }
+    let object = [
+        "unable to read tree",
+        "unable to read",
+        "Could not read",
+        "bad object",
+    ]
+    .iter()
+    .find_map(|m| stderr.lines().find_map(|l| id_after(l, m)))?;
+    let commit = stderr
+        .lines()
+        .find_map(|l| id_after(l, "traverse parents of commit"));
+    Some((object.to_string(), commit.map(str::to_string)))
 }
 
 /// Which of `secrets` occur in any of `olds`, in one pass over each old
@@ -272,6 +349,33 @@ mod tests {
         assert!(r.iter().any(|r| r.contains(&2)));
         assert!(r.iter().any(|r| r.contains(&4)));
         assert!(!r.iter().any(|r| r.contains(&1) || r.contains(&3)));
+    }
+
+    #[test]
+    fn objects_git_cannot_read_are_told_from_other_failures() {
+        let tree = "3db3aa529af33f55f038ad50d70c686d6757af32";
+        let commit = "7e087281f73ed275007d70723200a47ef6928423";
+        let parent = "b212e566e08fd6b3bbe618824bca1c64ecf2d99f";
+        assert_eq!(
+            missing_named_by_git(&format!("fatal: unable to read tree ({tree})\n")),
+            Some((tree.to_string(), None))
+        );
+        assert_eq!(
+            missing_named_by_git(&format!(
+                "error: Could not read {parent}\nfatal: Failed to traverse parents of commit {commit}\n"
+            )),
+            Some((parent.to_string(), Some(commit.to_string())))
+        );
+        assert_eq!(
+            missing_named_by_git(&format!("fatal: bad object {parent}\n")),
+            Some((parent.to_string(), None))
+        );
+        // Not an object id, or another failure altogether.
+        assert_eq!(missing_named_by_git("fatal: bad object HEAD\n"), None);
+        assert_eq!(
+            missing_named_by_git("fatal: ambiguous argument 'x': unknown revision\n"),
+            None
+        );
     }
 
     #[test]

@@ -332,8 +332,26 @@ pub fn scan_sent(
     pipeline.scanner = pipeline.scanner.with_archives(archives);
     let mut findings = Vec::new();
     for &id in &sent.commits {
-        for item in items(repo, id, &mut pipeline.summary)? {
-            findings.extend(pipeline.scan(&item)?);
+        match items(repo, id, &mut pipeline.summary) {
+            Ok(items) => {
+                for item in items {
+                    findings.extend(pipeline.scan(&item)?);
+                }
+            }
+            // A commit, or one of its trees, the store does not have: listed
+            // (the push then fails closed), and the rest is still scanned.
+            Err(e) => match missing_object(repo, &e) {
+                Some(object) => {
+                    pipeline
+                        .summary
+                        .missing(object, None, Some(&id.to_string()));
+                    pipeline.summary.partial_clone = super::partial_clone(repo);
+                    if repo.find_commit(id).is_err() {
+                        continue;
+                    }
+                }
+                None => return Err(e),
+            },
         }
         let commit = repo.find_commit(id)?;
         let info = CommitInfo {
@@ -365,6 +383,16 @@ pub fn scan_sent(
     }
     messages::mask_summaries(catalog, &mut findings);
     Ok((findings, pipeline.summary))
+}
+
+/// The object a libgit2 "not found" error names (`no match for id
+/// (<id>)`), when the object store really does not have it.
+fn missing_object(repo: &Repository, e: &anyhow::Error) -> Option<Oid> {
+    let git = e.downcast_ref::<git2::Error>()?;
+    let msg = git.message();
+    let hex = msg.rsplit_once('(')?.1.trim_end_matches(')');
+    let oid = Oid::from_str(hex).ok()?;
+    super::is_missing(repo, oid, git).then_some(oid)
 }
 
 fn short(id: Oid) -> String {

@@ -111,8 +111,9 @@ fn history_reports_where_a_secret_entered_once_with_its_other_places() {
     assert_eq!(findings.len(), 1, "one secret, one finding: {doc}");
     assert_eq!(findings[0]["commit"], entered.as_str());
     assert_eq!(findings[0]["path"], "a.env");
-    // The edited a.env and the identical copy/b.env brought it in again.
-    assert_eq!(findings[0]["other_places"], 2, "{doc}");
+    // The identical copy/b.env brought it in again; the edited a.env kept
+    // the line from the version before, which added it.
+    assert_eq!(findings[0]["other_places"], 1, "{doc}");
     assert_eq!(doc["summary"]["commits"], 5);
     // Each unique blob once: README, key, edited, (copy = same blob as key).
     assert_eq!(doc["summary"]["files_scanned"], 3, "{doc}");
@@ -121,7 +122,7 @@ fn history_reports_where_a_secret_entered_once_with_its_other_places() {
     assert!(
         human
             .stdout
-            .contains("2 other places in history add the same secret"),
+            .contains("1 other place in history adds the same secret"),
         "{}",
         human.stdout
     );
@@ -245,7 +246,7 @@ fn progress_shows_on_a_terminal_only() {
         .stdout
     };
     let shown = tty("scan --all");
-    assert!(shown.contains("scanning: blobs 1/1"), "{shown}");
+    assert!(shown.contains("scanning: commits 1/1"), "{shown}");
     assert!(shown.contains("1 commit, "), "summary line: {shown}");
     let range = tty("scan HEAD");
     assert!(range.contains("scanning: commits 1/1"), "{range}");
@@ -260,7 +261,7 @@ fn progress_shows_on_a_terminal_only() {
 }
 
 #[test]
-fn all_skips_secrets_only_in_unreachable_objects_and_says_so() {
+fn all_reads_only_what_the_refs_reach() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     // Staged once, then unstaged: the blob stays in the object store, but no
@@ -273,11 +274,166 @@ fn all_skips_secrets_only_in_unreachable_objects_and_says_so() {
     sb.git(&repo, &["add", "tmp.env"]).expect_ok("add");
     sb.git(&repo, &["rm", "-q", "--cached", "tmp.env"])
         .expect_ok("unstage");
-    let run = sb.leakgate(&repo, &["scan", "--all"]);
+    let run = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
     assert_eq!(run.code, Some(0), "{}", run.all());
+    let doc = json(&run);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc}");
+    // The commit's README only: the unreachable blob is never read.
+    assert_eq!(doc["summary"]["files_scanned"], 1, "{doc}");
+}
+
+/// Commits `files` (path, content) as one commit.
+fn commit_files(sb: &Sandbox, repo: &std::path::Path, msg: &str, files: &[(&str, String)]) {
+    for (path, body) in files {
+        write(repo, path, body);
+    }
+    sb.git(repo, &["add", "-A"]).expect_ok("add");
+    sb.commit_unchecked(repo, msg);
+}
+
+/// Findings as (rule, fingerprint, path, line, commit): what a history scan
+/// says, less the count of other places.
+fn places(doc: &Value) -> Vec<(String, String, String, u64, String)> {
+    let mut v: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["fingerprint"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["commit"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A history scan searches a new version of a file where it changed, and
+/// finds what a search of every version whole finds: keys added under kept
+/// keys, keys a change of context elsewhere in the file makes visible,
+/// lines moved under another key, an allow marker taken away, a line added
+/// inside a Go `var (` block, a key in a version whose words changed.
+#[test]
+fn new_versions_searched_where_they_changed_find_what_whole_versions_find() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let filler = |n: usize| -> String { (0..n).map(|i| format!("setting_{i}: {i}\n")).collect() };
+    let (k1, k2, k3, k4, k5, k6) = (key(11), key(12), key(13), key(14), key(15), key(16));
+    let k7 = key(17);
+    let block = |opener: &str| {
+        format!(
+            "# messagebird\n{}{opener}:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  access_key: {k7}\n{}",
+            filler(5),
+            filler(5)
+        )
+    };
+    commit_files(
+        &sb,
+        &repo,
+        "base",
+        &[
+            (
+                "a.yml",
+                format!("messagebird:\n  url: https://rest.example\n{}", filler(30)),
+            ),
+            (
+                "b.yml",
+                format!(
+                    "{}other:\n  access_key: {k2}\nmessagebird:\n  url: u\n",
+                    filler(30)
+                ),
+            ),
+            (
+                "c.txt",
+                format!("{}access_key = {k3}\n{}", filler(20), filler(20)),
+            ),
+            (
+                "d.env",
+                format!(
+                    "# leakgate:allow\nMESSAGEBIRD_ACCESS_KEY={k4}\n{}",
+                    filler(10)
+                ),
+            ),
+            (
+                "e.go",
+                format!(
+                    "package x\n\nvar (\n\tname string = \"a\"\n{})\n",
+                    "\tn int = 1\n".repeat(10)
+                ),
+            ),
+            ("f.yml", block("other")),
+        ],
+    );
+    commit_files(
+        &sb,
+        &repo,
+        "edits",
+        &[
+            // A key line added under a kept `messagebird:`.
+            ("a.yml", format!("messagebird:\n  url: https://rest.example\n  access_key: {k1}\n{}", filler(30))),
+            // The kept key line moves under `messagebird:`.
+            ("b.yml", format!("{}other:\nmessagebird:\n  url: u\n  access_key: {k2}\n", filler(30))),
+            // A word far from a kept key makes it MessageBird's.
+            ("c.txt", format!("# messagebird settings\n{}access_key = {k3}\n{}", filler(20), filler(20))),
+            // The allow marker taken away.
+            ("d.env", format!("MESSAGEBIRD_ACCESS_KEY={k4}\n{}", filler(10))),
+            // A key added inside a kept Go declaration block.
+            ("e.go", format!("package x\n\nvar (\n\tname string = \"a\"\n{}\tmessagebirdKey string = \"{k5}\"\n{})\n", "\tn int = 1\n".repeat(5), "\tn int = 1\n".repeat(5))),
+            // A kept key line five lines under a key renamed `messagebird`.
+            ("f.yml", block("messagebird")),
+        ],
+    );
+    commit_files(
+        &sb,
+        &repo,
+        "more",
+        &[("a.yml", format!("messagebird:\n  url: https://rest.example\n  access_key: {k1}\n  signing_key: {k6}\n{}", filler(31)))],
+    );
+    let changes = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
+    let whole = sb.leakgate(
+        &repo,
+        &["scan", "--all", "--whole-versions", "--format", "json"],
+    );
+    assert_eq!(changes.code, Some(1), "{}", changes.all());
+    changes.assert_hides(&k1);
+    let (changes, whole) = (json(&changes), json(&whole));
+    assert_eq!(places(&changes), places(&whole));
+    let others = |doc: &Value| -> Vec<u64> {
+        let mut v: Vec<u64> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["other_places"].as_u64().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(others(&changes), others(&whole));
+    let found: Vec<(String, u64)> = places(&changes).into_iter().map(|p| (p.2, p.3)).collect();
+    for want in [
+        ("a.yml", 3),
+        ("a.yml", 4),
+        ("b.yml", 34),
+        ("d.env", 1),
+        ("e.go", 10),
+        ("f.yml", 12),
+    ] {
+        assert!(
+            found.contains(&(want.0.to_string(), want.1)),
+            "{want:?} not in {found:?}"
+        );
+    }
+    // And the new versions were searched where they changed.
+    let human = sb.leakgate(&repo, &["scan", "--all"]);
     assert!(
-        run.stdout.contains("1 finding in objects no ref reaches"),
+        human
+            .stdout
+            .contains("new versions of files searched where they changed"),
         "{}",
-        run.stdout
+        human.stdout
     );
 }

@@ -72,6 +72,16 @@ struct Summary {
     archive_entries: usize,
     skipped: Skipped,
     skipped_files: Vec<SkippedFile>,
+    missing: Vec<MissingObject>,
+}
+
+/// An object the scan needed that the store does not have.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct MissingObject {
+    object: String,
+    path: Option<String>,
+    commit: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -240,4 +250,27 @@ fn expired_entries_show_in_json_and_clean_runs_exit_0() {
     let doc: Document = serde_json::from_str(&run.stdout).unwrap();
     assert!(doc.findings.is_empty());
     assert_eq!(doc.summary.allowlisted, 1);
+}
+
+/// Objects missing from the store are listed in the summary: id, path,
+/// commit (issue 16), and the scan exits 2.
+#[test]
+fn missing_objects_are_listed_in_the_summary() {
+    let sb = Sandbox::new();
+    let (repo, blob, commit) = crate::missing_objects::repo_missing_a_blob(&sb, &key(1603));
+    let run = sb
+        .leakgate(&repo, &["scan", "HEAD~2..HEAD", "--format", "json"])
+        .expect_code(2, "an incomplete scan");
+    let doc: Document = serde_json::from_str(&run.stdout).expect("the documented shape");
+    assert_eq!(
+        doc.summary.missing,
+        [MissingObject {
+            object: blob,
+            path: Some("docs/notes.txt".into()),
+            commit: Some(commit),
+        }]
+    );
+    // What could be read was scanned: the key is reported too.
+    assert_eq!(doc.findings.len(), 1, "{}", run.stdout);
+    assert_eq!(doc.findings[0].path, "app.env");
 }

@@ -29,6 +29,8 @@ mod install;
 mod json_contract;
 // Issue 16: long lines.
 mod long_lines;
+// Objects missing from the store (issue 16).
+mod missing_objects;
 mod platforms;
 mod pre_commit;
 mod pre_push;
