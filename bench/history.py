@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Time `leakgate scan --all` against git's own floors, in one run.
+"""Time `leakgate scan --all` against git's floor and peers, side by side.
 
-Without an argument, builds (once, under bench/work/) a synthetic history with
-git fast-import: 20,000 commits over 3,000 files, with edits, renames, files
-restored to earlier contents (repeated blobs) and a few planted MessageBird keys
-(some deleted later). With a path, runs on that repository instead.
+With a path (a bare mirror: `git clone --mirror`), runs on that repository;
+without one, builds (once, under bench/work/) a synthetic history with git
+fast-import: 20,000 commits over 3,000 files, with edits, renames, files
+restored to earlier contents and a few planted MessageBird keys.
 
-Times, as medians of --runs runs each:
-    git log -p --all                                        (> /dev/null)
-    git cat-file --batch-all-objects --batch --unordered    (> /dev/null)
-    leakgate scan --all --quiet --format json               (> /dev/null)
-and prints leakgate's MB/s over the blob bytes it scanned, its ratio to each
-floor, and the peak resident memory of each process.
+Times, as medians of --runs runs each, in turn within each run:
+    git cat-file --batch-all-objects --batch --unordered    the floor
+    leakgate scan --all --quiet --format json
+    leakgate scan --all --whole-versions ...                 (--whole)
+    git log -p --all                                         (--log-p)
+    gitleaks git / betterleaks git, all refs                 (--peer NAME=PATH)
+and prints wall and CPU time, peak resident memory, leakgate's ratio to the
+floor and how many times faster it is than each peer. With --whole it also
+checks that searching new versions where they changed finds what searching
+every version whole finds (exit 1 if not).
 
-usage: bench/history.py [REPO] [--runs N] [--bin PATH] [--commits N]
+usage: bench/history.py [REPO] [--runs N] [--bin PATH] [--whole] [--log-p]
+                        [--peer gitleaks=PATH] [--peer betterleaks=PATH]
 """
 
 import argparse
@@ -104,13 +109,13 @@ def build_synthetic(path, commits, files=3000):
 
 
 def run_measured(cmd, cwd):
-    """Wall time (s), peak RSS (MiB), stdout of one run."""
+    """Wall time (s), CPU time (s, with its children), peak RSS (MiB), stdout, exit code."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = b""
     # Drain stdout (a pipe to /dev/null would hide leakgate's JSON); floors
     # print a lot, so read in chunks and keep only leakgate's.
-    keep = cmd[0].endswith("leakgate") and "--all" in cmd
+    keep = cmd[0].endswith("leakgate")
     while True:
         chunk = p.stdout.read(1 << 20)
         if not chunk:
@@ -119,9 +124,14 @@ def run_measured(cmd, cwd):
             out += chunk
     _, status, usage = os.wait4(p.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, out, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024, out, os.waitstatus_to_exitcode(status)
 
 
+def places(doc):
+    """What a history scan says of each secret, less its count of other places."""
+    return sorted((f["rule_id"], f["fingerprint"], f["path"], f["line"], f["commit"] or "")
+                  for f in doc["findings"])
 
 
 def main():
@@ -130,6 +140,11 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--commits", type=int, default=20_000)
     ap.add_argument("--bin", default=None)
+    ap.add_argument("--peer", action="append", default=[], metavar="NAME=PATH",
+                    help="a peer to time on the same history: gitleaks=PATH or betterleaks=PATH")
+    ap.add_argument("--whole", action="store_true",
+                    help="also time `scan --all --whole-versions` and check its findings are the same")
+    ap.add_argument("--log-p", action="store_true", help="also time `git log -p --all` (slow)")
     args = ap.parse_args()
 
     leakgate = leakgate_binary(args.bin)
@@ -140,39 +155,69 @@ def main():
         build_synthetic(repo, args.commits)
     repo = os.path.abspath(repo)
 
+    floor = "git cat-file --batch-all-objects"
     commands = {
-        "git log -p --all": ["git", "log", "-p", "--all"],
-        "git cat-file --batch-all-objects": ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
+        floor: ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
         "leakgate scan --all": [leakgate, "scan", "--all", "--quiet", "--format", "json"],
-        # The same history through the commit walk that ranges use.
-        "leakgate scan main (commit walk)": [leakgate, "scan", "main", "--quiet", "--format", "json"],
     }
+    if args.whole:
+        commands["leakgate scan --all --whole-versions"] = [
+            leakgate, "scan", "--all", "--whole-versions", "--quiet", "--format", "json"]
+    if args.log_p:
+        commands["git log -p --all"] = ["git", "log", "-p", "--all"]
+    for peer in args.peer:
+        name, _, path = peer.partition("=")
+        if name == "gitleaks":
+            # All refs, as `scan --all`; findings to nothing, only the time.
+            commands["gitleaks git"] = [path, "git", "--no-banner", "--log-level", "error",
+                                        "--exit-code", "0", "--log-opts=--all", "."]
+        elif name == "betterleaks":
+            commands["betterleaks git"] = [path, "git", "--no-banner", "--log-level", "error",
+                                           "--silent", "--exit-code", "0", "--log-opts=--all", "."]
+        else:
+            sys.exit(f"unknown peer {name!r} (gitleaks or betterleaks)")
     times = {k: [] for k in commands}
+    cpus = {k: [] for k in commands}
     rss = {k: 0.0 for k in commands}
-    doc = None
+    docs = {}
     for _ in range(args.runs):
         for name, cmd in commands.items():
-            t, mem, out, code = run_measured(cmd, repo)
+            t, cpu, mem, out, code = run_measured(cmd, repo)
             times[name].append(t)
+            cpus[name].append(cpu)
             rss[name] = max(rss[name], mem)
             if name.startswith("leakgate"):
                 if code not in (0, 1):
-                    sys.exit(f"leakgate failed with exit code {code}")
-                if name == "leakgate scan --all":
-                    doc = json.loads(out)
+                    sys.exit(f"{name} failed with exit code {code}")
+                docs[name] = json.loads(out)
+            elif code != 0:
+                sys.exit(f"{name} failed with exit code {code}")
+    doc = docs["leakgate scan --all"]
     s = doc["summary"]
     med = {k: statistics.median(v) for k, v in times.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     lg = med["leakgate scan --all"]
+    head = subprocess.run(["git", "--git-dir", repo, "rev-parse", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    mine = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
     print(f"machine: {machine()}")
-    print(f"repo: {repo}: {s['commits']} commits, {s['files_scanned']} unique text blobs, "
-          f"{s['bytes_scanned'] / 1e6:.1f} MB scanned, {s['findings']} findings; "
-          f"skipped {s['skipped']['binary']} binary, {s['skipped']['too_large']} too large")
-    print(f"medians of {args.runs} runs:")
+    print(f"repo: {repo} (HEAD {head}): {s['commits']} commits, {s['files_scanned']} text blobs, "
+          f"{s['bytes_scanned'] / 1e6:.1f} MB, {s['findings']} findings; leakgate at {mine}")
+    print(f"medians of {args.runs} runs, side by side:")
     for name in commands:
-        print(f"  {name:<36} {med[name]:7.2f} s   peak {rss[name]:7.1f} MiB")
-    print(f"leakgate: {s['bytes_scanned'] / 1e6 / lg:.0f} MB/s; "
-          f"{lg / med['git cat-file --batch-all-objects']:.2f}x the cat-file floor, "
-          f"{lg / med['git log -p --all']:.2f}x git log -p")
+        print(f"  {name:<40} {med[name]:7.2f} s wall {cpu[name]:7.2f} s cpu   peak {rss[name]:7.1f} MiB")
+    print(f"leakgate scan --all: {lg / med[floor]:.2f}x the cat-file floor")
+    for name in commands:
+        if not name.startswith("leakgate") and name != floor:
+            print(f"  {med[name] / lg:.2f}x faster than {name}")
+    if args.whole:
+        whole = docs["leakgate scan --all --whole-versions"]
+        same = places(doc) == places(whole)
+        print(f"  {med['leakgate scan --all --whole-versions'] / lg:.2f}x faster than every version whole; "
+              f"findings identical: {'yes' if same else 'NO'}")
+        if not same:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ impl Context {
     /// text anyway (keywords, enclosing keys): no `file` test of the whole
     /// text, and a pattern that can match no line break and does not anchor
     /// at the text's start or end. Such a context can be searched on some
-    /// lines of a text only (see [`crate::engine::focus`]).
+    /// lines of a text only (the engine's focused scans of a new version).
     pub fn line_local(&self) -> bool {
         *self.line_local.get_or_init(|| {
             self.file.is_none()
