@@ -898,32 +898,15 @@ impl Catalog {
         }
         let kept = |start: usize, end: usize| !added(start) && !added(end - 1);
         if !wanted.is_empty() {
-            // Leftmost matches: a word inside a longer wanted one may be
-            // missed, which only makes the answer "not the same" (a whole
-            // scan), never wrong.
-            let Ok(ac) = aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                // Built per text: the cheapest to build (the search itself
-                // runs on a SIMD prefilter).
-                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-                .build(&wanted)
-            else {
-                return false;
+            // Each word in the text's lower case, until one of its places
+            // is on a kept line: a memmem pass at most per word (an
+            // automaton over words of one byte would step byte by byte).
+            let lower = text.to_ascii_lowercase();
+            let kept_somewhere = |w: &str| {
+                memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes())
+                    .any(|at| kept(at, at + w.len()))
             };
-            let mut found = vec![false; wanted.len()];
-            let mut left = wanted.len();
-            for m in ac.find_iter(text) {
-                let i = m.pattern().as_usize();
-                if !found[i] && kept(m.start(), m.end()) {
-                    found[i] = true;
-                    left -= 1;
-                    if left == 0 {
-                        break;
-                    }
-                }
-            }
-            if left > 0 {
+            if !wanted.iter().all(|w| kept_somewhere(w)) {
                 return false;
             }
         }
