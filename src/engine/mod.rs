@@ -280,6 +280,18 @@ pub fn scan_within(
     if !decoded.is_empty() {
         matches.retain(|m| is_jwt(m) || !decoded.contains(&(m.span.start, m.span.end)));
     }
+    // A focused scan reports what touches its focus: a match of a
+    // whole-text context (a PEM block, a decoded view) on kept lines alone
+    // is the version before's, which read it with the same context. Kept
+    // here, it could be one that the line-local contexts, searched in the
+    // focus only, would have claimed in a whole scan.
+    if let Some(f) = focus {
+        matches.retain(|m| {
+            f.ranges
+                .iter()
+                .any(|r| r.start < m.span.end.max(m.span.start + 1) && m.span.start < r.end)
+        });
+    }
     // Sorted, so a line's marker is looked up once however many matches it
     // holds (a minified line can hold thousands). Where the allowed ones
     // were is kept, so overlapping windows count each once.
