@@ -373,7 +373,10 @@ impl<'c> Scanner<'c> {
         // the same, else read here (a prefilter pass, a fraction of a
         // search) and compared.
         let (focus, wake) = match changes {
-            Some((c, wake)) if c.same_words => (Some(c.focus), wake.clone()),
+            Some((c, wake)) if c.same_words => {
+                let mine = wake.for_version(self.catalog, &after, &c.added, &c.removed);
+                (Some(c.focus), mine)
+            }
             Some((c, wake)) => {
                 let mine = Wake::of(self.catalog, &after, Mode::Text, path);
                 let same = mine == *wake;

@@ -73,6 +73,10 @@ pub struct Changes {
     /// same rules. When not, they may still (most such words wake nothing
     /// new): the caller compares what each wakes.
     pub same_words: bool,
+    /// The lines the new version added, and those it removed, each ending
+    /// in a line break.
+    pub added: String,
+    pub removed: String,
 }
 
 /// Where `after`, a new version of `before`, must be searched, or `None`
@@ -173,6 +177,8 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
     Some(Changes {
         focus: Focus { ranges },
         same_words,
+        added: added_text,
+        removed: removed_text,
     })
 }
 

@@ -391,10 +391,10 @@ fn find(
                     continue;
                 }
             }
-            if let Some(file) = &ctx.file {
-                if !file.get().is_match(text) {
-                    continue;
-                }
+            // The `file` test was asked with the rest of what the text
+            // wakes.
+            if ctx.file.is_some() && !wake.file_ok(k, ci) {
+                continue;
             }
             match &ctx.kind {
                 ContextKind::Pattern { pattern } => {
@@ -546,8 +546,18 @@ fn find(
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wake {
     rules: Vec<usize>,
-    /// Per rule in `rules`, per context: whether its words are present.
-    contexts: Vec<Vec<bool>>,
+    /// Per rule in `rules`, per context: what it reads of the whole text.
+    contexts: Vec<Vec<Reads>>,
+}
+
+/// What one context reads of a whole text before it searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reads {
+    /// Its keywords and name's words are present.
+    words: bool,
+    /// Its `file` test's answer, where it has one and gets that far (words
+    /// present, path right).
+    file: Option<bool>,
 }
 
 impl Wake {
@@ -576,15 +586,61 @@ impl Wake {
                 catalog.rules[ri]
                     .contexts
                     .iter()
-                    .map(|ctx| words_present(ctx, &mut words))
+                    .map(|ctx| {
+                        let present = words_present(ctx, &mut words);
+                        let file = match &ctx.file {
+                            Some(f) if present && path_allows(ctx, path) => {
+                                Some(f.get().is_match(text))
+                            }
+                            _ => None,
+                        };
+                        Reads {
+                            words: present,
+                            file,
+                        }
+                    })
                     .collect()
             })
             .collect();
         Wake { rules, contexts }
     }
 
+    /// This wake for a new version of its text, `after`, that added the
+    /// lines `added` and removed `removed` and holds the same words (see
+    /// [`focus::Changes::same_words`]): a `file` test whose regex cannot
+    /// match across lines keeps its answer unless it matches a changed
+    /// line; any other is asked again.
+    pub fn for_version(&self, catalog: &Catalog, after: &str, added: &str, removed: &str) -> Wake {
+        let mut w = self.clone();
+        for (k, &ri) in self.rules.iter().enumerate() {
+            for (ci, ctx) in catalog.rules[ri].contexts.iter().enumerate() {
+                let (Some(_), Some(file)) = (w.contexts[k][ci].file, &ctx.file) else {
+                    continue;
+                };
+                let re = file.get();
+                if !ctx.file_line_local() || re.is_match(added) || re.is_match(removed) {
+                    w.contexts[k][ci].file = Some(re.is_match(after));
+                }
+            }
+        }
+        w
+    }
+
     fn present(&self, rule: usize, context: usize) -> bool {
-        self.contexts[rule][context]
+        self.contexts[rule][context].words
+    }
+
+    fn file_ok(&self, rule: usize, context: usize) -> bool {
+        self.contexts[rule][context].file == Some(true)
+    }
+}
+
+/// Whether `ctx` reads a text at `path` (a context with a `path` reads
+/// only texts at a path it matches).
+fn path_allows(ctx: &Context, path: Option<&str>) -> bool {
+    match &ctx.path {
+        Some(want) => path.is_some_and(|p| want.get().is_match(p)),
+        None => true,
     }
 }
 

@@ -83,6 +83,8 @@ pub struct Context {
     pub why: String,
     /// See [`Context::line_local`]; worked out on first need.
     line_local: OnceLock<bool>,
+    /// See [`Context::file_line_local`].
+    file_local: OnceLock<bool>,
 }
 
 impl Context {
@@ -100,6 +102,20 @@ impl Context {
                     ContextKind::Pattern { pattern } => line_local_regex(&pattern.source),
                     ContextKind::File { .. } => false,
                 }
+        })
+    }
+}
+
+impl Context {
+    /// Whether the context's `file` test is a regex no match of which can
+    /// hold a line break or depend on the text's ends (see
+    /// [`Context::line_local`]): its answer for a new version of a text
+    /// changes only if it matches a changed line.
+    pub fn file_line_local(&self) -> bool {
+        *self.file_local.get_or_init(|| {
+            self.file
+                .as_ref()
+                .is_some_and(|f| line_local_regex(&f.source))
         })
     }
 }
@@ -1303,6 +1319,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             words,
             why: c.why.clone(),
             line_local: OnceLock::new(),
+            file_local: OnceLock::new(),
         });
     }
     Ok(Rule {
