@@ -95,8 +95,8 @@ pub struct ScanArgs {
     pub allow_missing: bool,
 
     /// History scans: search every version of every file whole, instead of
-    /// a new version where it changed. The same findings at several times
-    /// the cost; for comparing.
+    /// a new version where it changed. The same findings, slower; for
+    /// comparing.
     #[arg(long)]
     pub whole_versions: bool,
 

@@ -52,17 +52,6 @@ pub struct Focus {
     pub ranges: Vec<Range<usize>>,
 }
 
-impl Focus {
-    /// Bytes the focus covers.
-    pub fn len(&self) -> usize {
-        self.ranges.iter().map(|r| r.len()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
-    }
-}
-
 /// What changed between two versions of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changes {
@@ -150,7 +139,7 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         }
         marks.push(lo..hi.max(reach));
     }
-    let same_words = catalog.same_context(&added_text, &removed_text, after, |offset| {
+    let same_words = catalog.same_words(&added_text, &removed_text, after, |offset| {
         added[lines.line_of(offset) - 1]
     });
     // A line inside a Go `var (` block is read as one only with its opener:
@@ -260,10 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_line_added_under_a_kept_block_reads_the_block_from_the_whole_text() {
-        // The opener is outside the focus; the engine reads it from the
-        // whole text (see `engine::tests`). Here: a new opener reaches the
-        // kept lines below it.
+    fn a_new_word_or_a_renamed_opener_widens_what_is_read() {
         let before = "a:\n  x: 1\nother:\n  url: u\n  key: k\nz: 2\n";
         let after = "a:\n  x: 1\nmessagebird:\n  url: u\n  key: k\nz: 2\n";
         let c = between(&catalog(), before, after, &Lines::new(after)).expect("no marker");

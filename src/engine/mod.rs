@@ -89,9 +89,6 @@ pub struct Scanned {
     /// the same file, which reports them. They stay in `matches` so that an
     /// excerpt of a line holding several secrets still redacts all of them.
     pub owned_end: usize,
-    /// What the text woke, when the scan read that from it (not when it was
-    /// handed one: see [`Wake`]).
-    pub wake: Option<Wake>,
 }
 
 impl Scanned {
@@ -180,14 +177,21 @@ pub fn scan_within(
     // Spans a specific rule recognised, kept or not: a look-alike it rejected
     // (a wrong checksum, a placeholder) is not the generic rule's to report.
     let mut claimed = Vec::new();
+    let read;
+    let wake = match wake {
+        Some(w) => w,
+        None => {
+            read = Wake::of(catalog, &text, mode, path);
+            &read
+        }
+    };
     let at = Place {
         path,
         file,
         focus,
         wake,
     };
-    let mut woke = None;
-    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, at, &mut woke);
+    let mut matches = find(catalog, &text, &lines, &mut claimed, mode, at);
     // The strings of a binary are not a document: no Kubernetes manifest or
     // URL to decode there.
     let views = match mode {
@@ -196,6 +200,7 @@ pub fn scan_within(
     };
     for view in views {
         let view_lines = Lines::new(&view.text);
+        let view_wake = Wake::of(catalog, &view.text, view.mode, path);
         let mut view_claimed = Vec::new();
         for m in find(
             catalog,
@@ -209,9 +214,8 @@ pub fn scan_within(
                 path,
                 file: None,
                 focus: None,
-                wake: None,
+                wake: &view_wake,
             },
-            &mut None,
         ) {
             // A secret read as written is reported once, by the rule that
             // read it there (a kubeconfig's `client-key-data` is its own
@@ -314,7 +318,6 @@ pub fn scan_within(
     });
     Scanned {
         owned_end: usize::MAX,
-        wake: woke,
         text,
         lines,
         matches,
@@ -334,8 +337,8 @@ struct Place<'a> {
     file: Option<&'a [u8]>,
     /// The lines to search, where not the whole text (see [`scan_within`]).
     focus: Option<&'a Focus>,
-    /// What the text wakes, when known already (see [`Wake`]).
-    wake: Option<&'a Wake>,
+    /// What the text wakes (see [`Wake`]).
+    wake: &'a Wake,
 }
 
 fn find(
@@ -350,18 +353,9 @@ fn find(
         focus,
         wake,
     }: Place,
-    woke: &mut Option<Wake>,
 ) -> Vec<Match> {
     let mut matches = Vec::new();
     let mut seen = HashSet::new();
-    let wake = match wake {
-        Some(w) => w.clone(),
-        None => {
-            let w = Wake::read(catalog, text, mode, path);
-            *woke = Some(w.clone());
-            w
-        }
-    };
     let candidates = &wake.rules;
     if candidates.is_empty() {
         return matches;
@@ -370,6 +364,8 @@ fn find(
     // their own line alone (see `Context::line_local`).
     let full = 0..text.len();
     let whole = std::slice::from_ref(&full);
+    // Which of the two scopes (0: whole, 1: focus) a context searches.
+    let focused = |ctx: &Context| focus.is_some() && ctx.line_local();
     let scope = |ctx: &Context| -> &[Range<usize>] {
         match focus {
             Some(f) if ctx.line_local() => &f.ranges,
@@ -386,10 +382,8 @@ fn find(
             if !wake.present(k, ci) {
                 continue;
             }
-            if let Some(want) = &ctx.path {
-                if !path.is_some_and(|p| want.get().is_match(p)) {
-                    continue;
-                }
+            if !path_allows(ctx, path) {
+                continue;
             }
             // The `file` test was asked with the rest of what the text
             // wakes.
@@ -458,7 +452,7 @@ fn find(
                     // providers, such as a scanner's own rules, would pay a
                     // search per rule for nothing).
                     let ranges = scope(ctx);
-                    let slot = usize::from(!std::ptr::eq(ranges, whole));
+                    let slot = usize::from(focused(ctx));
                     if assignments[slot].is_none() && shape_searches < MAX_SHAPE_SEARCHES {
                         shape_searches += 1;
                         let shape = rule.secret_anywhere.get();
@@ -563,10 +557,6 @@ struct Reads {
 impl Wake {
     /// What `text` (at `path`, read as `mode`) wakes.
     pub fn of(catalog: &Catalog, text: &str, mode: Mode, path: Option<&str>) -> Wake {
-        Wake::read(catalog, text, mode, path)
-    }
-
-    fn read(catalog: &Catalog, text: &str, mode: Mode, path: Option<&str>) -> Wake {
         let mut rules = catalog.candidates(text);
         if let Some(p) = path {
             let woken = catalog.path_candidates(p);

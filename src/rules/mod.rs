@@ -104,9 +104,7 @@ impl Context {
                 }
         })
     }
-}
 
-impl Context {
     /// Whether the context's `file` test is a regex no match of which can
     /// hold a line break or depend on the text's ends (see
     /// [`Context::line_local`]): its answer for a new version of a text
@@ -662,7 +660,7 @@ pub struct Catalog {
     /// their regexes in `paths`.
     by_path: Vec<(usize, Vec<usize>)>,
     /// Every word a test of a whole text looks for (see
-    /// [`Catalog::same_context`]), built on first need.
+    /// [`Catalog::same_words`]), built on first need.
     context_words: OnceLock<ContextWords>,
 }
 
@@ -888,7 +886,7 @@ impl Catalog {
     /// and a removed one (`removed_text`) is in both versions; any other
     /// word on either must also be on a line of `text` both have (those for
     /// which `added` is false, by byte offset).
-    pub fn same_context(
+    pub fn same_words(
         &self,
         added_text: &str,
         removed_text: &str,

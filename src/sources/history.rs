@@ -140,7 +140,8 @@ pub enum Versions {
     /// Where it changed, with the whole version for context.
     Changes,
     /// Whole, every version (`scan --whole-versions`): the same findings,
-    /// for comparison, at several times the cost.
+    /// for comparison (1.2x to 1.5x the time on the histories measured in
+    /// README).
     Whole,
 }
 
