@@ -50,7 +50,40 @@ fn main() {
     }
     let id = hex(&Sha256::digest(listing.as_bytes()));
     println!("cargo:rustc-env=LEAKGATE_BUILD_ID={}", &id[..12]);
+    println!("cargo:rustc-env=LEAKGATE_COMMIT={}", commit());
     write_builtin_rules();
+}
+
+/// The commit the sources were checked out at, and its date: `87fd121a1b2c
+/// 2026-12-02`, with `+changes` when tracked files differ from it (the build
+/// id then tells builds apart). `unknown` outside a git checkout (a source
+/// tarball). Rebuilt when HEAD moves: the checkout's HEAD reflog changes on
+/// every commit, checkout and reset.
+fn commit() -> String {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").args(args).output().ok()?;
+        let text = String::from_utf8(out.stdout).ok()?;
+        out.status.success().then(|| text.trim().to_string())
+    };
+    let Some(git_dir) = git(&["rev-parse", "--absolute-git-dir"]) else {
+        return "unknown".into();
+    };
+    for moved in ["HEAD", "logs/HEAD", "index"] {
+        let p = Path::new(&git_dir).join(moved);
+        if p.exists() {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+    }
+    let Some(head) = git(&["log", "-1", "--format=%h %cs", "--abbrev=12"]) else {
+        return "unknown".into();
+    };
+    let changed =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    if changed {
+        format!("{head} +changes")
+    } else {
+        head
+    }
 }
 
 /// Writes `OUT_DIR/builtin_rules.rs`:

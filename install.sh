@@ -81,14 +81,15 @@ fi
 # The binary: an explicit one, an installed one built from exactly these
 # sources, or a fresh build. The build id is a hash of the sources (build.rs
 # computes the same one), so a pulled update with an unchanged version string
-# is still rebuilt.
+# is still rebuilt. `--version` also names the commit and its date; the id is
+# what is compared (it also tells apart builds of one commit with changes).
 version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$src/Cargo.toml" | head -n 1)
 build_id() {
     command -v sha256sum >/dev/null 2>&1 || return 1
     (cd "$src" && find Cargo.toml Cargo.lock build.rs src rules -type f | LC_ALL=C sort \
         | while IFS= read -r f; do sha256sum "$f"; done | sha256sum | cut -c1-12)
 }
-want="leakgate $version (build $(build_id || echo unknown))"
+want="leakgate $version, build $(build_id || echo unknown)"
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin/leakgate"
 if [ -n "$bin" ]; then
     case $bin in /*) ;; *) bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" ;; esac
@@ -97,7 +98,11 @@ else
     for candidate in "$cargo_bin" "$(command -v leakgate 2>/dev/null || true)"; do
         [ -n "$candidate" ] && [ -x "$candidate" ] || continue
         have=$("$candidate" --version 2>/dev/null || true)
-        if [ "$have" = "$want" ]; then
+        case $have in
+            "leakgate $version ("*", ${want#*, })") same=yes ;;
+            *) same=no ;;
+        esac
+        if [ "$same" = yes ]; then
             bin=$candidate
             say "using installed $have at $bin"
             break

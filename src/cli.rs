@@ -6,7 +6,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(
     name = "leakgate",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (build ", env!("LEAKGATE_BUILD_ID"), ")"),
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("LEAKGATE_COMMIT"),
+        ", build ",
+        env!("LEAKGATE_BUILD_ID"),
+        ")"
+    ),
     about = "Stop API keys from leaving your laptop: git hooks and a fast secret scanner.",
     after_help = "Exit codes: 0 no blocking secret, 1 secrets found, 2 error (bad input, config or repository)."
 )]
@@ -51,6 +58,20 @@ pub enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Print a shell completion script: `leakgate completions bash >
+    /// ~/.local/share/bash-completion/completions/leakgate`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a
+    /// folder: `leakgate man | man -l -`, `leakgate man --dir
+    /// ~/.local/share/man/man1`.
+    Man {
+        /// Write leakgate.1 and a page per command (leakgate-scan.1, …) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
     },
 }
 

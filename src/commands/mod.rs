@@ -5,6 +5,7 @@
 pub mod allow;
 pub mod baseline;
 pub mod ci;
+pub mod completions;
 pub mod explain;
 pub mod hook;
 pub mod receive;
@@ -30,5 +31,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Allow(args) => allow::run(args),
         Command::Explain { rule } => explain::run(&rule),
         Command::Rules { command } => rules::run(command),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { dir } => completions::man(dir.as_deref()),
     }
 }

@@ -15,6 +15,8 @@ mod archives;
 mod ci;
 mod ci_recipes;
 mod ci_world;
+// Issue 14: completions, manual pages, --version.
+mod cli_conventions;
 mod context_engine;
 mod context_settings;
 mod corpus;
