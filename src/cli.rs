@@ -22,6 +22,12 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Use this settings file instead of `.leakgate.toml` (also
+    /// LEAKGATE_CONFIG). It wins over committed settings too: whoever runs
+    /// the command chooses it, never the change being checked.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -1,11 +1,17 @@
-//! Project settings: `.leakgate.toml` at the repository root.
+//! Project settings: `.leakgate.toml` at the repository root, or the file
+//! `--config PATH` / `LEAKGATE_CONFIG` names.
 //!
 //! Scan limits, which built-in rules to disable or re-grade, and the
 //! project's own rules in the same schema as the built-in ones. Unknown keys
 //! are errors, so a typo cannot quietly turn a setting off.
+//!
+//! `extends = "path"` builds on another file (an organisation's base kept in
+//! a shared checkout): the base is read first and this file's settings go on
+//! top (see [`Config::parse_in`]).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
@@ -14,6 +20,34 @@ use crate::engine::archive;
 use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
+
+/// How deep `extends` may chain (a base that extends a base …).
+const MAX_EXTENDS: usize = 8;
+
+/// `--config PATH` or `LEAKGATE_CONFIG`: the file used instead of every
+/// `.leakgate.toml` this process would read. Whoever runs the command sets
+/// it (a developer, a pipeline's owner, a server's hook), never the change
+/// being checked, so it wins over committed settings too. Set once, by
+/// [`crate::commands::run`], before any settings load.
+static CONFIG_OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
+
+pub fn set_override(path: PathBuf) {
+    let _ = CONFIG_OVERRIDE.set(path);
+}
+
+/// The file `--config` / `LEAKGATE_CONFIG` names, if any.
+pub fn override_path() -> Option<&'static Path> {
+    CONFIG_OVERRIDE.get().map(PathBuf::as_path)
+}
+
+/// The config file named by `--config` / `LEAKGATE_CONFIG`, read and
+/// parsed, when one was named.
+pub fn overridden() -> Result<Option<Config>> {
+    match CONFIG_OVERRIDE.get() {
+        Some(path) => Config::load_file(path).map(Some),
+        None => Ok(None),
+    }
+}
 
 /// Blobs larger than this are scanned in overlapping windows of this size
 /// (and counted as such): one scan's line index, assignment list and regex
@@ -44,6 +78,8 @@ impl Default for Config {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSpec {
+    /// A base file, relative to this one's folder.
+    extends: Option<String>,
     #[serde(default)]
     scan: ScanSpec,
     #[serde(default)]
@@ -79,28 +115,98 @@ struct ArchivesSpec {
 }
 
 impl Config {
+    /// `.leakgate.toml` in `root` (the defaults when there is none), or the
+    /// file `--config` names.
     pub fn load(root: &Path) -> Result<Config> {
+        if let Some(c) = overridden()? {
+            return Ok(c);
+        }
         let path = root.join(CONFIG_FILE);
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        Config::parse(&text, CONFIG_FILE)
+        Config::parse_in(&text, CONFIG_FILE, Some(root))
     }
 
+    /// A config file named by path (`--config`, a server's `git config
+    /// leakgate.config`): it must exist.
+    pub fn load_file(path: &Path) -> Result<Config> {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("reading the config file {}", path.display()))?;
+        let dir = path.parent().map(|d| match d.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => d,
+        });
+        Config::parse_in(&text, &path.display().to_string(), dir)
+    }
+
+    /// A config with no folder to resolve `extends` in (one read from a
+    /// commit has none: `extends` there is an error).
     pub fn parse(text: &str, file: &str) -> Result<Config> {
+        Config::parse_in(text, file, None)
+    }
+
+    /// `text`, read from `file` in `dir`: its `extends` base (relative to
+    /// `dir`) first, then its own settings on top: scalars replace the
+    /// base's, `[rules] disable` adds to it, a `[rules.override.ID]` replaces
+    /// the base's for that rule, and `[[rule]]`s are added (an id defined in
+    /// both is an error when the catalog is built).
+    pub fn parse_in(text: &str, file: &str, dir: Option<&Path>) -> Result<Config> {
+        Config::parse_chain(text, file, dir, &mut Vec::new())
+    }
+
+    fn parse_chain(
+        text: &str,
+        file: &str,
+        dir: Option<&Path>,
+        seen: &mut Vec<PathBuf>,
+    ) -> Result<Config> {
         let spec: FileSpec =
             toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
-        let mut c = Config {
-            rules: ProjectRules {
-                origin: file.to_string(),
-                disable: spec.rules.disable,
-                overrides: spec.rules.overrides.into_iter().collect(),
-                rules: spec.rule,
-            },
-            ..Config::default()
+        let mut c = match &spec.extends {
+            None => Config::default(),
+            Some(base) => {
+                let Some(dir) = dir else {
+                    bail!(
+                        "{file}: field `extends`: a config read from a commit cannot extend a file \
+                         (there is no checkout to find {base:?} in); name the full config with \
+                         --config PATH (or LEAKGATE_CONFIG, or on a server `git config leakgate.config PATH`)"
+                    );
+                };
+                let path = dir.join(base);
+                let real = path.canonicalize().with_context(|| {
+                    format!("{file}: field `extends`: cannot read {}", path.display())
+                })?;
+                if seen.contains(&real) {
+                    bail!(
+                        "{file}: field `extends`: {} extends itself (a cycle)",
+                        path.display()
+                    );
+                }
+                if seen.len() >= MAX_EXTENDS {
+                    bail!("{file}: field `extends`: more than {MAX_EXTENDS} files deep");
+                }
+                seen.push(real.clone());
+                let base_text = fs::read_to_string(&real).with_context(|| {
+                    format!("{file}: field `extends`: cannot read {}", path.display())
+                })?;
+                let shown = path.display().to_string();
+                Config::parse_chain(&base_text, &shown, real.parent(), seen)?
+            }
         };
+        let base_rules = !c.rules.rules.is_empty();
+        c.rules.origin = match base_rules {
+            true => format!("{file} (or a file it extends)"),
+            false => file.to_string(),
+        };
+        c.rules.disable.extend(spec.rules.disable);
+        for (id, o) in spec.rules.overrides {
+            c.rules.overrides.retain(|(have, _)| *have != id);
+            c.rules.overrides.push((id, o));
+        }
+        c.rules.rules.extend(spec.rule);
         if let Some(v) = spec.scan.max_file_size {
             let size = match &v {
                 toml::Value::Integer(n) if *n > 0 => *n as u64,
@@ -111,15 +217,15 @@ impl Config {
             c.max_file_size = size;
         }
         if let Some(a) = spec.scan.archives {
-            c.archives = archives(a, file)?;
+            c.archives = archives(a, c.archives, file)?;
         }
         Ok(c)
     }
 }
 
 /// `[scan.archives]`, each field checked with its name in the error.
-fn archives(a: ArchivesSpec, file: &str) -> Result<archive::Limits> {
-    let mut l = archive::Limits::default();
+fn archives(a: ArchivesSpec, base: archive::Limits, file: &str) -> Result<archive::Limits> {
+    let mut l = base;
     let field = |name: &str, v: Option<i64>, min: i64| -> Result<Option<u64>> {
         match v {
             None => Ok(None),
@@ -191,6 +297,36 @@ mod tests {
             e.contains(".leakgate.toml") && e.contains("max_size"),
             "{e}"
         );
+    }
+
+    /// The project's settings go on top of the base's: scalars and single
+    /// archive limits replace, `disable` adds, an override replaces the
+    /// base's for its rule.
+    #[test]
+    fn extends_merges_field_by_field() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[scan]\nmax_file_size = \"2 MiB\"\n[scan.archives]\nmax_depth = 2\nmax_entries = 7\n\
+             [rules]\ndisable = [\"a\"]\n[rules.override.x]\nblock = false\n",
+        )
+        .unwrap();
+        let c = Config::parse_in(
+            "extends = \"base.toml\"\n[scan.archives]\nmax_entries = 9\n\
+             [rules]\ndisable = [\"b\"]\n[rules.override.x]\nblock = true\n",
+            "child.toml",
+            Some(dir.path()),
+        )
+        .unwrap();
+        assert_eq!(c.max_file_size, 2 << 20, "kept from the base");
+        assert_eq!((c.archives.max_depth, c.archives.max_entries), (2, 9));
+        assert_eq!(c.rules.disable, ["a", "b"]);
+        assert_eq!(c.rules.overrides.len(), 1);
+        assert_eq!(c.rules.overrides[0].1.block, Some(true));
+        let e = Config::parse("extends = \"base.toml\"\n", "x (in abc)")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x (in abc): field `extends`"), "{e}");
     }
 
     #[test]

@@ -62,9 +62,11 @@ impl Settings {
         Settings::new(config, allow)
     }
 
-    /// The built-in rules, nothing allowed.
+    /// The built-in rules (or the `--config` file's settings), nothing
+    /// allowed.
     pub fn defaults() -> Result<Settings> {
-        Settings::new(Config::default(), Allowlist::default())
+        let config = config::overridden()?.unwrap_or_default();
+        Settings::new(config, Allowlist::default())
     }
 
     /// `--max-file-size`, which wins over the config.
@@ -90,9 +92,12 @@ pub fn files_at(repo: &Repository, commit: &git2::Commit) -> Result<(Config, All
             Err(_) => Ok(None),
         }
     };
-    let config = match read(config::CONFIG_FILE)? {
-        Some(t) => Config::parse(&t, &format!("{} (in {short})", config::CONFIG_FILE))?,
-        None => Config::default(),
+    let config = match config::overridden()? {
+        Some(c) => c,
+        None => match read(config::CONFIG_FILE)? {
+            Some(t) => Config::parse(&t, &format!("{} (in {short})", config::CONFIG_FILE))?,
+            None => Config::default(),
+        },
     };
     let allow = match read(allow::ALLOW_FILE)? {
         Some(t) => Allowlist::parse(&t, &format!("{} (in {short})", allow::ALLOW_FILE))?,

@@ -122,5 +122,12 @@ fn explain(d: &Detected, plan: &Plan) -> String {
     }
     let _ = writeln!(s, "why:     {}", d.why);
     let _ = writeln!(s, "policy:  {}", plan.policy_why);
+    if let Some(path) = crate::config::override_path() {
+        let _ = writeln!(
+            s,
+            "config:  {} (--config / LEAKGATE_CONFIG, instead of the committed .leakgate.toml)",
+            path.display()
+        );
+    }
     s
 }

@@ -23,6 +23,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
     // history scan this alone was a tenth of the time.
     git2::opts::strict_hash_verification(false);
     let color = cli.color;
+    let config = cli.config.or_else(|| {
+        std::env::var_os("LEAKGATE_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    if let Some(path) = config {
+        crate::config::set_override(path);
+    }
     match cli.command {
         Command::Scan(args) => scan::run(&args, color),
         Command::Ci(args) => ci::run(&args, color),

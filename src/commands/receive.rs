@@ -152,9 +152,23 @@ fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
             .with_context(|| format!("git config {key}: cannot read {}", p.display()))?;
         Ok(Some((text, p.display().to_string())))
     };
-    let (config, config_from) = match server_file("leakgate.config")? {
-        Some((text, shown)) => (Config::parse(&text, &shown)?, shown),
-        None => (
+    // The owner's: `--config` / LEAKGATE_CONFIG in the hook, then `git
+    // config leakgate.config`, then the committed file.
+    let (config, config_from) = match (config::overridden()?, configured("leakgate.config")?) {
+        (Some(c), _) => (
+            c,
+            format!(
+                "{} (--config)",
+                config::override_path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        ),
+        (None, Some(p)) => (
+            Config::load_file(&p).context("git config leakgate.config")?,
+            p.display().to_string(),
+        ),
+        (None, None) => (
             committed_config,
             format!("{} on {base_name}", config::CONFIG_FILE),
         ),
@@ -171,8 +185,8 @@ fn server_policy(repo: &Repository, line: &push::PushLine) -> Result<Policy> {
     // old tip (hidden by `push::sent`) and the default branch count as
     // judged: fast-forwarding `main` to a branch that allowed a key under
     // its own allowlist is judged again by main's.
-    let uniform =
-        configured("leakgate.config")?.is_some() && configured("leakgate.allowlist")?.is_some();
+    let uniform = (config::override_path().is_some() || configured("leakgate.config")?.is_some())
+        && configured("leakgate.allowlist")?.is_some();
     let known = if uniform {
         push::Known::AllRefs
     } else {

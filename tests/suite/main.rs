@@ -17,6 +17,8 @@ mod ci_recipes;
 mod ci_world;
 // Issue 14: completions, manual pages, --version.
 mod cli_conventions;
+// Issue 14: --config, LEAKGATE_CONFIG, extends.
+mod config_sources;
 mod context_engine;
 mod context_settings;
 mod corpus;
