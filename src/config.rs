@@ -86,6 +86,17 @@ struct FileSpec {
     rules: RulesSpec,
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    #[serde(default)]
+    compat: CompatSpec,
+}
+
+/// `[compat]`: what leakgate honours of other scanners.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CompatSpec {
+    /// `gitleaks:allow` and detect-secrets' `pragma: allowlist secret`
+    /// (on by default).
+    markers: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -207,6 +218,9 @@ impl Config {
             c.rules.overrides.push((id, o));
         }
         c.rules.rules.extend(spec.rule);
+        if let Some(on) = spec.compat.markers {
+            c.rules.no_foreign_markers = !on;
+        }
         if let Some(v) = spec.scan.max_file_size {
             let size = match &v {
                 toml::Value::Integer(n) if *n > 0 => *n as u64,

@@ -11,6 +11,9 @@ pub struct Summary {
     pub blobs: usize,
     pub bytes: u64,
     pub inline_allowed: usize,
+    /// Findings let through by another scanner's inline marker
+    /// (`gitleaks:allow`, `pragma: allowlist secret`), counted apart.
+    pub foreign_allowed: usize,
     /// Text files over the size limit, scanned in overlapping windows.
     pub windowed: usize,
     /// Binary files, searched (their printable runs) for keys with a fixed
@@ -121,6 +124,7 @@ impl Summary {
         self.blobs += other.blobs;
         self.bytes += other.bytes;
         self.inline_allowed += other.inline_allowed;
+        self.foreign_allowed += other.foreign_allowed;
         self.windowed += other.windowed;
         self.binary_searched += other.binary_searched;
         self.focused += other.focused;

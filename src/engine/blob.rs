@@ -70,7 +70,9 @@ pub fn scan(
     path: Option<&str>,
     file: &[u8],
 ) -> Vec<Scanned> {
-    let keep = |s: &Scanned| s.reported().next().is_some() || s.inline_allowed > 0;
+    let keep = |s: &Scanned| {
+        s.reported().next().is_some() || s.inline_allowed > 0 || s.foreign_allowed > 0
+    };
     if mode == Mode::Binary {
         return scan_strings(catalog, &text, max_size, path, file)
             .into_iter()
@@ -400,6 +402,7 @@ impl<'c> Scanner<'c> {
             },
         );
         summary.inline_allowed += s.inline_allowed;
+        summary.foreign_allowed += s.foreign_allowed;
         let findings = s.reported().map(|i| self.finding(&s, i, at)).collect();
         (findings, Some(wake))
     }
@@ -540,6 +543,7 @@ impl<'c> Scanner<'c> {
         }
         let parts = scan(self.catalog, text, mode, self.max_size, path, bytes);
         summary.inline_allowed += parts.iter().map(|p| p.inline_allowed).sum::<usize>();
+        summary.foreign_allowed += parts.iter().map(|p| p.foreign_allowed).sum::<usize>();
         parts
     }
 

@@ -17,7 +17,8 @@
 //!   needs (a keyword, a word of an assignment's name, a required literal)
 //!   that is on an added or removed line is also on a kept one. Otherwise
 //!   the caller reads what the new version wakes and compares;
-//! - neither version holds an inline `leakgate:allow` marker ([`between`]
+//! - neither version holds an inline `leakgate:allow` marker, nor another
+//!   scanner's where those count ([`between`]
 //!   gives up: the whole version is scanned).
 //!
 //! And the focus widens where the structure around kept lines changed:
@@ -38,7 +39,7 @@ use imara_diff::{Algorithm, Diff, InternedInput};
 
 use super::assign;
 use super::text::Lines;
-use super::INLINE_ALLOW;
+use super::{FOREIGN_MARKERS, INLINE_ALLOW};
 use crate::rules::Catalog;
 
 /// Lines either side of a change that are searched with it: a value on the
@@ -73,8 +74,12 @@ pub struct Changes {
 /// documentation).
 /// `lines` indexes `after`.
 pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> Option<Changes> {
-    let allow = memchr::memmem::Finder::new(INLINE_ALLOW);
-    if allow.find(before.as_bytes()).is_some() || allow.find(after.as_bytes()).is_some() {
+    let marked = |marker: &str| {
+        let m = memchr::memmem::Finder::new(marker);
+        m.find(before.as_bytes()).is_some() || m.find(after.as_bytes()).is_some()
+    };
+    if marked(INLINE_ALLOW) || (catalog.foreign_markers && FOREIGN_MARKERS.into_iter().any(marked))
+    {
         return None;
     }
     // Most versions change a few lines: the lines both start and end with

@@ -52,6 +52,13 @@ impl Match {
 /// [`inline_allowed`]).
 pub const INLINE_ALLOW: &str = "leakgate:allow";
 
+/// Other scanners' markers, honoured so a team arriving from them keeps
+/// what it marked (off with `[compat] markers = false`): gitleaks'
+/// `gitleaks:allow` on the line, detect-secrets' `pragma: allowlist secret`
+/// on the line and `pragma: allowlist nextline secret` on the line before.
+/// Each is counted apart from leakgate's own.
+pub const FOREIGN_MARKERS: [&str; 2] = ["gitleaks:allow", "pragma: allowlist"];
+
 /// How a text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -80,6 +87,10 @@ pub struct Scanned {
     pub matches: Vec<Match>,
     /// Matches dropped by an inline `leakgate:allow` marker.
     pub inline_allowed: usize,
+    /// Matches dropped by another scanner's marker ([`FOREIGN_MARKERS`]).
+    pub foreign_allowed: usize,
+    /// Where those were.
+    foreign_at: Vec<usize>,
     /// Masked lines shared by the findings built from this text.
     pub memo: crate::engine::finding::ExcerptMemo,
     /// Where those were (span starts), so overlapping windows count each once.
@@ -111,6 +122,7 @@ impl Scanned {
     fn own_until(&mut self, end: usize) {
         self.owned_end = end;
         self.inline_allowed = self.allowed_at.iter().filter(|&&o| o < end).count();
+        self.foreign_allowed = self.foreign_at.iter().filter(|&&o| o < end).count();
     }
 }
 
@@ -300,21 +312,25 @@ pub fn scan_within(
     // holds (a minified line can hold thousands). Where the allowed ones
     // were is kept, so overlapping windows count each once.
     let mut allowed_at = Vec::new();
-    let mut last: Option<(usize, bool)> = None;
+    let mut foreign_at = Vec::new();
+    let mut last: Option<(usize, Marked)> = None;
+    let foreign = catalog.foreign_markers;
     matches.retain(|m| {
         let line = lines.line_of(m.span.start);
-        let allowed = match last {
-            Some((l, allowed)) if l == line => allowed,
+        let marked = match last {
+            Some((l, marked)) if l == line => marked,
             _ => {
-                let allowed = inline_allowed(&text, &lines, m.span.start);
-                last = Some((line, allowed));
-                allowed
+                let marked = marked(&text, &lines, m.span.start, foreign);
+                last = Some((line, marked));
+                marked
             }
         };
-        if allowed {
-            allowed_at.push(m.span.start);
+        match marked {
+            Marked::No => return true,
+            Marked::Own => allowed_at.push(m.span.start),
+            Marked::Foreign => foreign_at.push(m.span.start),
         }
-        !allowed
+        false
     });
     Scanned {
         owned_end: usize::MAX,
@@ -323,6 +339,8 @@ pub fn scan_within(
         matches,
         inline_allowed: allowed_at.len(),
         allowed_at,
+        foreign_allowed: foreign_at.len(),
+        foreign_at,
         origin: Origin::default(),
         memo: Default::default(),
     }
@@ -760,22 +778,50 @@ fn accept(rule: &Rule, text: &str, span: Range<usize>) -> bool {
     true
 }
 
+/// Which marker lets a match through, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marked {
+    No,
+    Own,
+    Foreign,
+}
+
 /// A match is allowed inline when its own line holds the marker, or when the
 /// line above is nothing but a comment holding it (`# leakgate:allow`,
 /// `// leakgate:allow reason`, `<!-- leakgate:allow -->`). A marker at the
 /// end of a line of code (`FOO=1 # leakgate:allow`) allows that line only:
-/// it must not wave through whatever is added below it.
-fn inline_allowed(text: &str, lines: &Lines, offset: usize) -> bool {
+/// it must not wave through whatever is added below it. With `foreign`,
+/// other scanners' markers count too, each as that scanner reads it.
+fn marked(text: &str, lines: &Lines, offset: usize, foreign: bool) -> Marked {
     let line = lines.line_of(offset);
     let (s, e) = lines.span(text, line);
-    if has_marker(&text[s..e]) {
-        return true;
+    let here = &text[s..e];
+    if has_marker(here) {
+        return Marked::Own;
     }
-    if line > 1 {
+    let above = (line > 1).then(|| {
         let (s, e) = lines.span(text, line - 1);
-        return comment_only_marker(&text[s..e]);
+        &text[s..e]
+    });
+    if above.is_some_and(comment_only_marker) {
+        return Marked::Own;
     }
-    false
+    if foreign && (foreign_marker_here(here) || above.is_some_and(foreign_marker_above)) {
+        return Marked::Foreign;
+    }
+    Marked::No
+}
+
+/// `gitleaks:allow` anywhere on the line (as gitleaks reads it), or
+/// detect-secrets' `pragma: allowlist secret`.
+fn foreign_marker_here(line: &str) -> bool {
+    line.contains("gitleaks:allow") || line.contains("pragma: allowlist secret")
+}
+
+/// detect-secrets' `pragma: allowlist nextline secret`, which allows the
+/// line below it.
+fn foreign_marker_above(line: &str) -> bool {
+    line.contains("pragma: allowlist nextline secret")
 }
 
 /// The marker as a word: not `no-leakgate:allowed`, not `xleakgate:allow`.

@@ -39,6 +39,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             && report.summary.binary_searched == 0
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
+            && report.summary.foreign_allowed == 0
             && report.summary.missing.is_empty()
             && report.notices.is_empty();
         if !quiet {
@@ -782,6 +783,13 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
     }
     if s.inline_allowed > 0 {
         let _ = write!(line, "; {} allowed inline", s.inline_allowed);
+    }
+    if s.foreign_allowed > 0 {
+        let _ = write!(
+            line,
+            "; {} allowed by gitleaks:allow or pragma: allowlist markers",
+            s.foreign_allowed
+        );
     }
     line
 }

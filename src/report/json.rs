@@ -72,6 +72,9 @@ struct JsonSummary<'a> {
     blocking: usize,
     allowlisted: usize,
     inline_allowed: usize,
+    /// Let through by another scanner's inline marker (`gitleaks:allow`,
+    /// `pragma: allowlist secret`; `[compat] markers = false` turns it off).
+    foreign_markers_allowed: usize,
     /// Text files over the size limit, scanned in overlapping windows.
     windowed: usize,
     /// Binary files searched for keys with a fixed prefix or a checksum.
@@ -165,6 +168,7 @@ pub fn render(report: &Report) -> String {
             blocking: report.blocking(),
             allowlisted: report.allowlisted,
             inline_allowed: s.inline_allowed,
+            foreign_markers_allowed: s.foreign_allowed,
             windowed: s.windowed,
             binary_searched: s.binary_searched,
             archives: s.archives,

@@ -662,6 +662,9 @@ pub struct Catalog {
     /// Every word a test of a whole text looks for (see
     /// [`Catalog::same_words`]), built on first need.
     context_words: OnceLock<ContextWords>,
+    /// Other scanners' inline markers (`gitleaks:allow`, `pragma: allowlist
+    /// secret`) let a line through; `[compat] markers = false` turns it off.
+    pub foreign_markers: bool,
 }
 
 /// The words the engine's whole-text tests look for: rules' keywords and
@@ -790,7 +793,9 @@ impl Catalog {
         for spec in own {
             entries.push(Entry::project(compile_spec(spec, &project_origin)?));
         }
-        Catalog::build(entries)
+        let mut catalog = Catalog::build(entries)?;
+        catalog.foreign_markers = !project.no_foreign_markers;
+        Ok(catalog)
     }
 
     fn build(entries: Vec<Entry>) -> Result<Catalog> {
@@ -845,6 +850,7 @@ impl Catalog {
             paths,
             by_path,
             context_words: OnceLock::new(),
+            foreign_markers: true,
         })
     }
 
@@ -1081,6 +1087,9 @@ fn builtin_spec(index: usize) -> Result<(RuleSpec, Origin)> {
 pub struct ProjectRules {
     /// The file, as named in error messages.
     pub origin: String,
+    /// `[compat] markers = false`: other scanners' inline markers are not
+    /// honoured.
+    pub no_foreign_markers: bool,
     pub disable: Vec<String>,
     pub overrides: Vec<(String, Override)>,
     pub rules: Vec<RuleSpec>,

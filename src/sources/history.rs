@@ -297,7 +297,7 @@ pub fn scan_with(
         catalog,
         &walk.args(),
         matches!(walk, Walk::All),
-        &mut summary.inline_allowed,
+        &mut summary,
     ) {
         Ok(found) => findings.extend(found),
         Err(e) if stopped.is_some() && super::missing_named_by_git(&format!("{e:#}")).is_some() => {

@@ -16,6 +16,7 @@ use git2::{Oid, Repository};
 use crate::engine;
 use crate::engine::finding::{self, CommitInfo, Finding};
 use crate::rules::Catalog;
+use crate::summary::Summary;
 
 /// The path a finding in the message of `commit` is reported at.
 pub fn commit_label(id: &str) -> String {
@@ -28,13 +29,14 @@ pub fn scan(
     message: &str,
     label: &str,
     commit: Option<&CommitInfo>,
-    inline_allowed: &mut usize,
+    summary: &mut Summary,
 ) -> Vec<Finding> {
     if !engine::worth_scanning(catalog, message) {
         return Vec::new();
     }
     let scanned = engine::scan(catalog, message.to_string());
-    *inline_allowed += scanned.inline_allowed;
+    summary.inline_allowed += scanned.inline_allowed;
+    summary.foreign_allowed += scanned.foreign_allowed;
     (0..scanned.matches.len())
         .map(|i| {
             let rule = &catalog.rules[scanned.matches[i].rule];
@@ -152,7 +154,7 @@ pub fn scan_history(
     catalog: &Catalog,
     revs: &[String],
     tags: bool,
-    inline_allowed: &mut usize,
+    summary: &mut Summary,
 ) -> Result<Vec<Finding>> {
     let mut out: Vec<Finding> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -164,20 +166,14 @@ pub fn scan_history(
         }
     };
     each_commit_message(git_dir, revs, |info, body| {
-        let found = scan(
-            catalog,
-            body,
-            &commit_label(&info.id),
-            Some(info),
-            inline_allowed,
-        );
+        let found = scan(catalog, body, &commit_label(&info.id), Some(info), summary);
         keep(found, &mut out);
     })?;
     if tags {
         let repo = Repository::open(git_dir).context("opening the repository")?;
         for (name, id) in annotated_tags(&repo)? {
             let text = of_tag(&repo, id)?;
-            let found = scan(catalog, &text, &tag_label(&name), None, inline_allowed);
+            let found = scan(catalog, &text, &tag_label(&name), None, summary);
             keep(found, &mut out);
         }
     }

@@ -365,7 +365,7 @@ pub fn scan_sent(
             &message,
             &messages::commit_label(&info.id),
             Some(&info),
-            &mut pipeline.summary.inline_allowed,
+            &mut pipeline.summary,
         ));
     }
     for (name, id) in &sent.tags {
@@ -375,7 +375,7 @@ pub fn scan_sent(
             &message,
             &messages::tag_label(name),
             None,
-            &mut pipeline.summary.inline_allowed,
+            &mut pipeline.summary,
         ));
     }
     for item in &sent.items {

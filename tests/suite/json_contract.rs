@@ -66,6 +66,7 @@ struct Summary {
     blocking: usize,
     allowlisted: usize,
     inline_allowed: usize,
+    foreign_markers_allowed: usize,
     windowed: usize,
     binary_searched: usize,
     archives: usize,
@@ -165,7 +166,10 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     );
     assert!(s.bytes_scanned > 0);
     assert_eq!(s.seconds, None);
-    assert_eq!((s.allowlisted, s.inline_allowed), (0, 0));
+    assert_eq!(
+        (s.allowlisted, s.inline_allowed, s.foreign_markers_allowed),
+        (0, 0, 0)
+    );
     // A binary file is searched for prefixed keys, not skipped.
     assert_eq!((s.windowed, s.binary_searched), (0, 1));
     assert_eq!((s.archives, s.archive_entries), (0, 0));

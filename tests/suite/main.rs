@@ -33,6 +33,8 @@ mod install;
 mod json_contract;
 // Issue 16: long lines.
 mod long_lines;
+// Issue 14: other scanners' inline markers.
+mod migration;
 // Objects missing from the store (issue 16).
 mod missing_objects;
 mod platforms;
