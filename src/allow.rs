@@ -124,7 +124,8 @@ impl Entry {
             .is_some_and(|f| fingerprint::format_of(f) == Some(Format::V2))
     }
 
-    fn covers(&self, finding: &Finding) -> bool {
+    /// Whether this entry (expired or not) matches `finding`.
+    pub fn covers(&self, finding: &Finding) -> bool {
         // Rule and path first: they are cheap and usually decide, so the
         // fingerprint (maybe an Argon2 evaluation) is computed only for a
         // finding they let through.

@@ -220,12 +220,12 @@ pub struct AllowArgs {
     /// staged file (or the file on disk, if it is not staged) are recorded by
     /// fingerprint and rule. Or a fingerprint (`v2:...`) printed by a scan.
     #[arg(
-        required_unless_present = "migrate",
+        required_unless_present_any = ["migrate", "list"],
         value_name = "PATH:LINE|FINGERPRINT"
     )]
     pub fingerprint: Option<String>,
     /// Why this secret may stay (reviewed with the allowlist).
-    #[arg(long, required_unless_present = "migrate")]
+    #[arg(long, required_unless_present_any = ["migrate", "list"])]
     pub reason: Option<String>,
     /// Stop allowing it after this day (YYYY-MM-DD, today or later).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -237,8 +237,13 @@ pub struct AllowArgs {
     /// format, finding their secrets in history, the index and the work tree.
     #[arg(long, conflicts_with_all = ["fingerprint", "reason", "expires", "rule"])]
     pub migrate: bool,
-    /// With --migrate: no progress display.
-    #[arg(long, short, requires = "migrate")]
+    /// Show every entry, what it hides now in history (or, outside a
+    /// repository, in the files here), and which are expired or match
+    /// nothing.
+    #[arg(long, conflicts_with_all = ["fingerprint", "reason", "expires", "rule", "migrate"])]
+    pub list: bool,
+    /// With --migrate or --list: no progress display.
+    #[arg(long, short)]
     pub quiet: bool,
 }
 

@@ -2,6 +2,7 @@
 //! (v1) fingerprints to the current format.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
@@ -18,6 +19,9 @@ use crate::sources::{files, staged};
 pub fn run(args: AllowArgs) -> Result<Exit> {
     if args.migrate {
         return migrate(args.quiet);
+    }
+    if args.list {
+        return list(args.quiet);
     }
     let (Some(target), Some(reason)) = (args.fingerprint, args.reason) else {
         bail!("say which finding to allow (its fingerprint, or PATH:LINE) and why (--reason), or use --migrate");
@@ -312,4 +316,142 @@ fn migrate(quiet: bool) -> Result<Exit> {
     }
     stdout().text(&out)?;
     Ok(Exit::Clean)
+}
+
+/// `leakgate allow --list`: each entry, what it hides now (found by a
+/// history scan of every ref, or outside a repository by a scan of the files
+/// here), and which have lapsed or match nothing (candidates to remove).
+fn list(quiet: bool) -> Result<Exit> {
+    let mut ctx = Context::discover(None)?;
+    let findings = match &ctx.repo {
+        Some(repo) => {
+            let git_dir = history::git_dir(repo);
+            let s = &mut ctx.settings;
+            s.catalog.tune_for_throughput()?;
+            let outcome = history::scan(
+                &git_dir,
+                &s.catalog,
+                s.config.max_file_size,
+                s.config.archives,
+                &Walk::All,
+                history::progress_wanted(quiet),
+            )?;
+            outcome.summary.check_limits()?;
+            outcome.findings
+        }
+        None => {
+            let s = &ctx.settings;
+            let (found, summary) = files::scan(
+                &[std::path::PathBuf::from(".")],
+                &s.catalog,
+                s.config.max_file_size,
+                s.config.archives,
+            )?;
+            summary.check_limits()?;
+            found
+        }
+    };
+    let allow = &ctx.settings.allow;
+    let where_ = if ctx.repo.is_some() {
+        "in history (every ref)"
+    } else {
+        "in the files here"
+    };
+    if allow.entries.is_empty() {
+        stdout().text(&format!("leakgate: {} has no entries.\n", allow.file))?;
+        return Ok(Exit::Clean);
+    }
+    allow.prepare(&findings);
+    let today = Day::today();
+    let mut out = String::new();
+    let (mut expired, mut unused) = (0, 0);
+    for e in &allow.entries {
+        let hides: Vec<&Finding> = findings.iter().filter(|f| e.covers(f)).collect();
+        let mut what = Vec::new();
+        if let Some(fp) = &e.fingerprint {
+            what.push(format!("fingerprint {}", short_fingerprint(fp)));
+        }
+        if let Some(r) = &e.rule {
+            what.push(format!("rule {r}"));
+        }
+        if let Some((p, _)) = &e.path {
+            what.push(format!("path {}", escape(p)));
+        }
+        let _ = writeln!(
+            out,
+            "{}:{}  {}  reason: {}",
+            allow.file,
+            e.line,
+            what.join(", "),
+            escape(&e.reason)
+        );
+        let lapsed = e.expires.filter(|day| *day < today);
+        let state = match (lapsed, hides.len()) {
+            (Some(day), 0) => {
+                expired += 1;
+                unused += 1;
+                format!("expired {day}; matches nothing {where_}: remove it")
+            }
+            (Some(day), n) => {
+                expired += 1;
+                format!(
+                    "EXPIRED {day}: the {n} finding{} it matches block again",
+                    plural(n)
+                )
+            }
+            (None, 0) => {
+                unused += 1;
+                format!("matches nothing {where_}: remove it, or it may hide a future secret")
+            }
+            (None, n) => match e.expires {
+                Some(day) => format!("hides {n} finding{} until {day}", plural(n)),
+                None => format!("hides {n} finding{}", plural(n)),
+            },
+        };
+        let _ = writeln!(out, "    {state}");
+        const SHOWN: usize = 5;
+        for f in hides.iter().take(SHOWN) {
+            let at = match &f.commit {
+                Some(c) if !c.id.is_empty() => format!(" (commit {})", &c.id[..10]),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "      {}:{}  {}  {}{at}",
+                escape(&f.path),
+                f.line,
+                f.rule_id,
+                f.redacted
+            );
+        }
+        if hides.len() > SHOWN {
+            let _ = writeln!(out, "      and {} more", hides.len() - SHOWN);
+        }
+    }
+    let n = allow.entries.len();
+    let _ = writeln!(
+        out,
+        "leakgate: {n} entr{} in {}: {expired} expired, {unused} matching nothing {where_}.",
+        if n == 1 { "y" } else { "ies" },
+        allow.file
+    );
+    stdout().text(&out)?;
+    Ok(Exit::Clean)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A fingerprint as a list shows it: the format and the first characters
+/// (the whole one is in the file, beside this line).
+fn short_fingerprint(fp: &str) -> String {
+    match fp.char_indices().nth(14) {
+        Some((i, _)) => format!("{}…", &fp[..i]),
+        None => fp.to_string(),
+    }
 }

@@ -131,3 +131,69 @@ fn markers_in_the_hook_and_in_history() {
         history.stdout
     );
 }
+
+/// `leakgate allow --list`: each entry with what it hides in history now,
+/// the lapsed one named as blocking again, the one that matches nothing
+/// named for removal; keys shown redacted.
+#[test]
+fn allow_list_shows_what_each_entry_hides() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("work");
+    let (kept, lapsed) = (key(8), key(9));
+    write(&repo, "fixtures/a.env", &env_line(&kept));
+    write(&repo, "old/b.env", &env_line(&lapsed));
+    sb.git(&repo, &["add", "-A"]).expect_ok("add");
+    sb.commit_unchecked(&repo, "two keys");
+    let json = sb
+        .leakgate(&repo, &["scan", "--all", "--format", "json"])
+        .expect_found("both keys");
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let fp_of = |path: &str| -> String {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    write(
+        &repo,
+        ".leakgate-allow.toml",
+        &format!(
+            "[[allow]]\nfingerprint = \"{}\"\nreason = \"revoked fixture\"\n\n\
+             [[allow]]\nfingerprint = \"{}\"\nreason = \"until the migration\"\nexpires = 2020-01-31\n\n\
+             [[allow]]\npath = \"vendor/**\"\nreason = \"third-party code\"\n",
+            fp_of("fixtures/a.env"),
+            fp_of("old/b.env")
+        ),
+    );
+    let out = sb
+        .leakgate(&repo, &["allow", "--list", "--quiet"])
+        .expect_ok("allow --list");
+    let text = &out.stdout;
+    assert!(
+        text.contains(".leakgate-allow.toml:1") && text.contains("hides 1 finding"),
+        "{text}"
+    );
+    assert!(text.contains("fixtures/a.env:1"), "{text}");
+    assert!(
+        text.contains(".leakgate-allow.toml:5")
+            && text.contains("EXPIRED 2020-01-31: the 1 finding it matches block again"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".leakgate-allow.toml:10") && text.contains("matches nothing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 entries in .leakgate-allow.toml: 1 expired, 1 matching nothing"),
+        "{text}"
+    );
+    let conflict = sb
+        .leakgate(&repo, &["allow", "--list", "--reason", "x"])
+        .expect_code(2, "--list takes no entry");
+    assert!(conflict.stderr.contains("--list"), "{}", conflict.stderr);
+}
