@@ -76,6 +76,9 @@ pub struct Exposure {
     /// The commit is HEAD here, so `git commit --amend` rewrites it. Not in
     /// JSON: it is advice, not exposure.
     pub head: bool,
+    /// Found in a bare repository (a server, a mirror), whose branches and
+    /// tags are what others fetch. Not in JSON either.
+    pub bare: bool,
 }
 
 impl Exposure {

@@ -458,7 +458,7 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 None => "git rebase -i <the target branch>".into(),
             };
             let first = if pushed.is_some() {
-                "Take the key out of\n     the branch before it merges"
+                "Take the key out of the branch before it merges"
             } else {
                 "These commits are already pushed: rotate the key first (step 2). Then take it out of\n     the branch before it merges"
             };
@@ -596,7 +596,8 @@ fn rewrite(out: &mut String, blocking: &[&Active], tips: &[String]) {
             }
         }
     }
-    for (c, k) in commits {
+    let total = commits.len();
+    for (c, k) in commits.into_iter().take(SHOWN_PER_FILE) {
         if let Some(e) = k.exposure.filter(|e| only_in_stash(e)) {
             let s = &e.stashes[0];
             let more = e.stashes.len() - 1;
@@ -670,17 +671,28 @@ fn rewrite(out: &mut String, blocking: &[&Active], tips: &[String]) {
                 if e.tags.len() == 1 { "" } else { "s" },
                 names(&e.tags),
                 if e.tags.len() == 1 { "s" } else { "" },
-                format!(
-                    "git tag -d {}",
-                    e.tags
-                        .iter()
-                        .map(|t| shell_quote(t))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
+                if e.tags.len() > SHOWN_PLACES {
+                    format!("git tag --contains {c} | xargs git tag -d")
+                } else {
+                    format!(
+                        "git tag -d {}",
+                        e.tags
+                            .iter()
+                            .map(|t| shell_quote(t))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                }
                 .cyan()
             );
         }
+    }
+    if total > SHOWN_PER_FILE {
+        let _ = writeln!(
+            out,
+            "       ... and {} more commits (use --format json for every commit and where it is)",
+            total - SHOWN_PER_FILE
+        );
     }
     for t in tags {
         let name = shell_quote(t);
@@ -714,12 +726,15 @@ fn only_in_stash(e: &Exposure) -> bool {
 }
 
 /// Where others can have fetched a commit from: remote-tracking refs in a
-/// clone; a bare repository's own branches and tags.
+/// clone; a bare repository's own branches and tags. Empty for a CI run's
+/// commits that its clone's refs do not show.
 fn published(e: &Exposure) -> Vec<String> {
     if e.local_only {
         Vec::new()
     } else if !e.remotes.is_empty() {
         e.remotes.clone()
+    } else if !e.bare {
+        Vec::new()
     } else {
         e.branches
             .iter()
@@ -784,10 +799,8 @@ fn where_line(e: &Exposure, scope: &Scope) -> Option<String> {
             tags(&mut s);
             Some(s)
         }
-        _ if e.branches.is_empty() && e.tags.is_empty() => {
-            Some("pushed (this pipeline runs on it)".into())
-        }
-        _ => Some(format!("published: {}", names(&published(e)))),
+        _ if e.bare => Some(format!("published: {}", names(&published(e)))),
+        _ => Some("pushed (this pipeline runs on it)".into()),
     }
 }
 

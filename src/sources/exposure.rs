@@ -82,6 +82,7 @@ pub fn annotate<'a>(
         let e = known.entry(id).or_insert_with(|| {
             let mut e = Exposure {
                 head: head == Some(id),
+                bare,
                 ..Exposure::default()
             };
             if let Some(bits) = reached.get(&id) {

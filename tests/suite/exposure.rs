@@ -162,6 +162,62 @@ fn a_pushed_key_lists_the_remote_branch_and_says_rotate_first() {
         !out.contains("If the key was ever pushed or shared"),
         "{out}"
     );
+
+    // SARIF carries it in the result's properties.
+    let run = sb
+        .leakgate(&repo, &["scan", "--all", "--format", "sarif"])
+        .expect_found("a pushed key");
+    let results = crate::reports::check_sarif(&run.stdout);
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        results[0]["properties"]["exposure"],
+        json!({"remotes": ["origin/main"], "branches": ["main"], "tags": [], "stashes": [], "local_only": false})
+    );
+}
+
+/// A CI pipeline runs on pushed commits: never local only, even in a
+/// clone whose refs do not show the branch.
+#[test]
+fn ci_findings_are_pushed_by_definition() {
+    use crate::ci_world::{github, world};
+    let w = world();
+    let pr = w.pull_request();
+    let env = github("pull_request", &pr, &w.feature);
+    let run = w.run(&env, &["--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert_eq!(doc(&run)["findings"][0]["path"], json!("config/sms.env"));
+    run.assert_hides(&w.new_key);
+    assert_eq!(
+        exposure(&run),
+        json!({"remotes": ["origin/feature"], "branches": ["feature"], "tags": [], "stashes": [], "local_only": false})
+    );
+    let out = w.run(&env, &[]).stdout;
+    assert!(out.contains("where: pushed: origin/feature"), "{out}");
+    assert!(
+        position(
+            &out,
+            "1. Rotate the key now: it is already pushed (on origin/feature)"
+        ) < position(&out, "2. Take the key out of"),
+        "{out}"
+    );
+
+    // A checkout with no remote-tracking ref for the branch.
+    w.sb.git(&w.ci, &["update-ref", "-d", "refs/remotes/origin/feature"])
+        .expect_ok("drop origin/feature");
+    let run = w.run(&env, &["--format", "json"]);
+    assert_eq!(exposure(&run)["local_only"], json!(false));
+    assert_eq!(exposure(&run)["remotes"], json!([]));
+    let out = w.run(&env, &[]).stdout;
+    assert!(
+        out.contains("where: pushed (this pipeline runs on it)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "1. Rotate the key now: it is already pushed (to the server this pipeline runs for)"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -205,6 +261,13 @@ fn tags_holding_the_commit_are_listed_and_counted_past_five() {
     let out = sb.leakgate(&repo, &["scan", "--all"]).stdout;
     assert!(
         out.contains("tags v1.0, v1.1, v1.2, v1.3, v1.4 and 2 more"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "git tag --contains {} | xargs git tag -d",
+            &c[..10]
+        )),
         "{out}"
     );
 }
