@@ -456,3 +456,38 @@ fn in_a_bare_repository_branches_are_published() {
         "{out}"
     );
 }
+
+/// A commit another branch of the server already holds (fetched there by
+/// its admin, say) is exposed: rotate first.
+#[test]
+fn pre_receive_names_the_server_branch_that_already_holds_the_commit() {
+    let sb = Sandbox::new();
+    let (server, client) = sb.server_and_client();
+    let k = key(1311);
+    write(&client, "sms.env", &env_line(&k));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "sms")
+        .expect_ok("commit (no hooks on the client)");
+    // A fetch into the server runs no hook.
+    sb.git(
+        &server,
+        &["fetch", "-q", client.to_str().unwrap(), "main:feature"],
+    )
+    .expect_ok("fetch into the server");
+    let run = sb
+        .git(&client, &["push", "origin", "main"])
+        .expect_blocked("a push with a key");
+    run.assert_hides(&k);
+    let err = &run.stderr;
+    assert!(
+        err.contains("where: already on this server: feature"),
+        "{err}"
+    );
+    assert!(
+        position(
+            err,
+            "1. Rotate the key now: it is already pushed (on feature)"
+        ) < position(err, "2. Remove the key from the commits before pushing"),
+        "{err}"
+    );
+}
