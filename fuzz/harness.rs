@@ -121,6 +121,7 @@ pub fn allowlist(data: &[u8]) {
             line: e.line,
             column: 1,
             commit: None,
+            exposure: None,
             file_added: false,
             whole_file: false,
             // The secret is unknown: the entry's own text stands in, so the

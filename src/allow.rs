@@ -714,6 +714,7 @@ mod tests {
             line: 1,
             column: 1,
             commit: None,
+            exposure: None,
             file_added: true,
             whole_file: false,
             fingerprint: crate::engine::finding::fingerprint(rule, secret),

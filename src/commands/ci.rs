@@ -13,6 +13,7 @@ use crate::cli::{CiArgs, ColorChoice, Format};
 use crate::context::{Context, Settings};
 use crate::output::{Exit, Output};
 use crate::report::{self, Report, Scope};
+use crate::sources::exposure;
 use crate::sources::history::{self, Walk};
 use crate::summary::Summary;
 
@@ -71,6 +72,11 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
     );
     report.notices.extend(notices);
     report.allow_missing = args.allow_missing;
+    // A pipeline runs on pushed commits, whatever refs its clone has.
+    let active = report.active.iter_mut().map(|a| &mut a.finding);
+    report
+        .notices
+        .extend(exposure::annotate(&repo, active, true));
     report.notices.push(format!(
         "{} ({}): {}; policy: {}",
         detected.ci, detected.event, detected.why, plan.policy_why

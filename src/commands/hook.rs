@@ -9,9 +9,10 @@ use git2::Repository;
 use crate::allow::Day;
 use crate::cli::{ColorChoice, CommonArgs, HookCommand};
 use crate::context::Context;
+use crate::engine::finding::Exposure;
 use crate::output::{Exit, Output};
 use crate::report::{Report, Scope};
-use crate::sources::{push, staged};
+use crate::sources::{exposure, push, staged};
 
 pub fn run(hook: HookCommand, color: ColorChoice) -> Result<Exit> {
     match hook {
@@ -60,13 +61,17 @@ pub fn staged(max_file_size: Option<&str>, out: Output) -> Result<Exit> {
     let pending = staged::start(&repo)?;
     let ctx = Context::of_repository(repo, max_file_size)?;
     let s = &ctx.settings;
-    let (findings, summary) = staged::scan(
+    let (mut findings, summary) = staged::scan(
         ctx.repo()?,
         &s.catalog,
         s.config.max_file_size,
         s.config.archives,
         pending,
     )?;
+    let local = std::sync::Arc::new(Exposure::staged());
+    for f in &mut findings {
+        f.exposure = Some(local.clone());
+    }
     let report = Report::new(
         Scope::Staged {
             hook: out.is_hook(),
@@ -123,6 +128,10 @@ fn pre_push(
         summary,
     );
     report.notices.extend(notices);
+    let active = report.active.iter_mut().map(|a| &mut a.finding);
+    report
+        .notices
+        .extend(exposure::annotate(repo, active, false));
     out.report(&report, &s.catalog)
 }
 

@@ -11,7 +11,7 @@ use crate::context::{files_at, Settings};
 use crate::output::{Exit, Output};
 use crate::report::{Report, Scope};
 use crate::rules::Catalog;
-use crate::sources::push;
+use crate::sources::{exposure, push};
 use crate::summary::Summary;
 
 /// Server side: the pushed commits, read inside git's quarantine (the new
@@ -96,6 +96,11 @@ pub fn run(input: &str, out: Output) -> Result<Exit> {
         ),
     };
     report.scope = Scope::Receive { refs: what, tips };
+    // Which of this server's branches and tags already hold the commits.
+    let active = report.active.iter_mut().map(|a| &mut a.finding);
+    report
+        .notices
+        .extend(exposure::annotate(&repo, active, false));
     let catalog = match first_catalog {
         Some(c) => c,
         None => Catalog::builtin()?,

@@ -14,6 +14,7 @@ use crate::cli::{ColorChoice, ScanArgs};
 use crate::context::Context;
 use crate::output::{Exit, Output};
 use crate::report::{Report, Scope};
+use crate::sources::exposure;
 use crate::sources::files;
 use crate::sources::history::{self, Walk};
 use crate::sources::image;
@@ -143,10 +144,10 @@ fn history_scan(
     out: Output,
     notices: Vec<String>,
 ) -> Result<Exit> {
+    ctx.settings.catalog.tune_for_throughput()?;
     let repo = ctx.repo()?;
     let git_dir = history::git_dir(repo);
-    let s = &mut ctx.settings;
-    s.catalog.tune_for_throughput()?;
+    let s = &ctx.settings;
     let progress = history::progress_wanted(args.quiet) && !out.is_json();
     let versions = if args.whole_versions {
         history::Versions::Whole
@@ -174,6 +175,10 @@ fn history_scan(
     report.notices.extend(outcome.notices);
     report.notices.extend(notices);
     report.allow_missing = args.allow_missing;
+    let active = report.active.iter_mut().map(|a| &mut a.finding);
+    report
+        .notices
+        .extend(exposure::annotate(repo, active, false));
     out.report(&report, &s.catalog)
 }
 

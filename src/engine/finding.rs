@@ -34,6 +34,9 @@ pub struct Finding {
     pub line: usize,
     pub column: usize,
     pub commit: Option<CommitInfo>,
+    /// Where the commit holding the secret already is (issue 13); set after
+    /// a scan for findings with a commit, and for staged ones (local).
+    pub exposure: Option<Arc<Exposure>>,
     /// The change adds the whole file (no earlier version of it).
     pub file_added: bool,
     /// The file itself is the credential (a keystore): `redacted` stands
@@ -52,6 +55,40 @@ pub struct Finding {
     /// `scan --image`: the image and layer `path` is in (then `path` is the
     /// file's path inside the image, or `config:Env[2]`, `history[5]`).
     pub image: Option<Box<ImagePlace>>,
+}
+
+/// Which refs already hold a finding's commit: who could have seen the key.
+/// Names only (`origin/main`, `v1.2`, `stash@{0}`), sorted; computed by
+/// `sources::exposure`, which says what each list means where.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// Remote-tracking refs (`origin/main`) whose history holds the commit.
+    pub remotes: Vec<String>,
+    /// Branches of this repository holding it (`main`): local work in a
+    /// clone; what others fetch in a bare repository (a server, a mirror).
+    pub branches: Vec<String>,
+    pub tags: Vec<String>,
+    /// Stash entries holding it (`stash@{0}`).
+    pub stashes: Vec<String>,
+    /// Nobody else can have it: in a clone, no remote-tracking ref holds
+    /// the commit; in a bare repository, no ref does either.
+    pub local_only: bool,
+    /// The commit is HEAD here, so `git commit --amend` rewrites it. Not in
+    /// JSON: it is advice, not exposure.
+    pub head: bool,
+    /// Found in a bare repository (a server, a mirror), whose branches and
+    /// tags are what others fetch. Not in JSON either.
+    pub bare: bool,
+}
+
+impl Exposure {
+    /// A staged change is in this clone only, by definition.
+    pub fn staged() -> Exposure {
+        Exposure {
+            local_only: true,
+            ..Exposure::default()
+        }
+    }
 }
 
 /// Where in a container image a finding is.
@@ -185,6 +222,7 @@ pub fn build(
         line,
         column,
         commit: commit.map(|c| masked_commit(scanned, c)),
+        exposure: None,
         file_added,
         whole_file,
         fingerprint: fingerprint(&rule.id, secret),

@@ -254,6 +254,7 @@ mod tests {
             line,
             column: 7,
             commit: None,
+            exposure: None,
             file_added: true,
             whole_file: false,
             fingerprint: fingerprint("demo-token", "not a real key"),

@@ -14,6 +14,7 @@ use colored::Colorize;
 
 use super::{Active, Report, Scope};
 use crate::engine::finding::escape as esc;
+use crate::engine::finding::Exposure;
 use crate::rules::Catalog;
 use crate::summary::human_bytes;
 use crate::summary::{SkipReason, Summary};
@@ -137,6 +138,14 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
                 short(&c.id).cyan(),
                 esc(&c.summary)
             );
+        }
+        if let Some(w) = f
+            .exposure
+            .as_deref()
+            .filter(|_| f.commit.is_some())
+            .and_then(|e| where_line(e, &report.scope))
+        {
+            let _ = writeln!(out, "      where: {w}");
         }
         if f.other_places > 0 && f.image.is_some() {
             let _ = writeln!(
@@ -330,6 +339,13 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
         .collect();
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", "How to fix it:".bold());
+    // Issue 13: where the commits already are decides the order. A key that
+    // is pushed is rotated first; one nobody else has is rewritten away.
+    let pushed = pushed_places(&blocking);
+    let known = blocking.iter().any(|a| a.finding.exposure.is_some());
+    let mut fix = String::new();
+    let whole_out = out;
+    let out = &mut fix;
     match &report.scope {
         Scope::Staged { .. } => {
             // `git restore --staged` needs a HEAD to restore from; a file the
@@ -408,81 +424,24 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             }
         }
         Scope::Push { tips, .. } | Scope::Receive { tips, .. } => {
-            // short id -> (root commit, a pushed tip, the key is in a file,
-            // the key is in the message)
-            let mut commits: BTreeMap<&str, (bool, bool, bool, bool)> = BTreeMap::new();
-            let mut tags: BTreeSet<&str> = BTreeSet::new();
-            for a in &blocking {
-                let f = &a.finding;
-                if let Some(name) = f
-                    .path
-                    .strip_prefix("tag ")
-                    .and_then(|p| p.strip_suffix(" message"))
-                {
-                    tags.insert(name);
-                }
-                if let Some(c) = &f.commit {
-                    let e = commits.entry(short(&c.id)).or_insert((
-                        c.root,
-                        tips.contains(&c.id),
-                        false,
-                        false,
-                    ));
-                    if f.path.ends_with(" message") {
-                        e.3 = true;
-                    } else {
-                        e.2 = true;
-                    }
-                }
-            }
             let _ = writeln!(out, "  1. Remove the key from the commits before pushing (it is not enough to delete it in a new commit):");
-            for (c, (root, tip, in_file, in_message)) in commits {
-                // `<root>^` names nothing: a first commit is edited with --root.
-                let rebase = if root {
-                    "git rebase -i --root".to_string()
-                } else {
-                    format!("git rebase -i {c}^")
-                };
-                if in_file {
-                    let _ = writeln!(
-                        out,
-                        "       in commit {c}:    {}  (mark {c} `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
-                        rebase.cyan()
-                    );
-                }
-                if in_message {
-                    let _ = writeln!(
-                        out,
-                        "       in the message of {c}:    {}  (mark {c} `reword` and take the key out of the message)",
-                        rebase.cyan()
-                    );
-                }
-                if tip {
-                    let _ = writeln!(
-                        out,
-                        "       {c} is the last commit pushed: with it checked out, {}, then {}",
-                        if in_file {
-                            "delete the key from the file, `git add` it"
-                        } else {
-                            "edit the message"
-                        },
-                        "git commit --amend".cyan()
-                    );
-                }
-            }
-            for t in tags {
-                let name = shell_quote(t);
-                let _ = writeln!(
-                    out,
-                    "       in the message of tag {}:    {}, then tag again with a clean message ({})",
-                    esc(t),
-                    format!("git tag -d {name}").cyan(),
-                    format!("git tag -a {name} <commit>").cyan()
-                );
-            }
+            rewrite(out, &blocking, tips);
             let _ = writeln!(
                 out,
                 "     and read the key from an environment variable or a secret manager instead."
+            );
+        }
+        // Exposure known: each commit gets the commands that rewrite it.
+        Scope::History { .. } if known => {
+            let _ = writeln!(
+                out,
+                "  1. Remove the key from the commits that add it (deleting it in a new commit is not enough):"
+            );
+            rewrite(out, &blocking, &[]);
+            let _ = writeln!(
+                out,
+                "     and read the key from an environment variable or a secret manager instead.\n     To adopt the hook with old leaks in place, record them once: {}",
+                "leakgate baseline".cyan()
             );
         }
         Scope::History { .. } => {
@@ -499,9 +458,14 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
                 Some(b) => format!("git rebase -i {}", &b[..b.len().min(10)]),
                 None => "git rebase -i <the target branch>".into(),
             };
+            let first = if pushed.is_some() {
+                "Take the key out of the branch before it merges"
+            } else {
+                "These commits are already pushed: rotate the key first (step 2). Then take it out of\n     the branch before it merges"
+            };
             let _ = writeln!(
                 out,
-                "  1. These commits are already pushed: rotate the key first (step 2). Then take it out of\n     the branch before it merges: {} (edit the commit that adds it),\n     then {}.",
+                "  1. {first}: {} (edit the commit that adds it),\n     then {}.",
                 rebase.cyan(),
                 "git push --force-with-lease".cyan()
             );
@@ -521,24 +485,25 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             );
         }
     }
+    let out = whole_out;
     let rules: BTreeSet<&str> = blocking
         .iter()
         .map(|a| a.finding.rule_id.as_str())
         .collect();
-    let _ = writeln!(out, "  2. If the key was ever pushed or shared, rotate it:");
-    for id in &rules {
-        if let Some(rule) = catalog.get(id) {
-            if let Some(rotate) = &rule.rotate {
-                let _ = writeln!(out, "     {}:", esc(&rule.name));
-                for l in rotate.trim().lines() {
-                    let _ = writeln!(out, "       {}", esc(l.trim()));
-                }
-            }
+    match &pushed {
+        // Pushed: rotate first, then rewrite (step 2).
+        Some(places) => {
             let _ = writeln!(
                 out,
-                "       full playbook: {}",
-                format!("leakgate explain {}", shell_quote(id)).cyan()
+                "  1. Rotate the key now: it is already pushed ({places}), so anyone who can read there\n     may have it; rewriting history afterwards does not take it back:"
             );
+            rotate(out, &rules, catalog);
+            out.push_str(&fix.replacen("  1. ", "  2. ", 1));
+        }
+        None => {
+            out.push_str(&fix);
+            let _ = writeln!(out, "  2. If the key was ever pushed or shared, rotate it:");
+            rotate(out, &rules, catalog);
         }
     }
     let _ = writeln!(
@@ -590,6 +555,272 @@ fn advice(out: &mut String, report: &Report, catalog: &Catalog) {
             "  To skip this check once (not recommended): {}",
             skip.cyan()
         );
+    }
+}
+
+/// The commands that take the key out of each commit with a blocking
+/// finding, oldest advice first: `git rebase -i <commit>^` (`--root` for a
+/// first commit), `git commit --amend` for the last one (a pushed tip, or
+/// HEAD), `git stash drop` for a commit only a stash holds, `git tag -d`
+/// for a tag's message; a commit already pushed also needs a force-push.
+fn rewrite(out: &mut String, blocking: &[&Active], tips: &[String]) {
+    struct Commit<'a> {
+        root: bool,
+        tip: bool,
+        in_file: bool,
+        in_message: bool,
+        exposure: Option<&'a Exposure>,
+    }
+    let mut commits: BTreeMap<&str, Commit> = BTreeMap::new();
+    let mut tags: BTreeSet<&str> = BTreeSet::new();
+    for a in blocking {
+        let f = &a.finding;
+        if let Some(name) = f
+            .path
+            .strip_prefix("tag ")
+            .and_then(|p| p.strip_suffix(" message"))
+        {
+            tags.insert(name);
+        }
+        if let Some(c) = &f.commit {
+            let e = commits.entry(short(&c.id)).or_insert(Commit {
+                root: c.root,
+                tip: tips.contains(&c.id) || f.exposure.as_ref().is_some_and(|e| e.head),
+                in_file: false,
+                in_message: false,
+                exposure: f.exposure.as_deref(),
+            });
+            if f.path.ends_with(" message") {
+                e.in_message = true;
+            } else {
+                e.in_file = true;
+            }
+        }
+    }
+    let total = commits.len();
+    for (c, k) in commits.into_iter().take(SHOWN_PER_FILE) {
+        if let Some(e) = k.exposure.filter(|e| only_in_stash(e)) {
+            let s = &e.stashes[0];
+            let more = e.stashes.len() - 1;
+            let _ = writeln!(
+                out,
+                "       in commit {c}, only in {}{}:    {}  (see what it holds first: {})",
+                esc(s),
+                if more > 0 {
+                    format!(
+                        " and {more} older stash entr{}",
+                        if more == 1 { "y" } else { "ies" }
+                    )
+                } else {
+                    String::new()
+                },
+                format!("git stash drop {s}").cyan(),
+                format!("git stash show -p {s}").cyan()
+            );
+            continue;
+        }
+        // `<root>^` names nothing: a first commit is edited with --root.
+        let rebase = if k.root {
+            "git rebase -i --root".to_string()
+        } else {
+            format!("git rebase -i {c}^")
+        };
+        if k.in_file {
+            let _ = writeln!(
+                out,
+                "       in commit {c}:    {}  (mark {c} `edit`, remove the key, `git commit --amend`, `git rebase --continue`)",
+                rebase.cyan()
+            );
+        }
+        if k.in_message {
+            let _ = writeln!(
+                out,
+                "       in the message of {c}:    {}  (mark {c} `reword` and take the key out of the message)",
+                rebase.cyan()
+            );
+        }
+        if k.tip {
+            let _ = writeln!(
+                out,
+                "       {c} is the last commit{}: with it checked out, {}, then {}",
+                if tips.is_empty() { "" } else { " pushed" },
+                if k.in_file {
+                    "delete the key from the file, `git add` it"
+                } else {
+                    "edit the message"
+                },
+                "git commit --amend".cyan()
+            );
+        }
+        let Some(e) = k.exposure else { continue };
+        let places = published(e);
+        if !e.local_only {
+            let _ = writeln!(
+                out,
+                "       {c} is already {}: after the rewrite, {} where the remote allows it\n       (a rewrite does not take the key back from anyone who fetched it)",
+                if places.is_empty() {
+                    "pushed".to_string()
+                } else {
+                    format!("on {}", names(&places))
+                },
+                "git push --force-with-lease".cyan()
+            );
+        } else if !e.tags.is_empty() {
+            let _ = writeln!(
+                out,
+                "       tag{} {} hold{} {c} too: after the rewrite, {} and tag the new commit again",
+                if e.tags.len() == 1 { "" } else { "s" },
+                names(&e.tags),
+                if e.tags.len() == 1 { "s" } else { "" },
+                if e.tags.len() > SHOWN_PLACES {
+                    format!("git tag --contains {c} | xargs git tag -d")
+                } else {
+                    format!(
+                        "git tag -d {}",
+                        e.tags
+                            .iter()
+                            .map(|t| shell_quote(t))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                }
+                .cyan()
+            );
+        }
+    }
+    if total > SHOWN_PER_FILE {
+        let _ = writeln!(
+            out,
+            "       ... and {} more commits (use --format json for every commit and where it is)",
+            total - SHOWN_PER_FILE
+        );
+    }
+    for t in tags {
+        let name = shell_quote(t);
+        let _ = writeln!(
+            out,
+            "       in the message of tag {}:    {}, then tag again with a clean message ({})",
+            esc(t),
+            format!("git tag -d {name}").cyan(),
+            format!("git tag -a {name} <commit>").cyan()
+        );
+    }
+}
+
+/// Places shown in a list before the rest are counted ("and 12 more"): an
+/// old commit is in every release tag. JSON lists them all.
+const SHOWN_PLACES: usize = 5;
+
+/// `a, b, c and 4 more`, escaped.
+fn names(list: &[String]) -> String {
+    let shown: Vec<String> = list.iter().take(SHOWN_PLACES).map(|n| esc(n)).collect();
+    let mut s = shown.join(", ");
+    if list.len() > SHOWN_PLACES {
+        let _ = write!(s, " and {} more", list.len() - SHOWN_PLACES);
+    }
+    s
+}
+
+/// A commit that only a stash holds: dropping the stash removes it.
+fn only_in_stash(e: &Exposure) -> bool {
+    !e.stashes.is_empty() && e.remotes.is_empty() && e.branches.is_empty() && e.tags.is_empty()
+}
+
+/// Where others can have fetched a commit from: remote-tracking refs in a
+/// clone; a bare repository's own branches and tags. Empty for a CI run's
+/// commits that its clone's refs do not show.
+fn published(e: &Exposure) -> Vec<String> {
+    if e.local_only {
+        Vec::new()
+    } else if !e.remotes.is_empty() {
+        e.remotes.clone()
+    } else if !e.bare {
+        Vec::new()
+    } else {
+        e.branches
+            .iter()
+            .cloned()
+            .chain(e.tags.iter().map(|t| format!("tag {t}")))
+            .collect()
+    }
+}
+
+/// The places the blocking findings' pushed commits are, for "rotate now";
+/// `None` when none is known to be pushed.
+fn pushed_places(blocking: &[&Active]) -> Option<String> {
+    let mut all = BTreeSet::new();
+    let mut any = false;
+    for a in blocking {
+        if let Some(e) = a.finding.exposure.as_deref().filter(|e| !e.local_only) {
+            any = true;
+            all.extend(published(e));
+        }
+    }
+    if !any {
+        return None;
+    }
+    let all: Vec<String> = all.into_iter().collect();
+    Some(if all.is_empty() {
+        "to the server this pipeline runs for".to_string()
+    } else {
+        format!("on {}", names(&all))
+    })
+}
+
+/// Where a finding's commit is, in words (issue 13): nothing for a staged
+/// change, which is local by definition.
+fn where_line(e: &Exposure, scope: &Scope) -> Option<String> {
+    let tags = |s: &mut String| {
+        if !e.tags.is_empty() {
+            let _ = write!(
+                s,
+                "; tag{} {}",
+                if e.tags.len() == 1 { "" } else { "s" },
+                names(&e.tags)
+            );
+        }
+    };
+    match scope {
+        Scope::Staged { .. } => None,
+        Scope::Receive { .. } if e.local_only => {
+            Some("not on any branch or tag of this server yet".into())
+        }
+        Scope::Receive { .. } => Some(format!("already on this server: {}", names(&published(e)))),
+        _ if e.local_only => {
+            let mut s = if only_in_stash(e) {
+                format!("only in this clone, in {} (not pushed)", names(&e.stashes))
+            } else {
+                "only in this clone (not pushed)".to_string()
+            };
+            tags(&mut s);
+            Some(s)
+        }
+        _ if !e.remotes.is_empty() => {
+            let mut s = format!("pushed: {}", names(&e.remotes));
+            tags(&mut s);
+            Some(s)
+        }
+        _ if e.bare => Some(format!("published: {}", names(&published(e)))),
+        _ => Some("pushed (this pipeline runs on it)".into()),
+    }
+}
+
+/// The rotation playbook of each rule, as the rules give it.
+fn rotate(out: &mut String, rules: &BTreeSet<&str>, catalog: &Catalog) {
+    for id in rules {
+        if let Some(rule) = catalog.get(id) {
+            if let Some(rotate) = &rule.rotate {
+                let _ = writeln!(out, "     {}:", esc(&rule.name));
+                for l in rotate.trim().lines() {
+                    let _ = writeln!(out, "       {}", esc(l.trim()));
+                }
+            }
+            let _ = writeln!(
+                out,
+                "       full playbook: {}",
+                format!("leakgate explain {}", shell_quote(id)).cyan()
+            );
+        }
     }
 }
 

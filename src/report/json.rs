@@ -31,6 +31,8 @@ struct JsonFinding<'a> {
     line: usize,
     column: usize,
     commit: Option<&'a str>,
+    /// Where the commit already is (issue 13); null without a commit.
+    exposure: Option<JsonExposure<'a>>,
     other_places: usize,
     whole_file: bool,
     fingerprint: &'a str,
@@ -41,6 +43,18 @@ struct JsonFinding<'a> {
     image: Option<&'a str>,
     /// `scan --image`: the layer holding the file (null for the config).
     layer: Option<JsonLayer<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExposure<'a> {
+    /// Remote-tracking refs holding the commit (`origin/main`).
+    remotes: &'a [String],
+    /// Branches holding it: local ones in a clone; a server's or mirror's own.
+    branches: &'a [String],
+    tags: &'a [String],
+    stashes: &'a [String],
+    /// Nobody else can have it (not pushed; on a server: only the pusher).
+    local_only: bool,
 }
 
 #[derive(Serialize)]
@@ -136,6 +150,13 @@ pub fn render(report: &Report) -> String {
                     line: f.line,
                     column: f.column,
                     commit: f.commit.as_ref().map(|c| c.id.as_str()),
+                    exposure: f.exposure.as_deref().map(|e| JsonExposure {
+                        remotes: &e.remotes,
+                        branches: &e.branches,
+                        tags: &e.tags,
+                        stashes: &e.stashes,
+                        local_only: e.local_only,
+                    }),
                     other_places: f.other_places,
                     whole_file: f.whole_file,
                     fingerprint: f.fingerprint.as_str(),

@@ -207,6 +207,16 @@ fn result(a: &Active, rule_index: usize) -> Value {
     if let Some(c) = &f.commit {
         properties["commit"] = json!(c.id);
     }
+    // Where the commit already is (issue 13), as in the JSON report.
+    if let Some(e) = f.exposure.as_deref() {
+        properties["exposure"] = json!({
+            "remotes": e.remotes,
+            "branches": e.branches,
+            "tags": e.tags,
+            "stashes": e.stashes,
+            "local_only": e.local_only,
+        });
+    }
     // An image's file: its path inside the image (relative, as SARIF's
     // consumers need), the image and layer as a logical location.
     let (artifact, logical) = match f.image.as_deref() {

@@ -7,6 +7,8 @@
 //! was not already in a replaced blob. Sources read the object database; none of them touches
 //! the index, the working tree or any ref.
 
+// Where a finding's commit already is (issue 13): remotes, tags, stashes.
+pub mod exposure;
 pub mod files;
 pub mod history;
 // scan --image (issue 11): docker save tarballs and OCI layouts.

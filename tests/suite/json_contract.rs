@@ -26,6 +26,7 @@ struct Finding {
     line: usize,
     column: usize,
     commit: Option<String>,
+    exposure: Option<Exposure>,
     other_places: usize,
     whole_file: bool,
     fingerprint: String,
@@ -34,6 +35,17 @@ struct Finding {
     allowlist_expired: Option<Expired>,
     image: Option<String>,
     layer: Option<Layer>,
+}
+
+/// Where the finding's commit already is (issue 13).
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Exposure {
+    remotes: Vec<String>,
+    branches: Vec<String>,
+    tags: Vec<String>,
+    stashes: Vec<String>,
+    local_only: bool,
 }
 
 #[derive(Deserialize, Debug)]
@@ -143,6 +155,17 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     assert_eq!(a.severity, "high");
     assert!(a.blocking);
     assert_eq!(a.commit, None);
+    // A staged change is in this clone only.
+    assert_eq!(
+        a.exposure,
+        Some(Exposure {
+            remotes: vec![],
+            branches: vec![],
+            tags: vec![],
+            stashes: vec![],
+            local_only: true,
+        })
+    );
     assert_eq!(a.other_places, 0);
     assert!(!a.whole_file);
     assert!(

@@ -24,6 +24,8 @@ mod context_settings;
 mod corpus;
 mod credential_files;
 mod decoding;
+// Issue 13: where a finding's commit already is.
+mod exposure;
 mod fuzz_regressions;
 mod golden;
 mod history;
