@@ -26,11 +26,15 @@ pub struct Config {
     /// `[scan.archives]`: which archives are opened, within what limits.
     pub archives: archive::Limits,
     pub rules: ProjectRules,
+    /// `verify = true`: ask providers whether found keys work, in `scan`,
+    /// `ci` (from the target branch's file) and the pre-commit hook.
+    pub verify: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
+            verify: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             archives: archive::Limits::default(),
             rules: ProjectRules {
@@ -44,6 +48,8 @@ impl Default for Config {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSpec {
+    #[serde(default)]
+    verify: bool,
     #[serde(default)]
     scan: ScanSpec,
     #[serde(default)]
@@ -99,6 +105,7 @@ impl Config {
                 overrides: spec.rules.overrides.into_iter().collect(),
                 rules: spec.rule,
             },
+            verify: spec.verify,
             ..Config::default()
         };
         if let Some(v) = spec.scan.max_file_size {
