@@ -520,17 +520,22 @@ impl VerifySpec {
                 "`url`: the host `{host}` must be a fixed host name (letters, digits, `-`, `.`; no port, user, or template)"
             ));
         }
+        // `{word}` is a template, and only two exist; any other brace (a
+        // JSON or GraphQL body) is text.
         let placeholders = |field: &str, t: &str| -> Option<String> {
             let mut rest = t;
             while let Some(i) = rest.find('{') {
                 let after = &rest[i + 1..];
-                let name = after.split('}').next().unwrap_or(after);
-                if !matches!(name, "secret" | "pair") || !after.contains('}') {
+                let word = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                let (name, next) = after.split_at(word);
+                if !name.is_empty() && next.starts_with('}') && !matches!(name, "secret" | "pair") {
                     return Some(format!(
-                        "`{field}`: unknown template `{{{name}` (only {{secret}} and {{pair}})"
+                        "`{field}`: unknown template `{{{name}}}` (only {{secret}} and {{pair}})"
                     ));
                 }
-                rest = &after[name.len() + 1..];
+                rest = next;
             }
             None
         };
@@ -586,8 +591,11 @@ impl VerifySpec {
         if self.live.iter().any(|s| self.revoked.contains(s)) {
             return Some("a status is both `live` and `revoked`".into());
         }
-        if self.revoked.is_empty() && self.revoked_body.is_empty() {
-            return Some("`revoked` or `revoked_body`: say what a dead key's answer is".into());
+        // No `revoked` at all is allowed: where a refusal at this host does
+        // not prove the key dead (a provider with regional hosts), only
+        // `live` is read and anything else is unknown.
+        if !self.revoked_body.is_empty() && self.revoked.is_empty() && self.live.is_empty() {
+            return Some("`revoked_body` needs a `revoked` or `live` status to read it on".into());
         }
         None
     }

@@ -168,14 +168,20 @@ impl Client {
             text.clear();
         }
         let status = judge(spec, code, &text);
+        // A pair's answer is about the pair: say which half came from where.
+        let paired = spec
+            .pair
+            .as_ref()
+            .map(|p| format!(" (with the {} found nearest the key)", p.name))
+            .unwrap_or_default();
         let detail = match (status, code) {
             (Status::Unknown, 300..=399) => {
                 format!("HTTP {code} from {host}: a redirect, not followed")
             }
             (Status::Unknown, _) => {
-                format!("HTTP {code} from {host}: not an answer this check knows")
+                format!("HTTP {code} from {host}{paired}: not an answer this check knows")
             }
-            _ => format!("HTTP {code} from {host}"),
+            _ => format!("HTTP {code} from {host}{paired}"),
         };
         (status, detail)
     }

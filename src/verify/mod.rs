@@ -343,6 +343,23 @@ mod tests {
     }
 
     #[test]
+    fn every_built_in_check_is_sound_and_twenty_providers_have_one() {
+        let catalog = crate::rules::Catalog::builtin().unwrap();
+        catalog.load_all().unwrap();
+        let mut providers = std::collections::BTreeSet::new();
+        for r in catalog.rules.iter() {
+            let Some(v) = &r.verify else { continue };
+            assert_eq!(v.problem(), None, "{}", r.id);
+            if let Some(p) = &v.pair {
+                regex::Regex::new(&p.pattern).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+            }
+            providers.insert(r.provider.clone());
+        }
+        assert!(providers.len() >= 20, "{providers:?}");
+        assert!(providers.contains("MessageBird") && providers.contains("AWS"));
+    }
+
+    #[test]
     fn the_pair_is_the_match_nearest_the_key() {
         let text = format!("sid=AC01\n{}token=x\nsid=AC02\n", "\n".repeat(20));
         let text = text.as_str();

@@ -555,8 +555,9 @@ fn provider_case(
 ) -> Seen {
     let dir = folder(sb, &[(file, text.to_string())]);
     let fake = Fake::start(move |r| {
+        // What each provider's live answer has that its check reads.
         if live(r) {
-            ok(r#"{"ok":true}"#)
+            ok(r#"{"ok":true,"code":"TokenValid","valid":true}"#)
         } else {
             Reply::Status(401, r#"{"ok":false}"#.into())
         }
@@ -597,4 +598,197 @@ fn a_telegram_token_goes_in_the_path_and_nowhere_else() {
         move |r| r.method == "GET" && r.target == want,
     );
     assert!(seen.header("authorization").is_none() && seen.body.is_empty());
+}
+
+/// A registered key of `template`'s shape (`<<kind:len>>` parts).
+fn made(template: &str, seed: u64) -> String {
+    secret(leakgate::rules::testgen::expand(template, seed))
+}
+
+#[test]
+fn bearer_and_body_answers_slack_style() {
+    let sb = Sandbox::new();
+    let t = made("xoxb-<<digits:12>>-<<digits:13>>-<<alnum:24>>", 9301);
+    let want = format!("Bearer {t}");
+    let seen = provider_case(
+        &sb,
+        "slack.env",
+        &format!("SLACK_BOT_TOKEN={t}\n"),
+        "slack-bot-token",
+        move |r| {
+            r.method == "POST"
+                && r.target == "/api/auth.test"
+                && r.header("authorization") == Some(&want)
+        },
+    );
+    assert!(seen.body.is_empty());
+
+    // Slack answers 200 to a dead token too; the body says so.
+    let dir = folder(&sb, &[("slack.env", format!("SLACK_BOT_TOKEN={t}\n"))]);
+    let fake = Fake::start(|_| ok(r#"{"ok":false,"error":"invalid_auth"}"#));
+    let run = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "json", "slack.env"],
+        )
+        .expect_found("slack");
+    assert_eq!(
+        verdicts(&json(&run))[0].1["status"],
+        "revoked",
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn basic_auth_with_the_key_as_user_stripe_style() {
+    use base64::Engine as _;
+    let sb = Sandbox::new();
+    let k = made("sk_live_<<alnum:24>>", 9302);
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{k}:"))
+    );
+    provider_case(
+        &sb,
+        "pay.env",
+        &format!("STRIPE_SECRET_KEY={k}\n"),
+        "stripe-live-secret-key",
+        move |r| r.target == "/v1/balance" && r.header("authorization") == Some(&want),
+    );
+}
+
+#[test]
+fn a_pair_found_beside_the_key_twilio_style() {
+    use base64::Engine as _;
+    let sb = Sandbox::new();
+    let sid = format!("AC{}", token("hex", 32, 9303));
+    let auth = made("<<hex:32>>", 9304);
+    let want_auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{auth}"))
+    );
+    let want_path = format!("/2010-04-01/Accounts/{sid}.json");
+    let text = format!("twilio:\n  account_sid: {sid}\n  auth_token: {auth}\n");
+    provider_case(&sb, "twilio.yml", &text, "twilio-auth-token", move |r| {
+        r.target == want_path && r.header("authorization") == Some(&want_auth)
+    });
+
+    // No SID anywhere near: nothing is sent, and the report says why.
+    let dir = folder(&sb, &[("t.env", format!("TWILIO_AUTH_TOKEN={auth}\n"))]);
+    let fake = Fake::start(|_| ok("{}"));
+    let run = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "json", "t.env"],
+        )
+        .expect_found("twilio without a SID");
+    let v = &verdicts(&json(&run))[0].1;
+    assert_eq!(v["status"], "unknown");
+    assert_eq!(
+        v["detail"],
+        "not checked: no account SID found beside the key to check it with"
+    );
+    assert_eq!(fake.connections(), 0);
+}
+
+#[test]
+fn a_key_in_the_query_string_mapbox_style() {
+    let sb = Sandbox::new();
+    let t = made(
+        "sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJ<<alnum:20>>.<<alnum:22>>",
+        9305,
+    );
+    let want = format!("/tokens/v2?access_token={t}");
+    provider_case(
+        &sb,
+        "map.env",
+        &format!("MAPBOX_SECRET_TOKEN={t}\n"),
+        "mapbox-secret-token",
+        move |r| r.target == want,
+    );
+}
+
+#[test]
+fn aws_keys_are_checked_with_a_sigv4_signed_get_caller_identity() {
+    let sb = Sandbox::new();
+    let id = made("AKIA<<upper:16>>", 9306);
+    let key = made("<<base64:40>>", 9307);
+    let text = format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {key}\n");
+    let prefix = format!("AWS4-HMAC-SHA256 Credential={id}/");
+    let seen = provider_case(
+        &sb,
+        "credentials",
+        &text,
+        "aws-secret-access-key",
+        move |r| {
+            r.method == "POST"
+            && r.target == "/"
+            && r.header("authorization")
+                .is_some_and(|a| a.starts_with(&prefix) && a.contains("/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="))
+            && r.header("x-amz-date").is_some()
+        },
+    );
+    assert_eq!(seen.body, "Action=GetCallerIdentity&Version=2011-06-15");
+    assert!(
+        !seen.headers.iter().any(|(_, v)| v.contains(key.as_str())),
+        "the secret key itself was sent"
+    );
+
+    // A key id AWS does not know is revoked; a signature mismatch is not.
+    let dir = folder(&sb, &[("credentials", text.clone())]);
+    for (body, status) in [
+        ("<Code>InvalidClientTokenId</Code>", "revoked"),
+        ("<Code>SignatureDoesNotMatch</Code>", "unknown"),
+    ] {
+        let fake = Fake::start(move |_| Reply::Status(403, body.to_string()));
+        let run = fake
+            .leakgate(
+                &sb,
+                &dir,
+                &["scan", "--verify", "--format", "json", "credentials"],
+            )
+            .expect_found("aws");
+        let doc = json(&run);
+        let f = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "aws-secret-access-key")
+            .unwrap();
+        assert_eq!(f["verification"]["status"], status, "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_json_body_and_a_live_only_check_linear_style() {
+    let sb = Sandbox::new();
+    let k = made("lin_api_<<alnum:40>>", 9308);
+    let want = k.clone();
+    let dir = folder(&sb, &[("linear.env", format!("LINEAR_API_KEY={k}\n"))]);
+    let fake = Fake::start(move |r| {
+        if r.header("authorization") == Some(&want) && r.body.contains("viewer") {
+            ok(r#"{"data":{"viewer":{"id":"x"}}}"#)
+        } else {
+            Reply::Status(400, String::new())
+        }
+    });
+    let run = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "json", "linear.env"],
+        )
+        .expect_found("linear");
+    assert_eq!(
+        verdicts(&json(&run))[0].1["status"],
+        "live",
+        "{}",
+        run.stdout
+    );
+    let seen = fake.seen();
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    assert_eq!(seen[0].body, r#"{"query":"{ viewer { id } }"}"#);
 }
