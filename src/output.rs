@@ -125,7 +125,7 @@ impl Output {
         report.summary.check_limits()?;
         // `--verify`: the reported keys checked with their providers, live
         // ones first; the report as it is when verification is off.
-        let report = &*crate::verify::settle(report);
+        let report = &*report.verified();
         match self.file.take() {
             None => {
                 let (text, stream) = match self.format {

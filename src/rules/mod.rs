@@ -348,7 +348,7 @@ pub struct Rule {
     pub contexts: Vec<Context>,
     pub examples: Examples,
     /// `[rule.verify]`: how `--verify` asks the provider (built-in rules
-    /// only; see [`crate::verify`]).
+    /// only; the `verify` module sends it).
     pub verify: Option<std::sync::Arc<crate::rules::schema::VerifySpec>>,
 }
 

@@ -6,8 +6,9 @@
 //! verifiable secret as it builds the finding (the only moment the raw
 //! value exists outside the scanned text); it is kept here in a private
 //! [`Secret`] (no `Debug`, `Display`, `Clone` or serialisation), keyed by
-//! fingerprint, and checked once per distinct secret when the report is
-//! settled, after the allowlist has dropped what the team allowed.
+//! fingerprint, and checked once per distinct secret when the report asks
+//! ([`check_reported`]), after the allowlist has dropped what the team
+//! allowed.
 //!
 //! Each check is one request, described by the rule's `[rule.verify]` data:
 //! HTTPS to the rule's fixed host only, no redirect followed, no proxy,
@@ -24,13 +25,11 @@
 mod http;
 mod sigv4;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::fingerprint::Fingerprint;
-use crate::report::Report;
 use crate::rules::schema::VerifySpec;
 use crate::rules::Rule;
 
@@ -165,40 +164,28 @@ fn nearest<'t>(pattern: &str, text: &'t str, at: usize) -> Option<&'t str> {
 /// How many checks run at once.
 const WORKERS: usize = 4;
 
-/// The report with each finding's verification filled in and live keys
-/// first; the report itself when verification is not armed. Each distinct
-/// secret is checked once, only if it is still in the report (an
-/// allowlisted key is never sent anywhere).
-pub fn settle(report: &Report) -> Cow<'_, Report> {
+/// Checks each of `reported` (the fingerprints a report still holds after
+/// the allowlist: an allowlisted key is never sent anywhere) whose secret
+/// was offered, once per distinct secret, and forgets every other secret
+/// it was offered. Empty when verification is not armed.
+pub fn check_reported<'a>(
+    reported: impl IntoIterator<Item = &'a Fingerprint>,
+) -> HashMap<Fingerprint, Verification> {
     if !armed() {
-        return Cow::Borrowed(report);
+        return HashMap::new();
     }
     let mut todo: Vec<(Fingerprint, Candidate)> = Vec::new();
     {
         let mut stash = stash().lock().expect("verify stash");
-        for a in &report.active {
-            if let Some(c) = stash.remove(&a.finding.fingerprint) {
-                todo.push((a.finding.fingerprint.clone(), c));
+        for fp in reported {
+            if let Some(c) = stash.remove(fp) {
+                todo.push((fp.clone(), c));
             }
         }
         // What was not reported is forgotten, not checked.
         stash.clear();
     }
-    let results = check_all(todo);
-    let mut out = report.clone();
-    for a in &mut out.active {
-        if let Some(v) = results.get(&a.finding.fingerprint) {
-            a.finding.verification = Some(v.clone());
-        }
-    }
-    // Live keys first; otherwise the scan's order.
-    out.active.sort_by_key(|a| {
-        a.finding
-            .verification
-            .as_ref()
-            .is_none_or(|v| v.status != Status::Live)
-    });
-    Cow::Owned(out)
+    check_all(todo)
 }
 
 /// Runs the checks on up to [`WORKERS`] threads, each host paced by

@@ -275,6 +275,22 @@ fn messagebird_live_and_revoked_keys_are_told_apart_and_live_comes_first() {
         "{out}"
     );
     assert!(out.contains("HTTP 200 from rest.messagebird.com"), "{out}");
+
+    // SARIF carries it in each result's properties.
+    let sarif = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "sarif", "a.yml", "b.yml"],
+        )
+        .expect_found("sarif");
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["properties"]["verification"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["live", "revoked"], "{}", sarif.stdout);
 }
 
 #[test]
