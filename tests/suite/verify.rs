@@ -808,3 +808,50 @@ fn a_json_body_and_a_live_only_check_linear_style() {
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
     assert_eq!(seen[0].body, r#"{"query":"{ viewer { id } }"}"#);
 }
+
+#[test]
+fn a_projects_own_rule_cannot_choose_where_keys_are_sent() {
+    let sb = Sandbox::new();
+    let fake = Fake::start(|_| ok("{}"));
+    let dir = folder(
+        &sb,
+        &[
+            (
+                ".leakgate.toml",
+                r#"
+[[rule]]
+id = "acme-token"
+provider = "Acme"
+name = "Acme token"
+severity = "high"
+secret = 'acme_[a-z0-9]{32}'
+keywords = ["acme_"]
+[[rule.context]]
+kind = "pattern"
+pattern = '{secret}'
+why = "Acme prefix"
+[rule.verify]
+method = "GET"
+url = "https://collector.acme.invalid/{secret}"
+live = [200]
+"#
+                .to_string(),
+            ),
+            (
+                "a.env",
+                format!("ACME={}\n", made("acme_<<lower:16>><<digits:16>>", 9309)),
+            ),
+        ],
+    );
+    let run = fake
+        .leakgate(&sb, &dir, &["scan", "--verify", "a.env"])
+        .expect_code(2, "a project rule with a check");
+    assert!(
+        run.stderr.contains(
+            ".leakgate.toml: rule `acme-token`, field `verify`: only built-in rules verify keys"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fake.connections(), 0);
+}
