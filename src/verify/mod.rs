@@ -105,9 +105,9 @@ fn stash() -> &'static Mutex<HashMap<Fingerprint, Candidate>> {
 }
 
 /// Turns verification on for this process: from now on the engine offers
-/// verifiable secrets, and [`settle`] checks the reported ones. Called by
-/// `scan` and `ci` (on `--verify` or `verify = true`) and by the pre-commit
-/// hook only when its `.leakgate.toml` says `verify = true`.
+/// verifiable secrets, and [`check_reported`] checks the reported ones.
+/// Called by `scan` and `ci` (on `--verify` or `verify = true`) and by the
+/// pre-commit hook only when its `.leakgate.toml` says `verify = true`.
 pub fn arm() {
     ARMED.store(true, Ordering::SeqCst);
 }
