@@ -855,3 +855,32 @@ live = [200]
     );
     assert_eq!(fake.connections(), 0);
 }
+
+#[test]
+fn a_history_scan_checks_each_distinct_key_once() {
+    let sb = Sandbox::new();
+    let k = key(8);
+    let fake = Fake::start(|_| ok("{}"));
+    let repo = sb.repo("r");
+    // The same key added in two commits at two paths: one secret, one check.
+    write(&repo, "sms.yml", &mb_file(&k));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "sms");
+    write(&repo, "copy/sms.yml", &mb_file(&k));
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&repo, "copy");
+    let run = fake
+        .leakgate(
+            &sb,
+            &repo,
+            &["scan", "--all", "--verify", "--format", "json"],
+        )
+        .expect_found("history");
+    let v = verdicts(&json(&run));
+    assert!(
+        !v.is_empty() && v.iter().all(|(_, x)| x["status"] == "live"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fake.seen().len(), 1, "one check per distinct key");
+}
