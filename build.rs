@@ -141,6 +141,11 @@ fn write_builtin_rules() {
                 spec.id, names[rules[first].0]
             );
         }
+        // A verification check sends a key over the network: its URL must
+        // be https to a fixed host, whatever the rule file says.
+        if let Some(problem) = spec.verify.as_ref().and_then(|v| v.problem()) {
+            panic!("{origin}: rule `{}`, field `verify`: {problem}", spec.id);
+        }
         let parent = spec.inherit.as_ref().map(|p| {
             rules[..i]
                 .iter()

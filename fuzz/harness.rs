@@ -135,6 +135,7 @@ pub fn allowlist(data: &[u8]) {
             excerpt: String::new(),
             other_places: 0,
             image: None,
+            verification: None,
         });
     }
     let report = Report::new(

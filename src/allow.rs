@@ -723,6 +723,7 @@ mod tests {
             excerpt: String::new(),
             other_places: 0,
             image: None,
+            verification: None,
         }
     }
 

@@ -127,6 +127,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub whole_versions: bool,
 
+    /// Ask each found key's provider whether it still works (HTTPS to the
+    /// provider's own API; README "Is it live?"). Off unless given, or
+    /// `verify = true` in .leakgate.toml.
+    #[arg(long)]
+    pub verify: bool,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -160,6 +166,11 @@ pub struct CiArgs {
     /// the exit code is then the findings' alone.
     #[arg(long)]
     pub allow_missing: bool,
+
+    /// Ask each found key's provider whether it still works (also
+    /// `verify = true` in the target branch's .leakgate.toml).
+    #[arg(long)]
+    pub verify: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -249,8 +260,13 @@ pub struct AllowArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
-    /// Print every rule: id, provider, severity, whether it blocks.
-    List,
+    /// Print every rule: id, provider, severity, whether it blocks, whether
+    /// `--verify` can check its keys.
+    List {
+        /// human (a table) or json (an array of rules).
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Run every rule against its examples and negative examples.
     Check,
     /// Precision and recall on a labelled corpus (bench/corpus.py makes one).
@@ -276,6 +292,13 @@ pub enum Format {
     Junit,
     /// GitLab's secret-detection report (gl-secret-detection-report.json).
     Gitlab,
+}
+
+/// `rules list --format`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Human,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

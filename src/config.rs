@@ -60,11 +60,15 @@ pub struct Config {
     /// `[scan.archives]`: which archives are opened, within what limits.
     pub archives: archive::Limits,
     pub rules: ProjectRules,
+    /// `verify = true`: ask providers whether found keys work, in `scan`,
+    /// `ci` (from the target branch's file) and the pre-commit hook.
+    pub verify: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
+            verify: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             archives: archive::Limits::default(),
             rules: ProjectRules {
@@ -80,6 +84,8 @@ impl Default for Config {
 struct FileSpec {
     /// A base file, relative to this one's folder.
     extends: Option<String>,
+    /// `verify = true` (unset: the base's, or off).
+    verify: Option<bool>,
     #[serde(default)]
     scan: ScanSpec,
     #[serde(default)]
@@ -220,6 +226,9 @@ impl Config {
         c.rules.rules.extend(spec.rule);
         if let Some(on) = spec.compat.markers {
             c.rules.no_foreign_markers = !on;
+        }
+        if let Some(on) = spec.verify {
+            c.verify = on;
         }
         if let Some(v) = spec.scan.max_file_size {
             let size = match &v {

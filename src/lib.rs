@@ -25,6 +25,8 @@ pub mod rules;
 pub mod sources;
 pub mod summary;
 mod toml_error;
+/// `--verify`: whether a found key still works, asked of its provider.
+pub mod verify;
 
 pub use commands::run;
 pub use output::Exit;

@@ -123,6 +123,9 @@ impl Output {
         // An archive limit reached (a zip bomb): what was not read cannot be
         // called clean, so every command fails closed here (exit 2).
         report.summary.check_limits()?;
+        // `--verify`: the reported keys checked with their providers, live
+        // ones first; the report as it is when verification is off.
+        let report = &*report.verified();
         match self.file.take() {
             None => {
                 let (text, stream) = match self.format {

@@ -41,6 +41,11 @@ pub fn run(args: &CiArgs, color: ColorChoice) -> Result<Exit> {
         None => Settings::defaults()?,
     };
     settings.override_max_file_size(args.common.max_file_size.as_deref())?;
+    // `--verify`, or `verify = true` in the policy the run is judged by
+    // (the target branch's, never the change's).
+    if args.verify || settings.config.verify {
+        crate::verify::arm();
+    }
     settings.catalog.tune_for_throughput()?;
     let what = format!("{}: {}", detected.event, plan.what);
     let (findings, mut summary, notices) = if plan.revs.is_empty() {

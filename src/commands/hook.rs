@@ -60,6 +60,11 @@ pub fn staged(max_file_size: Option<&str>, out: Output) -> Result<Exit> {
     // Git lists the staged paths while the settings and rules load.
     let pending = staged::start(&repo)?;
     let ctx = Context::of_repository(repo, max_file_size)?;
+    // The pre-commit hook verifies only when the project's settings ask
+    // (`verify = true`); `scan --staged --verify` armed it already.
+    if ctx.settings.config.verify {
+        crate::verify::arm();
+    }
     let s = &ctx.settings;
     let (mut findings, summary) = staged::scan(
         ctx.repo()?,

@@ -23,6 +23,12 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     // An --output path that cannot be written fails before any scanning.
     let out = Output::stdout(args.common.format, color).with_file(args.common.output.as_deref())?;
     let max_size = args.common.max_file_size.as_deref();
+    // `--verify` before anything is scanned: findings are offered to the
+    // verifier as they are built (`verify = true` is armed below, once the
+    // settings are read; a --remote repository's own file never arms it).
+    if args.verify {
+        crate::verify::arm();
+    }
     if args.staged {
         return super::hook::staged(max_size, out);
     }
@@ -34,6 +40,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     }
     if args.all {
         let ctx = Context::repository(max_size)?;
+        arm_by_config(&ctx);
         return history_scan(ctx, Walk::All, "all refs".into(), args, out, Vec::new());
     }
     if args.targets.is_empty() {
@@ -44,6 +51,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
             bail!("`-` (stdin) cannot be combined with other targets");
         }
         let ctx = Context::discover(max_size)?;
+        arm_by_config(&ctx);
         let s = &ctx.settings;
         let (findings, summary) =
             files::scan_stdin(&s.catalog, s.config.max_file_size, s.config.archives)?;
@@ -70,11 +78,13 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
         };
         check_revisions(&repo, &args.targets)?;
         let ctx = Context::of_repository(repo, max_size)?;
+        arm_by_config(&ctx);
         let what = args.targets.join(" ");
         let walk = Walk::Revs(args.targets.clone());
         return history_scan(ctx, walk, what, args, out, Vec::new());
     }
     let mut ctx = Context::discover(max_size)?;
+    arm_by_config(&ctx);
     let s = &mut ctx.settings;
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();
@@ -92,6 +102,14 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
             .into(),
     );
     out.report(&report, &s.catalog)
+}
+
+/// `verify = true` in the settings this scan runs under (this checkout's
+/// `.leakgate.toml`) turns verification on, like `--verify`.
+fn arm_by_config(ctx: &Context) {
+    if ctx.settings.config.verify {
+        crate::verify::arm();
+    }
 }
 
 /// A mistyped path would otherwise surface as git's "bad revision".
@@ -199,6 +217,7 @@ fn image_scan(image: &str, max_size: Option<&str>, quiet: bool, out: Output) -> 
         bail!("{image}: no such file or folder");
     }
     let mut ctx = Context::discover(max_size)?;
+    arm_by_config(&ctx);
     let s = &mut ctx.settings;
     s.catalog.tune_for_throughput()?;
     let started = std::time::Instant::now();

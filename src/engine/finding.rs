@@ -55,6 +55,9 @@ pub struct Finding {
     /// `scan --image`: the image and layer `path` is in (then `path` is the
     /// file's path inside the image, or `config:Env[2]`, `history[5]`).
     pub image: Option<Box<ImagePlace>>,
+    /// `--verify`: what the provider said about the key (none when
+    /// verification did not run, or the rule has no check).
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// Which refs already hold a finding's commit: who could have seen the key.
@@ -205,6 +208,12 @@ pub fn build(
     let line = scanned.lines.line_of(m.span.start);
     let masked = masked_line(scanned, line);
     let whole_file = rule.is_whole_file();
+    let fingerprint = fingerprint(&rule.id, secret);
+    // The one moment a raw key is at hand: armed, `--verify` keeps it to
+    // ask the provider (a whole file's bytes are no key to send).
+    if !whole_file {
+        crate::verify::offer(rule, &fingerprint, secret, text, m.span.start);
+    }
     let column = masked
         .columns
         .binary_search_by_key(&m.span.start, |c| c.0)
@@ -225,7 +234,7 @@ pub fn build(
         exposure: None,
         file_added,
         whole_file,
-        fingerprint: fingerprint(&rule.id, secret),
+        fingerprint,
         redacted: redact(secret),
         // The why quotes names and enclosing lines, which can hold another
         // secret: masked like the excerpt.
@@ -241,6 +250,7 @@ pub fn build(
         },
         other_places: 0,
         image: None,
+        verification: None,
     }
 }
 

@@ -130,6 +130,10 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             esc(&f.rule_id),
             f.severity
         );
+        // `--verify`: what the provider said (live keys come first).
+        if let Some(v) = &f.verification {
+            verification_line(&mut out, v);
+        }
         // A finding in a message already shows that line, redacted.
         if let Some(c) = f.commit.as_ref().filter(|_| !f.path.ends_with(" message")) {
             let _ = writeln!(
@@ -217,6 +221,32 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
     missing(&mut out, report);
     notices(&mut out, report);
     out
+}
+
+/// `--verify`'s answer for one finding: LIVE stands out, a revoked key is
+/// still to be taken out of the code, and unknown says why.
+fn verification_line(out: &mut String, v: &crate::verify::Verification) {
+    use crate::verify::Status;
+    let (word, meaning) = match v.status {
+        Status::Live => (
+            "LIVE".red().bold().to_string(),
+            "the provider accepts this key: rotate it now",
+        ),
+        Status::Revoked => (
+            "revoked".green().to_string(),
+            "the provider refuses this key; it still belongs out of the code",
+        ),
+        Status::Unknown => (
+            "unknown".yellow().to_string(),
+            "could not tell whether it works",
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "      verified: {word}: {meaning} ({}, {})",
+        esc(&v.detail),
+        v.checked_at
+    );
 }
 
 /// Objects the scan needed that the object store does not have: counted,

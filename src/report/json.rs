@@ -43,6 +43,17 @@ struct JsonFinding<'a> {
     image: Option<&'a str>,
     /// `scan --image`: the layer holding the file (null for the config).
     layer: Option<JsonLayer<'a>>,
+    /// `--verify`: present only when the key was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<JsonVerification<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVerification<'a> {
+    /// `live`, `revoked` or `unknown`.
+    status: &'a str,
+    checked_at: &'a str,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -176,6 +187,11 @@ pub fn render(report: &Report) -> String {
                             deleted_in: p.deleted_in,
                             replaced_in: p.replaced_in,
                         })
+                    }),
+                    verification: f.verification.as_ref().map(|v| JsonVerification {
+                        status: v.status.as_str(),
+                        checked_at: &v.checked_at,
+                        detail: &v.detail,
                     }),
                 }
             })

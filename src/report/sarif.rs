@@ -217,6 +217,14 @@ fn result(a: &Active, rule_index: usize) -> Value {
             "local_only": e.local_only,
         });
     }
+    // `--verify`: the provider's answer, as in the JSON report.
+    if let Some(v) = &f.verification {
+        properties["verification"] = json!({
+            "status": v.status.as_str(),
+            "checked_at": v.checked_at,
+            "detail": v.detail,
+        });
+    }
     // An image's file: its path inside the image (relative, as SARIF's
     // consumers need), the image and layer as a logical location.
     let (artifact, logical) = match f.image.as_deref() {

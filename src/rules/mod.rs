@@ -347,6 +347,9 @@ pub struct Rule {
     pub secret_anywhere: Lazy,
     pub contexts: Vec<Context>,
     pub examples: Examples,
+    /// `[rule.verify]`: how `--verify` asks the provider (built-in rules
+    /// only; the `verify` module sends it).
+    pub verify: Option<std::sync::Arc<crate::rules::schema::VerifySpec>>,
 }
 
 impl Rule {
@@ -1172,6 +1175,14 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
     if spec.context.is_empty() {
         return Err(field_error("context", "a rule needs at least one context"));
     }
+    // A check decides where a found key is sent: a repository's own file
+    // (which a clone brings along) must never choose that.
+    if spec.verify.is_some() && !origin.is_builtin() {
+        return Err(field_error(
+            "verify",
+            "only built-in rules verify keys: a project's file cannot choose where a key is sent",
+        ));
+    }
     for (field, words) in [("keywords", &spec.keywords), ("requires", &spec.requires)] {
         if words.iter().any(|w| w.is_empty()) {
             return Err(field_error(field, "an empty string would match every text"));
@@ -1356,6 +1367,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
         secret_anywhere,
         contexts,
         examples: spec.examples,
+        verify: spec.verify.map(std::sync::Arc::new),
     })
 }
 

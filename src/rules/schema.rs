@@ -184,6 +184,9 @@ pub struct RuleSpec {
     pub context: Vec<ContextSpec>,
     #[serde(default)]
     pub examples: Examples,
+    /// How to ask the provider whether a found key works (`--verify`).
+    #[serde(default)]
+    pub verify: Option<VerifySpec>,
 }
 
 /// Reads a rule so that an error names it and its field: `rule `acme-key`,
@@ -411,6 +414,190 @@ impl ValueRequirements {
             && (upper || !self.upper)
             && (lower || !self.lower)
             && (symbols || !self.symbols)
+    }
+}
+
+/// `[rule.verify]`: one request to the provider's own API that tells a
+/// working key from a dead one, as data, so a provider is a data change.
+/// `{secret}` is the key found; `{pair}` the value `pair` finds beside it
+/// (Twilio's account SID, AWS's access key id). Neither can ever be in the
+/// URL's scheme or host: [`VerifySpec::problem`] holds every rule file to
+/// that, at build time for the built-in ones.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySpec {
+    pub method: HttpMethod,
+    /// `https://` and the provider's documented host, fixed; the path and
+    /// query may hold `{secret}` / `{pair}` (percent-encoded when sent).
+    pub url: String,
+    /// Header name to value template (`Authorization = "Bearer {secret}"`).
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// HTTP basic authentication: user and password templates.
+    #[serde(default)]
+    pub basic: Option<BasicAuth>,
+    /// A request body template, sent with `content_type`.
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Statuses that mean the key works.
+    pub live: Vec<u16>,
+    /// Statuses that mean the provider refused the key.
+    #[serde(default)]
+    pub revoked: Vec<u16>,
+    /// A live answer must also contain one of these in its body (Slack
+    /// answers 200 to a dead token, with `"ok":false`).
+    #[serde(default)]
+    pub live_body: Vec<String>,
+    /// When set, an answer means revoked only when its body contains one of
+    /// these (a live or revoked status alike): AWS's `InvalidClientTokenId`
+    /// is a dead key, its `SignatureDoesNotMatch` a wrong pairing.
+    #[serde(default)]
+    pub revoked_body: Vec<String>,
+    /// The second half of a credential that only works as a pair, looked
+    /// for in the same text, nearest the key first.
+    #[serde(default)]
+    pub pair: Option<PairSpec>,
+    /// A request signature computed from the key (`aws-sigv4`).
+    #[serde(default)]
+    pub sign: Option<SignSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum HttpMethod {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "POST")]
+    Post,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub user: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairSpec {
+    /// What it is, for reports ("account SID").
+    pub name: String,
+    /// A regex; its first capture group (or the whole match) is `{pair}`.
+    pub pattern: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignSpec {
+    /// `aws-sigv4`: `{pair}` is the access key id, `{secret}` the secret key.
+    pub scheme: SignScheme,
+    pub region: String,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SignScheme {
+    #[serde(rename = "aws-sigv4")]
+    AwsSigV4,
+}
+
+impl VerifySpec {
+    /// What is wrong with this check, if anything: the field and why.
+    pub fn problem(&self) -> Option<String> {
+        let Some(rest) = self.url.strip_prefix("https://") else {
+            return Some("`url` must start with https://: a key is never sent in the clear".into());
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return Some(format!(
+                "`url`: the host `{host}` must be a fixed host name (letters, digits, `-`, `.`; no port, user, or template)"
+            ));
+        }
+        // `{word}` is a template, and only two exist; any other brace (a
+        // JSON or GraphQL body) is text.
+        let placeholders = |field: &str, t: &str| -> Option<String> {
+            let mut rest = t;
+            while let Some(i) = rest.find('{') {
+                let after = &rest[i + 1..];
+                let word = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                let (name, next) = after.split_at(word);
+                if !name.is_empty() && next.starts_with('}') && !matches!(name, "secret" | "pair") {
+                    return Some(format!(
+                        "`{field}`: unknown template `{{{name}}}` (only {{secret}} and {{pair}})"
+                    ));
+                }
+                rest = next;
+            }
+            None
+        };
+        let mut fields: Vec<(String, &str)> = vec![("url".into(), &self.url)];
+        for (k, v) in &self.headers {
+            if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Some(format!("`headers`: `{k}` is not a header name"));
+            }
+            if v.contains(['\r', '\n']) {
+                return Some(format!("`headers.{k}`: a line break in a header value"));
+            }
+            fields.push((format!("headers.{k}"), v));
+        }
+        if let Some(b) = &self.basic {
+            fields.push(("basic.user".into(), &b.user));
+            fields.push(("basic.password".into(), &b.password));
+        }
+        if let Some(b) = &self.body {
+            fields.push(("body".into(), b));
+        }
+        for (f, t) in &fields {
+            if let Some(p) = placeholders(f, t) {
+                return Some(p);
+            }
+        }
+        let uses = |name: &str| fields.iter().any(|(_, t)| t.contains(name));
+        if !uses("{secret}") && self.sign.is_none() {
+            return Some(
+                "the check never sends `{secret}` (url, headers, basic, body or sign)".into(),
+            );
+        }
+        if (uses("{pair}") || self.sign.is_some()) && self.pair.is_none() {
+            return Some(
+                "`{pair}` or `sign` needs `pair` (what to look for beside the key)".into(),
+            );
+        }
+        if self.body.is_some() != self.content_type.is_some() {
+            return Some("`body` and `content_type` go together".into());
+        }
+        if self.body.is_some() && self.method == HttpMethod::Get {
+            return Some("`body`: a GET request has none".into());
+        }
+        if self.live.is_empty() {
+            return Some("`live`: at least one status".into());
+        }
+        for s in self.live.iter().chain(&self.revoked) {
+            if !(200..300).contains(s) && !(400..500).contains(s) {
+                return Some(format!(
+                    "status {s}: only 2xx and 4xx answers say something about a key (a redirect is never followed, a 5xx is the provider's problem)"
+                ));
+            }
+        }
+        if self.live.iter().any(|s| self.revoked.contains(s)) {
+            return Some("a status is both `live` and `revoked`".into());
+        }
+        // No `revoked` at all is allowed: where a refusal at this host does
+        // not prove the key dead (a provider with regional hosts), only
+        // `live` is read and anything else is unknown.
+        if !self.revoked_body.is_empty() && self.revoked.is_empty() && self.live.is_empty() {
+            return Some("`revoked_body` needs a `revoked` or `live` status to read it on".into());
+        }
+        None
     }
 }
 

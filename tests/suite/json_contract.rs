@@ -35,6 +35,19 @@ struct Finding {
     allowlist_expired: Option<Expired>,
     image: Option<String>,
     layer: Option<Layer>,
+    /// `--verify` only (tests/suite/verify.rs); absent otherwise.
+    #[serde(default)]
+    #[allow(dead_code)]
+    verification: Option<Verification>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Verification {
+    status: String,
+    checked_at: String,
+    detail: String,
 }
 
 /// Where the finding's commit already is (issue 13).

@@ -51,3 +51,5 @@ mod trust_messages;
 mod trust_output;
 mod trust_push;
 mod trust_review;
+// Issue 13: --verify against a fake provider server.
+mod verify;

@@ -6,7 +6,7 @@ pub mod eval;
 
 use anyhow::Result;
 
-use crate::cli::{ColorChoice, Format, RulesCommand};
+use crate::cli::{ColorChoice, Format, ListFormat, RulesCommand};
 use crate::context::Context;
 use crate::engine::examples;
 use crate::output::{Exit, Output};
@@ -20,8 +20,11 @@ pub fn run(command: RulesCommand) -> Result<Exit> {
     catalog.load_all()?;
     let out = Output::stdout(Format::Human, ColorChoice::Never);
     match command {
-        RulesCommand::List => {
-            out.text(&list(catalog))?;
+        RulesCommand::List { format } => {
+            out.text(&match format {
+                ListFormat::Human => list(catalog),
+                ListFormat::Json => list_json(catalog),
+            })?;
             Ok(Exit::Clean)
         }
         RulesCommand::Check => {
@@ -60,7 +63,8 @@ pub fn run(command: RulesCommand) -> Result<Exit> {
     }
 }
 
-/// One line per rule: id, provider, severity, whether it blocks.
+/// One line per rule: id, provider, severity, whether it blocks, whether
+/// `--verify` checks it.
 fn list(catalog: &Catalog) -> String {
     let width = |f: fn(&crate::rules::Rule) -> usize, min: usize| {
         catalog.rules.iter().map(f).max().unwrap_or(min).max(min)
@@ -68,18 +72,42 @@ fn list(catalog: &Catalog) -> String {
     let idw = width(|r| r.id.len(), 2);
     let pw = width(|r| r.provider.len(), 8);
     let mut out = format!(
-        "{:<idw$}  {:<pw$}  {:<8}  blocks\n",
+        "{:<idw$}  {:<pw$}  {:<8}  blocks  verifiable\n",
         "ID", "PROVIDER", "SEVERITY"
     );
     for r in &catalog.rules {
         out.push_str(&format!(
-            "{:<idw$}  {:<pw$}  {:<8}  {}\n",
+            "{:<idw$}  {:<pw$}  {:<8}  {:<6}  {}\n",
             r.id,
             r.provider,
             r.severity.to_string(),
-            if r.block { "yes" } else { "no" }
+            if r.block { "yes" } else { "no" },
+            if r.verify.is_some() { "yes" } else { "no" }
         ));
     }
     out.push_str(&format!("{} rules\n", catalog.rules.len()));
+    out
+}
+
+/// `rules list --format json`: every rule, with whether `--verify` can
+/// check its keys and, if so, at which host.
+fn list_json(catalog: &Catalog) -> String {
+    let rules: Vec<serde_json::Value> = catalog
+        .rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "provider": r.provider,
+                "name": r.name,
+                "severity": r.severity,
+                "blocks": r.block,
+                "verifiable": r.verify.is_some(),
+                "verify_host": r.verify.as_ref().map(|v| crate::verify::host_of(&v.url)),
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&rules).expect("plain values serialize");
+    out.push('\n');
     out
 }
