@@ -10,6 +10,9 @@ pub mod hook;
 pub mod receive;
 pub mod rules;
 pub mod scan;
+// Issue 14: rollout for a whole team.
+pub mod doctor;
+pub mod install;
 
 use anyhow::Result;
 
@@ -30,5 +33,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Allow(args) => allow::run(args),
         Command::Explain { rule } => explain::run(&rule),
         Command::Rules { command } => rules::run(command),
+        Command::Install(args) => install::run_install(&args),
+        Command::Uninstall(args) => install::run_uninstall(&args),
+        Command::Doctor { repo } => doctor::run(repo.as_deref()),
     }
 }
