@@ -96,6 +96,12 @@ fn setting(text: &str, key: &str) -> Option<String> {
         .map(install::sh_unquote)
 }
 
+/// A global install's pass-through shim: leakgate's, but it runs no check.
+fn is_passthrough(path: &Path) -> bool {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    setting(&text, "installed_bin").is_none()
+}
+
 /// `leakgate` on PATH, as a hook with no recorded binary finds it.
 fn on_path() -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
@@ -213,7 +219,33 @@ fn check_hooks(f: &mut Findings, target: &Target, install_cmd: &str) -> Result<V
 
     let mut bins = Vec::new();
     for &name in target.names() {
-        let path = hooks.join(name);
+        let mut path = hooks.join(name);
+        // The global install's pre-receive only passes a push on to the
+        // repository's own hook: that one must be leakgate's.
+        if is_ours(&path, name) && is_passthrough(&path) {
+            let own = default_dir
+                .as_ref()
+                .map(|d| d.join(name))
+                .filter(|o| is_ours(o, name));
+            match own {
+                Some(own) => {
+                    f.ok(format!(
+                        "{name}: leakgate's global hooks pass it on to this repository's own {}",
+                        own.display()
+                    ));
+                    path = own;
+                }
+                None => {
+                    f.problem(
+                        format!(
+                            "{name}: git runs leakgate's global hooks here, whose {name} checks nothing (it runs the repository's own hook, and there is no leakgate one)",
+                        ),
+                        install_cmd,
+                    );
+                    continue;
+                }
+            }
+        }
         if fs::symlink_metadata(&path).is_err() {
             missing_hook(
                 f,
@@ -251,7 +283,7 @@ fn check_hooks(f: &mut Findings, target: &Target, install_cmd: &str) -> Result<V
             if global {
                 check_global_chain(f, &text, name, target, default_dir.as_deref());
             } else {
-                let chained = hooks.join(format!("{name}.leakgate-chained"));
+                let chained = path.with_file_name(format!("{name}.leakgate-chained"));
                 if fs::symlink_metadata(&chained).is_ok() {
                     if is_executable(&chained) {
                         f.ok(format!(

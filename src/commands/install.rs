@@ -285,17 +285,39 @@ pub fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn install_repo(repo: &Path, bin: &Path) -> Result<()> {
-    let target = resolve(repo)?;
+/// Under a global install git runs leakgate's global hooks, which run the
+/// repository's own (`$GIT_COMMON_DIR/hooks/<name>`): a repository's own
+/// install goes there, never into the folder the global install manages.
+/// A bare repository needs it (the global pre-receive only passes through);
+/// a work tree keeps its hooks if the global install goes away.
+fn beside_global(mut target: Target) -> Result<Target> {
     let global = global_dir()?;
-    if same_dir(&target.hooks, &global) {
-        say(format!(
-            "{} runs the global hooks ({}, from `leakgate install --global`): its commits and pushes are already checked; nothing to install",
-            target.top.display(),
-            global.display()
-        ));
-        return Ok(());
+    if !same_dir(&target.hooks, &global) {
+        return Ok(target);
     }
+    let own = own_hooks(&target)?;
+    say(format!(
+        "git runs leakgate's global hooks here ({}), which run this repository's own hooks: using {}",
+        global.display(),
+        own.display()
+    ));
+    target.hooks = own;
+    Ok(target)
+}
+
+/// The repository's own hooks folder, whatever `core.hooksPath` says.
+pub fn own_hooks(target: &Target) -> Result<PathBuf> {
+    let common = git(&target.top, &["rev-parse", "--git-common-dir"])?.ok_or_else(|| {
+        anyhow!(
+            "git cannot say where {} keeps its files",
+            target.top.display()
+        )
+    })?;
+    Ok(target.top.join(common).join("hooks"))
+}
+
+fn install_repo(repo: &Path, bin: &Path) -> Result<()> {
+    let target = beside_global(resolve(repo)?)?;
     let bin = utf8(bin)?;
     fs::create_dir_all(&target.hooks)
         .with_context(|| format!("creating {}", target.hooks.display()))?;
@@ -344,16 +366,7 @@ fn install_repo(repo: &Path, bin: &Path) -> Result<()> {
 }
 
 fn uninstall_repo(repo: &Path) -> Result<()> {
-    let target = resolve(repo)?;
-    let global = global_dir()?;
-    if same_dir(&target.hooks, &global) {
-        say(format!(
-            "{} runs the global hooks ({}); `leakgate uninstall --global` removes them",
-            target.top.display(),
-            global.display()
-        ));
-        return Ok(());
-    }
+    let target = beside_global(resolve(repo)?)?;
     for &name in target.names() {
         let hook = target.hooks.join(name);
         let saved = target.hooks.join(format!("{name}.leakgate-chained"));

@@ -281,10 +281,13 @@ fn global_install_guards_a_new_repository() {
     assert_eq!(fs::read(dir.join("pre-commit")).unwrap(), first);
     assert_eq!(global_hooks_path(&sb).as_deref(), dir.to_str());
 
-    // `leakgate install` in a repository the global hooks cover says so.
+    // The folder the global install manages is never a repository's.
     let run = lg(&sb, &repo, &["install"]).expect_ok("install in a covered repository");
-    assert!(run.stdout.contains("already checked"), "{}", run.stdout);
+    assert!(run.stdout.contains("own hooks"), "{}", run.stdout);
+    assert!(repo.join(".git/hooks/pre-commit").exists());
+    lg(&sb, &repo, &["uninstall"]).expect_ok("uninstall in a covered repository");
     assert!(!repo.join(".git/hooks/pre-commit").exists());
+    assert_eq!(fs::read(dir.join("pre-commit")).unwrap(), first);
 
     let run = lg(&sb, sb.dir.path(), &["uninstall", "--global"]).expect_ok("uninstall --global");
     assert!(run.stdout.contains("unset"), "{}", run.stdout);
@@ -316,11 +319,15 @@ fn global_install_keeps_a_repositorys_own_hooks_running() {
     let other = sb.bare_init("other");
     let other_log = sb.path("other.log");
     logging_hook(&other.join(".git/hooks/pre-commit"), &other_log, "kept");
-    sb.git(&other, &["config", "core.hooksPath", ".git/hooks"])
-        .expect_ok("local hooksPath");
-    lg(&sb, &other, &["install"]).expect_ok("per-repository install");
-    sb.git(&other, &["config", "--unset", "core.hooksPath"])
-        .expect_ok("back to the global hooks");
+    let run = lg(&sb, &other, &["install"]).expect_ok("per-repository install");
+    assert!(
+        run.stdout.contains("run this repository's own hooks"),
+        "{}",
+        run.stdout
+    );
+    assert!(other
+        .join(".git/hooks/pre-commit.leakgate-chained")
+        .exists());
     write(&other, "app.env", &env_line(&key(151)));
     sb.git(&other, &["add", "app.env"]).expect_ok("add");
     let run = sb.commit(&other, "key").expect_blocked("blocked");
@@ -334,6 +341,34 @@ fn global_install_keeps_a_repositorys_own_hooks_running() {
         .expect_ok("unstage");
     clean_commit(&sb, &other, "a.txt");
     assert_eq!(read(&other_log), "kept\n");
+}
+
+#[test]
+fn a_server_under_a_global_install_gets_its_own_pre_receive() {
+    // The global hooks pass a push on to the repository's own pre-receive;
+    // doctor says nothing checks it until leakgate's is installed there.
+    let sb = Sandbox::new();
+    lg(&sb, sb.dir.path(), &["install", "--global"]).expect_ok("install --global");
+    let server = sb.bare("server.git");
+    let out = doctor(&sb, &server, 1);
+    let fix = fix_for(&out, "pre-receive: git runs leakgate's global hooks");
+    assert!(fix.contains("leakgate install"), "{fix}");
+
+    lg(&sb, &server, &["install"]).expect_ok("install on the server");
+    assert!(server.join("hooks/pre-receive").exists());
+    let out = doctor(&sb, &server, 0);
+    assert!(out.contains("pass it on"), "{out}");
+    let client = sb.bare_init("client");
+    sb.git(
+        &client,
+        &["remote", "add", "origin", server.to_str().unwrap()],
+    )
+    .expect_ok("remote");
+    write(&client, "app.env", &env_line(&key(154)));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit_unchecked(&client, "key");
+    sb.git(&client, &["push", "origin", "main"])
+        .expect_blocked("the server's own pre-receive runs");
 }
 
 #[test]
