@@ -217,6 +217,19 @@ fn check_hooks(f: &mut Findings, target: &Target, install_cmd: &str) -> Result<V
         }
     }
 
+    // `pre-commit install` refuses to write hooks while any core.hooksPath
+    // is set, the global one included; the global hooks run what it writes.
+    if is_global && target.top.join(".pre-commit-config.yaml").is_file() {
+        if let Some(own) = &default_dir {
+            if !own.join("pre-commit").exists() {
+                f.note(format!(
+                    "this repository uses the pre-commit framework, whose hooks are not installed; `pre-commit install` refuses while a global core.hooksPath is set: cd {} && GIT_CONFIG_GLOBAL=/dev/null pre-commit install   (leakgate's global hooks run it after theirs)",
+                    shown(&target.top)
+                ));
+            }
+        }
+    }
+
     let mut bins = Vec::new();
     for &name in target.names() {
         let mut path = hooks.join(name);

@@ -578,3 +578,40 @@ fn doctor_reports_a_hook_binary_that_is_gone() {
     assert!(out.contains(copy.to_str().unwrap()), "{out}");
     assert!(fix.contains("leakgate install"), "{fix}");
 }
+
+#[test]
+fn doctor_knows_hooks_installed_by_the_pre_commit_framework() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    write(
+        &repo,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n- repo: local\n  hooks:\n  - id: leakgate\n    name: leakgate\n    entry: \"'{BIN}' hook pre-commit\"\n    language: system\n    pass_filenames: false\n    always_run: true\n    stages: [pre-commit]\n  - id: leakgate-pre-push\n    name: leakgate\n    entry: \"'{BIN}' hook pre-push\"\n    language: system\n    pass_filenames: false\n    always_run: true\n    stages: [pre-push]\n"
+        ),
+    );
+    let out = doctor(&sb, &repo, 1);
+    assert!(
+        fix_for(&out, "pre-commit:").contains("pre-commit install"),
+        "{out}"
+    );
+    assert!(
+        fix_for(&out, "pre-push:").contains("pre-commit install --hook-type pre-push"),
+        "{out}"
+    );
+    let python = which("python3");
+    for args in [
+        &["-m", "pre_commit", "install"][..],
+        &["-m", "pre_commit", "install", "--hook-type", "pre-push"][..],
+    ] {
+        sb.run(&repo, python.to_str().unwrap(), args)
+            .expect_ok("pre-commit install (pip install pre-commit)");
+    }
+    let out = doctor(&sb, &repo, 0);
+    assert!(
+        out.contains("pre-commit: the pre-commit framework's hook"),
+        "{out}"
+    );
+    // And the framework's hook does block.
+    commit_with_a_key_is_blocked(&sb, &repo, 155, "blocked through the framework");
+}
