@@ -481,8 +481,8 @@ fn foreign_hook(
                 path.display()
             ),
             format!(
-                "add to lefthook.yml: `{name}: {{commands: {{leakgate: {{run: leakgate hook {name}{}}}}}}}`, then `lefthook install`",
-                if name == "pre-push" { " {1} {2}, use_stdin: true" } else { "" }
+                "in lefthook.yml, under {name}: commands: leakgate: run: leakgate hook {name}{}; then lefthook install",
+                if name == "pre-push" { " {1} {2} (and use_stdin: true)" } else { "" }
             ),
         );
     } else {
