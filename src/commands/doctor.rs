@@ -411,6 +411,9 @@ fn missing_hook(
         );
         return;
     }
+    let global = install::global_dir()
+        .ok()
+        .filter(|g| install::same_dir(hooks, g));
     f.problem(
         format!(
             "{name}: no hook in {}, the hooks directory git uses here: nothing is checked",
@@ -418,6 +421,9 @@ fn missing_hook(
         ),
         if husky_owns(hooks) {
             husky_fix(&target.top, name)
+        } else if global.is_some() {
+            // The global core.hooksPath names leakgate's folder, which lacks it.
+            "leakgate install --global".to_string()
         } else {
             install_cmd.to_string()
         },

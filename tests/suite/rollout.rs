@@ -289,6 +289,16 @@ fn global_install_guards_a_new_repository() {
     assert!(!repo.join(".git/hooks/pre-commit").exists());
     assert_eq!(fs::read(dir.join("pre-commit")).unwrap(), first);
 
+    // A managed hook gone missing: doctor's fix puts it back.
+    fs::remove_file(dir.join("pre-push")).unwrap();
+    let out = doctor(&sb, &repo, 1);
+    assert_eq!(
+        fix_for(&out, "pre-push: no hook"),
+        "fix: leakgate install --global"
+    );
+    lg(&sb, &repo, &["install", "--global"]).expect_ok("the fix");
+    doctor(&sb, &repo, 0);
+
     let run = lg(&sb, sb.dir.path(), &["uninstall", "--global"]).expect_ok("uninstall --global");
     assert!(run.stdout.contains("unset"), "{}", run.stdout);
     assert_eq!(global_hooks_path(&sb), None);
