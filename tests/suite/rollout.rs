@@ -625,3 +625,28 @@ fn doctor_knows_hooks_installed_by_the_pre_commit_framework() {
     // And the framework's hook does block.
     commit_with_a_key_is_blocked(&sb, &repo, 155, "blocked through the framework");
 }
+
+#[test]
+fn doctor_reports_a_chained_hook_that_cannot_run() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let log = sb.path("ran.log");
+    logging_hook(&repo.join(".git/hooks/pre-commit"), &log, "own");
+    lg(&sb, &repo, &["install"]).expect_ok("install");
+    let chained = repo.join(".git/hooks/pre-commit.leakgate-chained");
+    let out = doctor(&sb, &repo, 0);
+    assert!(out.contains("then runs your own hook"), "{out}");
+
+    fs::set_permissions(&chained, fs::Permissions::from_mode(0o644)).unwrap();
+    // Indeed it no longer runs.
+    clean_commit(&sb, &repo, "a.txt");
+    assert_eq!(read(&log), "");
+    let out = doctor(&sb, &repo, 1);
+    let fix = fix_for(&out, "is not executable");
+    assert!(fix.starts_with("fix: chmod +x "), "{fix}");
+    sb.run(&repo, "sh", &["-c", fix.trim_start_matches("fix: ")])
+        .expect_ok("the printed fix");
+    doctor(&sb, &repo, 0);
+    clean_commit(&sb, &repo, "b.txt");
+    assert_eq!(read(&log), "own\n");
+}
