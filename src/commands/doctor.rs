@@ -21,12 +21,14 @@ use crate::output::Exit;
 
 use super::install::{self, is_executable, is_ours, Target};
 
-/// The version line the hooks' binary must print: this build's.
+/// The version line the hooks' binary must print: this build's, exactly as
+/// `--version` prints it (taken from the CLI definition, so the two agree).
 fn this_version() -> String {
+    let cmd = <crate::cli::Cli as clap::CommandFactory>::command();
     format!(
-        "leakgate {} (build {})",
-        env!("CARGO_PKG_VERSION"),
-        env!("LEAKGATE_BUILD_ID")
+        "{} {}",
+        cmd.get_name(),
+        cmd.get_version().unwrap_or(env!("CARGO_PKG_VERSION"))
     )
 }
 
