@@ -79,6 +79,49 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+    // Issue 14: rollout for a whole team.
+    /// Install leakgate's hooks: pre-commit and pre-push in a repository
+    /// (pre-receive in a bare one), or for every repository of this user
+    /// with --global.
+    Install(InstallArgs),
+    /// Remove leakgate's hooks and put back what was there before.
+    Uninstall(UninstallArgs),
+    /// Check that leakgate guards this repository, and explain each problem
+    /// with the command that fixes it (exit 0 healthy, 1 otherwise).
+    Doctor {
+        /// The repository (default: the current one).
+        repo: Option<std::path::PathBuf>,
+    },
+}
+
+// Issue 14: rollout for a whole team.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "A hook that is not leakgate's is kept as <hook>.leakgate-chained and runs after leakgate's passes; core.hooksPath and worktrees are honoured.\n--global writes the hooks into ~/.config/leakgate/hooks ($XDG_CONFIG_HOME/leakgate/hooks) and makes it the global core.hooksPath; they run leakgate, then the repository's own .git/hooks/<name>.\n\nExamples:\n  leakgate install                 the current repository\n  leakgate install /srv/git/app.git   a server: pre-receive\n  leakgate install --global        every repository of this user, new and existing"
+)]
+pub struct InstallArgs {
+    /// The repository (default: the current one).
+    #[arg(conflicts_with = "global")]
+    pub repo: Option<std::path::PathBuf>,
+    /// Guard every repository of this user: a hooks directory leakgate
+    /// manages, set as the global core.hooksPath (the previous value is
+    /// remembered for `uninstall --global`).
+    #[arg(long)]
+    pub global: bool,
+    /// The leakgate binary the hooks run (default: this one).
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct UninstallArgs {
+    /// The repository (default: the current one).
+    #[arg(conflicts_with = "global")]
+    pub repo: Option<std::path::PathBuf>,
+    /// Undo `install --global`: restore the previous global core.hooksPath
+    /// (or unset it) and remove leakgate's global hooks.
+    #[arg(long)]
+    pub global: bool,
 }
 
 #[derive(Args, Debug)]

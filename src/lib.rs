@@ -9,7 +9,9 @@
 //! once and prints through an `output::Output`; this file only wires modules.
 //! Nothing in this crate writes to the index, the working tree, refs or the
 //! object database; the only file it ever writes is the allowlist, and only
-//! when asked to by `leakgate allow` or `leakgate baseline`.
+//! when asked to by `leakgate allow` or `leakgate baseline` (setting up
+//! aside: `leakgate install` writes hook files, `--global` the global
+//! `core.hooksPath`).
 
 pub mod allow;
 pub mod ci;

@@ -11,6 +11,9 @@ pub mod hook;
 pub mod receive;
 pub mod rules;
 pub mod scan;
+// Issue 14: rollout for a whole team.
+pub mod doctor;
+pub mod install;
 
 use anyhow::Result;
 
@@ -41,5 +44,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rules { command } => rules::run(command),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { dir } => completions::man(dir.as_deref()),
+        Command::Install(args) => install::run_install(&args),
+        Command::Uninstall(args) => install::run_uninstall(&args),
+        Command::Doctor { repo } => doctor::run(repo.as_deref()),
     }
 }

@@ -367,7 +367,13 @@ impl Sandbox {
 
     pub fn uninstall(&self, repo: &Path) -> Run {
         let script = project_root().join("install.sh");
-        self.run(repo, "sh", &[script.to_str().unwrap(), "--uninstall", "."])
+        // install.sh hands over to `leakgate uninstall`, so it needs a binary
+        // too (without --bin it would find or build one).
+        self.run(
+            repo,
+            "sh",
+            &[script.to_str().unwrap(), "--uninstall", "--bin", BIN, "."],
+        )
     }
 
     /// An empty bare repository at `rel`.

@@ -43,6 +43,8 @@ mod platforms;
 mod pre_commit;
 mod pre_push;
 mod reports;
+// Issue 14: rollout for a whole team.
+mod rollout;
 mod rules_cli;
 mod server;
 mod trust_allow;
