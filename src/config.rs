@@ -28,7 +28,7 @@ const MAX_EXTENDS: usize = 8;
 /// `.leakgate.toml` this process would read. Whoever runs the command sets
 /// it (a developer, a pipeline's owner, a server's hook), never the change
 /// being checked, so it wins over committed settings too. Set once, by
-/// [`crate::commands::run`], before any settings load.
+/// the command dispatcher (`commands::run`), before any settings load.
 static CONFIG_OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
 
 pub fn set_override(path: PathBuf) {
