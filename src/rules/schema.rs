@@ -462,6 +462,54 @@ pub struct VerifySpec {
     /// A request signature computed from the key (`aws-sigv4`).
     #[serde(default)]
     pub sign: Option<SignSpec>,
+    /// The one part of the host taken from the scanned text: a single DNS
+    /// label (Shopify's shop name) under a fixed parent domain. The URL's
+    /// host is then exactly `{subdomain}.<parent>`.
+    #[serde(default)]
+    pub subdomain: Option<SubdomainSpec>,
+}
+
+/// `[rule.verify.subdomain]`: a provider whose API host is the customer's
+/// own subdomain of the provider's domain (`acme.myshopify.com`). Only one
+/// label is ever taken from the text, and only as [`dns_label`] accepts it,
+/// so the host can be nothing but a subdomain of `parent`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubdomainSpec {
+    /// What it is, for reports ("shop domain").
+    pub name: String,
+    /// A regex; its first capture group (or the whole match), nearest the
+    /// key, is the label.
+    pub pattern: String,
+    /// The provider's fixed domain (`myshopify.com`): at least two labels.
+    pub parent: String,
+}
+
+impl SubdomainSpec {
+    /// The host a check is sent to for `label` (as found in the text), or
+    /// `None` when the label is not one DNS label or the host would not be
+    /// a subdomain of the parent.
+    pub fn host(&self, label: &str) -> Option<String> {
+        let label = dns_label(label)?;
+        let host = format!("{label}.{}", self.parent);
+        (host.ends_with(&format!(".{}", self.parent))
+            && host.len() == label.len() + 1 + self.parent.len())
+        .then_some(host)
+    }
+}
+
+/// `raw` as one DNS label, lower-cased (DNS does not tell cases apart):
+/// `[a-z0-9][a-z0-9-]{0,62}`, nothing else. No dot (another level), no
+/// `@`, `:` or `/` (a user part, a port, a path), nothing longer than a
+/// label may be.
+pub fn dns_label(raw: &str) -> Option<String> {
+    let label = raw.to_ascii_lowercase();
+    let mut chars = label.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    (first_ok && rest_ok && label.len() <= 63).then_some(label)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -511,7 +559,29 @@ impl VerifySpec {
             return Some("`url` must start with https://: a key is never sent in the clear".into());
         };
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty()
+        if let Some(sub) = &self.subdomain {
+            // The only templated host: one label under a fixed parent.
+            let parent_ok = sub.parent.split('.').count() >= 2
+                && sub
+                    .parent
+                    .split('.')
+                    .all(|l| dns_label(l).as_deref() == Some(l));
+            if !parent_ok {
+                return Some(format!(
+                    "`subdomain.parent`: `{}` must be a fixed domain of at least two labels (lower-case letters, digits, `-`)",
+                    sub.parent
+                ));
+            }
+            if host != format!("{{subdomain}}.{}", sub.parent) {
+                return Some(format!(
+                    "`url`: with `subdomain`, the host must be exactly `{{subdomain}}.{}`",
+                    sub.parent
+                ));
+            }
+            if rest[host.len()..].contains("{subdomain}") {
+                return Some("`url`: `{subdomain}` goes in the host only".into());
+            }
+        } else if host.is_empty()
             || !host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
@@ -523,6 +593,11 @@ impl VerifySpec {
         // `{word}` is a template, and only two exist; any other brace (a
         // JSON or GraphQL body) is text.
         let placeholders = |field: &str, t: &str| -> Option<String> {
+            // `{subdomain}` only in the URL, and only with `subdomain`.
+            let known = |name: &str| {
+                matches!(name, "secret" | "pair")
+                    || (name == "subdomain" && field == "url" && self.subdomain.is_some())
+            };
             let mut rest = t;
             while let Some(i) = rest.find('{') {
                 let after = &rest[i + 1..];
@@ -530,9 +605,9 @@ impl VerifySpec {
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(after.len());
                 let (name, next) = after.split_at(word);
-                if !name.is_empty() && next.starts_with('}') && !matches!(name, "secret" | "pair") {
+                if !name.is_empty() && next.starts_with('}') && !known(name) {
                     return Some(format!(
-                        "`{field}`: unknown template `{{{name}}}` (only {{secret}} and {{pair}})"
+                        "`{field}`: unknown template `{{{name}}}` (only {{secret}} and {{pair}}, and {{subdomain}} in the host of a check with `subdomain`)"
                     ));
                 }
                 rest = next;
@@ -637,5 +712,94 @@ mod tests {
         };
         assert!(symbols.accepts("abc+") && !symbols.accepts("abcd"));
         assert!(!symbols.accepts(""));
+    }
+
+    #[test]
+    fn a_host_label_from_the_text_is_one_dns_label_or_nothing() {
+        assert_eq!(dns_label("acme").as_deref(), Some("acme"));
+        assert_eq!(dns_label("my-shop-2").as_deref(), Some("my-shop-2"));
+        assert_eq!(dns_label("0shop").as_deref(), Some("0shop"));
+        // DNS does not tell cases apart: the same host, lower-cased.
+        assert_eq!(dns_label("AcMe").as_deref(), Some("acme"));
+        let longest = "a".repeat(63);
+        assert_eq!(dns_label(&longest), Some(longest.clone()));
+        for bad in [
+            "",
+            "a.b",
+            "evil.com",
+            "acme.myshopify.com",
+            "user@acme",
+            "acme/x",
+            "acme:443",
+            "-acme",
+            "ac me",
+            "ac_me",
+            "acme\n",
+            "ac%2eme",
+            "\u{e9}cole",
+            "\u{212a}elvin",
+        ] {
+            assert_eq!(dns_label(bad), None, "{bad:?}");
+        }
+        assert_eq!(dns_label(&"a".repeat(64)), None, "longer than a label");
+
+        let sub = SubdomainSpec {
+            name: "shop domain".into(),
+            pattern: String::new(),
+            parent: "myshopify.com".into(),
+        };
+        assert_eq!(sub.host("Acme").as_deref(), Some("acme.myshopify.com"));
+        for bad in ["evil.com", "evil.com/", "x@evil.com", "evil.com#", ""] {
+            assert_eq!(sub.host(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_host_from_the_text_is_only_ever_a_label_under_the_fixed_parent() {
+        let spec = |url: &str, parent: &str| -> VerifySpec {
+            toml::from_str(&format!(
+                "method = 'GET'\nurl = '{url}'\nheaders = {{ X-Token = '{{secret}}' }}\n\
+                 live = [200]\n[subdomain]\nname = 'shop'\npattern = 'x'\nparent = '{parent}'"
+            ))
+            .expect("a verify spec")
+        };
+        let good = "https://{subdomain}.myshopify.com/admin/api/2025-10/shop.json";
+        assert_eq!(spec(good, "myshopify.com").problem(), None);
+        for (url, parent) in [
+            // The parent must be a fixed domain, not a top-level one.
+            ("https://{subdomain}.com/x", "com"),
+            ("https://{subdomain}.my_shop.com/x", "my_shop.com"),
+            ("https://{subdomain}.MyShopify.com/x", "MyShopify.com"),
+            // The host is exactly `{subdomain}.<parent>`.
+            (
+                "https://{subdomain}.myshopify.com.evil.com/x",
+                "myshopify.com",
+            ),
+            ("https://{subdomain}.evil.com/x", "myshopify.com"),
+            (
+                "https://{subdomain}{subdomain}.myshopify.com/x",
+                "myshopify.com",
+            ),
+            ("https://a.{subdomain}.myshopify.com/x", "myshopify.com"),
+            ("https://{subdomain}.myshopify.com:8443/x", "myshopify.com"),
+            ("http://{subdomain}.myshopify.com/x", "myshopify.com"),
+            // And only the host.
+            (
+                "https://{subdomain}.myshopify.com/{subdomain}",
+                "myshopify.com",
+            ),
+        ] {
+            assert!(
+                spec(url, parent).problem().is_some(),
+                "{url} under {parent}"
+            );
+        }
+        // Without `subdomain`, `{subdomain}` is an unknown template.
+        let plain: VerifySpec = toml::from_str(
+            "method = 'GET'\nurl = 'https://api.example.com/{subdomain}'\n\
+             headers = { X-Token = '{secret}' }\nlive = [200]",
+        )
+        .unwrap();
+        assert!(plain.problem().is_some());
     }
 }

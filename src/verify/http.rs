@@ -2,7 +2,9 @@
 //! with ureq (rustls), and read into a status and a bounded body.
 //!
 //! Must never: send to a host other than the rule's (the host is fixed at
-//! build time and never templated; redirects are not followed), go through
+//! build time and never templated, but for a rule's `subdomain`: one DNS
+//! label from the text under its fixed parent, checked again here;
+//! redirects are not followed), go through
 //! a proxy, or word an error with anything the client says (its errors can
 //! quote the URL, which can hold the key).
 
@@ -99,10 +101,32 @@ impl Client {
         spec: &VerifySpec,
         secret: &Secret,
         pair: Option<&Secret>,
+        subdomain: Option<&str>,
     ) -> (Status, String) {
-        let host = host_of(&spec.url);
         let fill = |t: &str, encode: bool| fill(t, secret, pair, encode);
-        let mut url = fill(&spec.url, true);
+        // The host: the rule's, fixed; or, for a check with `subdomain`,
+        // one label from the text under the rule's fixed parent, checked
+        // again here, before anything is sent.
+        let template = match (&spec.subdomain, subdomain) {
+            (None, _) => spec.url.clone(),
+            (Some(s), Some(label)) => match s.host(label) {
+                Some(host) => spec
+                    .url
+                    .replacen(&format!("{{subdomain}}.{}", s.parent), &host, 1),
+                None => return (Status::Unknown, refused_host(&s.parent)),
+            },
+            (Some(s), None) => return (Status::Unknown, refused_host(&s.parent)),
+        };
+        let mut url = fill(&template, true);
+        let host = host_of(&url).to_string();
+        let host = host.as_str();
+        if let Some(s) = &spec.subdomain {
+            let suffix = format!(".{}", s.parent);
+            let label = host.strip_suffix(&suffix).unwrap_or("");
+            if crate::rules::schema::dns_label(label).as_deref() != Some(label) {
+                return (Status::Unknown, refused_host(&s.parent));
+            }
+        }
         match &self.base {
             None => {}
             Some(Ok(base)) => url = format!("{base}{}", &url["https://".len() + host.len()..]),
@@ -126,7 +150,7 @@ impl Client {
             headers.extend(sigv4::sign(
                 sign,
                 host,
-                path_and_query(&spec.url),
+                path_and_query(&template),
                 body.as_deref().unwrap_or(""),
                 &headers,
                 pair.expose(),
@@ -185,6 +209,11 @@ impl Client {
         };
         (status, detail)
     }
+}
+
+/// Why a check with a host from the text was not sent.
+fn refused_host(parent: &str) -> String {
+    format!("not checked: the host found is not one name under {parent}")
 }
 
 /// The URL's path and query as a signature covers them (`/` for none).

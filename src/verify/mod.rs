@@ -95,6 +95,11 @@ struct Candidate {
     /// The other half, when the check needs one: found beside the key, or
     /// not (then the check is `unknown` without a request).
     pair: Option<Secret>,
+    /// The host's one label taken from the text (a Shopify shop name),
+    /// already checked by [`dns_label`](crate::rules::schema::dns_label),
+    /// when the check needs one: not a secret, but never sent without a key
+    /// either.
+    subdomain: Option<String>,
 }
 
 static ARMED: AtomicBool = AtomicBool::new(false);
@@ -134,12 +139,18 @@ pub(crate) fn offer(rule: &Rule, fingerprint: &Fingerprint, secret: &str, text: 
         .as_ref()
         .and_then(|p| nearest(&p.pattern, text, at))
         .map(Secret::new);
+    let subdomain = spec
+        .subdomain
+        .as_ref()
+        .and_then(|s| nearest(&s.pattern, text, at))
+        .and_then(crate::rules::schema::dns_label);
     stash.insert(
         fingerprint.clone(),
         Candidate {
             spec: Arc::clone(spec),
             secret: Secret::new(secret),
             pair,
+            subdomain,
         },
     );
 }
@@ -214,16 +225,28 @@ fn check_all(todo: Vec<(Fingerprint, Candidate)>) -> HashMap<Fingerprint, Verifi
 }
 
 fn check(client: &http::Client, pacer: &http::Pacer, c: &Candidate) -> Verification {
-    let host = http::host_of(&c.spec.url).to_string();
-    let (status, detail) = if c.spec.pair.is_some() && c.pair.is_none() {
+    let host = match &c.spec.subdomain {
+        None => Some(http::host_of(&c.spec.url).to_string()),
+        Some(s) => c.subdomain.as_deref().and_then(|label| s.host(label)),
+    };
+    let (status, detail) = if let (Some(s), None) = (&c.spec.subdomain, &host) {
+        (
+            Status::Unknown,
+            format!(
+                "not checked: no {} (…{}) found beside the key to check it at",
+                s.name, s.parent
+            ),
+        )
+    } else if c.spec.pair.is_some() && c.pair.is_none() {
         let name = c.spec.pair.as_ref().map_or("", |p| p.name.as_str());
         (
             Status::Unknown,
             format!("not checked: no {name} found beside the key to check it with"),
         )
     } else {
+        let host = host.unwrap_or_default();
         pacer.wait(&host);
-        client.check(&c.spec, &c.secret, c.pair.as_ref())
+        client.check(&c.spec, &c.secret, c.pair.as_ref(), c.subdomain.as_deref())
     };
     Verification {
         status,
@@ -340,10 +363,14 @@ mod tests {
             if let Some(p) = &v.pair {
                 regex::Regex::new(&p.pattern).unwrap_or_else(|e| panic!("{}: {e}", r.id));
             }
+            if let Some(s) = &v.subdomain {
+                regex::Regex::new(&s.pattern).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+            }
             providers.insert(r.provider.clone());
         }
         assert!(providers.len() >= 20, "{providers:?}");
         assert!(providers.contains("MessageBird") && providers.contains("AWS"));
+        assert!(providers.contains("Shopify"));
     }
 
     #[test]

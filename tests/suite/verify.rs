@@ -884,3 +884,125 @@ fn a_history_scan_checks_each_distinct_key_once() {
     );
     assert_eq!(fake.seen().len(), 1, "one check per distinct key");
 }
+
+/// A Shopify token of `prefix` (`shpat_`, `shpca_`, `shppa_`).
+fn shopify_token(prefix: &str, seed: u64) -> String {
+    made(&format!("{prefix}<<hex:32>>"), seed)
+}
+
+/// Shopify's live answer to the token `want`, at the shop `shop`'s host:
+/// the override replaces scheme and host, so the fake sees the path and
+/// header; the host is checked in each verdict's detail.
+fn shopify_fake(want: String) -> Fake {
+    Fake::start(move |r| {
+        if r.method == "GET"
+            && r.target == "/admin/api/2025-10/shop.json"
+            && r.header("x-shopify-access-token") == Some(want.as_str())
+        {
+            ok(r#"{"shop":{"id":1,"name":"Acme"}}"#)
+        } else {
+            Reply::Status(
+                401,
+                r#"{"errors":"[API] Invalid API key or access token"}"#.into(),
+            )
+        }
+    })
+}
+
+#[test]
+fn shopify_tokens_are_checked_at_the_shop_named_nearest_them() {
+    let sb = Sandbox::new();
+    for (n, (prefix, rule)) in [
+        ("shpat_", "shopify-access-token"),
+        ("shpca_", "shopify-custom-app-token"),
+        ("shppa_", "shopify-private-app-password"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = shopify_token(prefix, 9400 + n as u64);
+        // Two stores in the file: the one nearest the token is its host,
+        // written in capitals here (DNS does not tell cases apart).
+        let text = format!(
+            "# staging: other-shop.myshopify.com\n{}\nshopify:\n  store: Acme-Store.myshopify.com\n  token: {t}\n",
+            "\n".repeat(10)
+        );
+        let dir = folder(&sb, &[("shopify.yml", text)]);
+        let fake = shopify_fake(t.clone());
+        let run = fake
+            .leakgate(
+                &sb,
+                &dir,
+                &["scan", "--verify", "--format", "json", "shopify.yml"],
+            )
+            .expect_found(rule);
+        let v = verdicts(&json(&run));
+        assert_eq!(v.len(), 1, "{}", run.stdout);
+        assert_eq!(v[0].0, rule);
+        assert_eq!(v[0].1["status"], "live", "{rule}: {}", run.stdout);
+        assert_eq!(
+            v[0].1["detail"], "HTTP 200 from acme-store.myshopify.com",
+            "{}",
+            run.stdout
+        );
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 1, "{rule}");
+        assert_eq!(seen[0].header("authorization"), None);
+        assert!(seen[0].body.is_empty());
+        assert!(!run.stdout.contains(&t) && !run.stderr.contains(&t));
+    }
+
+    // A refusal is not read as revoked: the nearest store need not be the
+    // token's.
+    let t = shopify_token("shpat_", 9410);
+    let dir = folder(
+        &sb,
+        &[(
+            "shopify.env",
+            format!("SHOPIFY_SHOP=acme.myshopify.com\nSHOPIFY_ACCESS_TOKEN={t}\n"),
+        )],
+    );
+    let fake = shopify_fake("another token".into());
+    let run = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "json", "shopify.env"],
+        )
+        .expect_found("shopify refused");
+    let v = &verdicts(&json(&run))[0].1;
+    assert_eq!(v["status"], "unknown", "{}", run.stdout);
+    assert_eq!(
+        v["detail"],
+        "HTTP 401 from acme.myshopify.com: not an answer this check knows"
+    );
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[test]
+fn a_shopify_token_with_no_store_named_beside_it_is_not_sent_anywhere() {
+    let sb = Sandbox::new();
+    let t = shopify_token("shpat_", 9420);
+    // No `<shop>.myshopify.com` at all: a bare name, other domains, and a
+    // name that is not one DNS label are not one.
+    let text = format!(
+        "SHOPIFY_STORE=acme\nSHOP_URL=https://acme-myshopify.com/\nOTHER=acme.myshopify.org\nLAST=x_y.myshopify.com\nSHOPIFY_ACCESS_TOKEN={t}\n"
+    );
+    let dir = folder(&sb, &[("shopify.env", text)]);
+    let fake = shopify_fake(t.clone());
+    let run = fake
+        .leakgate(
+            &sb,
+            &dir,
+            &["scan", "--verify", "--format", "json", "shopify.env"],
+        )
+        .expect_found("shopify without a store");
+    let v = &verdicts(&json(&run))[0].1;
+    assert_eq!(v["status"], "unknown", "{}", run.stdout);
+    assert_eq!(
+        v["detail"],
+        "not checked: no shop domain (…myshopify.com) found beside the key to check it at"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(fake.connections(), 0, "sent without a store to send it to");
+}
