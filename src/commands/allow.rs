@@ -324,21 +324,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
 fn list(quiet: bool) -> Result<Exit> {
     let mut ctx = Context::discover(None)?;
     let findings = match &ctx.repo {
-        Some(repo) => {
-            let git_dir = history::git_dir(repo);
-            let s = &mut ctx.settings;
-            s.catalog.tune_for_throughput()?;
-            let outcome = history::scan(
-                &git_dir,
-                &s.catalog,
-                s.config.max_file_size,
-                s.config.archives,
-                &Walk::All,
-                history::progress_wanted(quiet),
-            )?;
-            outcome.summary.check_limits()?;
-            outcome.findings
-        }
+        Some(_) => super::baseline::every_ref(&mut ctx, quiet)?.findings,
         None => {
             let s = &ctx.settings;
             let (found, summary) = files::scan(

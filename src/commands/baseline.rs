@@ -8,11 +8,13 @@ use crate::context::Context;
 use crate::engine::finding::escape;
 use crate::fingerprint;
 use crate::output::{Exit, Output};
-use crate::sources::history::{self, Walk};
+use crate::sources::history::{self, Outcome, Walk};
 
-pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
-    let mut ctx = Context::repository(None)?;
-    let file = allow::location(ctx.root("run `leakgate baseline` in a checkout")?);
+/// Every ref's history under the context's settings, for the commands that
+/// act on all of it (`baseline`, `allow --list`). An archive limit reached
+/// fails it: a list of a history whose archives could not all be read
+/// would leave their secrets out without saying so.
+pub fn every_ref(ctx: &mut Context, quiet: bool) -> Result<Outcome> {
     let git_dir = history::git_dir(ctx.repo()?);
     let s = &mut ctx.settings;
     s.catalog.tune_for_throughput()?;
@@ -24,9 +26,14 @@ pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
         &Walk::All,
         history::progress_wanted(quiet),
     )?;
-    // A baseline of a history whose archives could not all be read would
-    // leave their secrets out without saying so.
     outcome.summary.check_limits()?;
+    Ok(outcome)
+}
+
+pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
+    let mut ctx = Context::repository(None)?;
+    let file = allow::location(ctx.root("run `leakgate baseline` in a checkout")?);
+    let outcome = every_ref(&mut ctx, quiet)?;
     let reason = reason.unwrap_or_else(|| format!("baseline {}", Day::today()));
     fingerprint::compute_all(outcome.findings.iter().map(|f| &f.fingerprint));
     let entries: Vec<allow::NewEntry> = outcome
