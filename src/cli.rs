@@ -65,15 +65,17 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Print a shell completion script: `leakgate completions bash >
+    /// Print a shell completion script.
+    ///
+    /// `leakgate completions bash >
     /// ~/.local/share/bash-completion/completions/leakgate`.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), or write one page per command into a
-    /// folder: `leakgate man | man -l -`, `leakgate man --dir
-    /// ~/.local/share/man/man1`.
+    /// Print the manual page, or write one per command into a folder.
+    ///
+    /// `leakgate man | man -l -`, `leakgate man --dir ~/.local/share/man/man1`.
     Man {
         /// Write leakgate.1 and a page per command (leakgate-scan.1, …) here.
         #[arg(long, value_name = "DIR")]
