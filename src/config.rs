@@ -40,13 +40,19 @@ pub fn override_path() -> Option<&'static Path> {
     CONFIG_OVERRIDE.get().map(PathBuf::as_path)
 }
 
-/// The config file named by `--config` / `LEAKGATE_CONFIG`, read and
-/// parsed, when one was named.
+/// The config file named by `--config` / `LEAKGATE_CONFIG`, when one was
+/// named: read and parsed once per process (a server asks for it for every
+/// pushed ref, `files_at` for every commit whose policy it reads).
 pub fn overridden() -> Result<Option<Config>> {
-    match CONFIG_OVERRIDE.get() {
-        Some(path) => Config::load_file(path).map(Some),
-        None => Ok(None),
+    static PARSED: OnceLock<Config> = OnceLock::new();
+    let Some(path) = CONFIG_OVERRIDE.get() else {
+        return Ok(None);
+    };
+    if let Some(c) = PARSED.get() {
+        return Ok(Some(c.clone()));
     }
+    let c = Config::load_file(path)?;
+    Ok(Some(PARSED.get_or_init(|| c).clone()))
 }
 
 /// Blobs larger than this are scanned in overlapping windows of this size
