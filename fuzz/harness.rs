@@ -205,7 +205,7 @@ pub fn decode_bytes(data: &[u8]) {
         assert!(l >= 1 && l <= lines.count());
         let _ = lines.column_of(&text, offset);
     }
-    let views = decode::views(&text, &lines);
+    let views = decode::views(&text, &lines, None);
     assert!(views.is_empty() || decode::might_have_views(&text));
     for v in &views {
         assert!(
@@ -215,6 +215,28 @@ pub fn decode_bytes(data: &[u8]) {
             v.encoding
         );
     }
+    // A focused search (a new version read where it changed) reads exactly
+    // the views that touch its focus: here one line, chosen by the input.
+    let line = 1 + data.len() % lines.count();
+    let (s, e) = lines.span(&text, line);
+    let range = s..(e + 1).min(text.len());
+    let focus = std::slice::from_ref(&range);
+    let touches = |v: &decode::View| {
+        focus
+            .iter()
+            .any(|r| r.start < v.span.end.max(v.span.start + 1) && v.span.start < r.end)
+    };
+    let want: Vec<_> = views
+        .iter()
+        .filter(|v| touches(v))
+        .map(|v| (v.span.clone(), v.text.as_str()))
+        .collect();
+    let focused = decode::views(&text, &lines, Some(focus));
+    let got: Vec<_> = focused
+        .iter()
+        .map(|v| (v.span.clone(), v.text.as_str()))
+        .collect();
+    assert_eq!(got, want, "views touching line {line}");
     let _ = engine::worth_scanning(builtin(), &text);
 }
 

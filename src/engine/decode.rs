@@ -26,7 +26,10 @@ pub struct View {
     pub mode: Mode,
 }
 
-pub fn views(text: &str, lines: &Lines) -> Vec<View> {
+/// The views of `text`; with `focus` (a new version searched where it
+/// changed), only those whose encoded original touches a focus range: one
+/// that lies wholly on kept lines is the version before's, already read.
+pub fn views(text: &str, lines: &Lines, focus: Option<&[Range<usize>]>) -> Vec<View> {
     let mut out = Vec::new();
     if might_be_secret_manifest(text) {
         kubernetes_secret_data(text, lines, &mut out);
@@ -36,13 +39,53 @@ pub fn views(text: &str, lines: &Lines) -> Vec<View> {
     }
     // Every base64 view starts with a run this finds (see
     // [`base64_runs`]); most texts have none, and this finds that fast.
-    if has_base64_run(text.as_bytes()) {
+    let bytes = text.as_bytes();
+    let base64 = match focus {
+        None => has_base64_run(bytes),
+        Some(ranges) => ranges
+            .iter()
+            .any(|r| has_base64_run(&bytes[wrap_start(bytes, r.start)..line_end(bytes, r.end)])),
+    };
+    if base64 {
         base64_runs(text, &mut out);
     }
     if might_have_concatenated_pem(text) {
         concatenated_pem(text, lines, &mut out);
     }
+    if let Some(ranges) = focus {
+        out.retain(|v| {
+            ranges
+                .iter()
+                .any(|r| r.start < v.span.end.max(v.span.start + 1) && v.span.start < r.end)
+        });
+    }
     out
+}
+
+/// The start of the line holding `at`, moved up over the whole-line base64
+/// runs of a wrapped block above it: a view that reaches `at`'s line starts
+/// with such a block's first line (see [`base64_runs`]), which
+/// [`has_base64_run`] must see.
+fn wrap_start(bytes: &[u8], at: usize) -> usize {
+    let at = at.min(bytes.len());
+    let mut start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    while start > 0 {
+        let prev = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+        let line = bytes[prev..start - 1].trim_ascii();
+        let body = &line[..line.len() - line.iter().rev().take_while(|&&c| c == b'=').count()];
+        if body.len() < MIN_WRAP || !body.iter().all(|&b| base64_byte(b)) {
+            break;
+        }
+        start = prev;
+    }
+    start
+}
+
+/// The end of the line holding the byte before `at` (its line break
+/// included), or the text's end.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    let at = at.clamp(1, bytes.len().max(1)) - 1;
+    memchr::memchr(b'\n', &bytes[at.min(bytes.len())..]).map_or(bytes.len(), |i| at + i + 1)
 }
 
 /// Whether [`views`] could find anything (substring checks, and one pass
@@ -471,13 +514,13 @@ mod tests {
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ndata:\n  API_KEY: {b64}\n  short: YQ==\ntype: Opaque\n"
         );
         let lines = Lines::new(&text);
-        let v = views(&text, &lines);
+        let v = views(&text, &lines, None);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].text, "API_KEY: s3cr3t-value\n");
         assert_eq!(&text[v[0].span.clone()], b64);
 
         let url = "see https://host/x?key=a%2Bb%40c for details";
-        let v = views(url, &Lines::new(url));
+        let v = views(url, &Lines::new(url), None);
         assert_eq!(v[0].text, "https://host/x?key=a+b@c");
         assert_eq!(&url[v[0].span.clone()], "https://host/x?key=a%2Bb%40c");
     }
@@ -492,7 +535,7 @@ mod tests {
         let inner = inner.as_str();
         let enc = b64(inner);
         let text = format!("config: {{ \"blob\": \"{enc}\" }}\n");
-        let v = views(&text, &Lines::new(&text));
+        let v = views(&text, &Lines::new(&text), None);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].text, inner);
         assert_eq!(&text[v[0].span.clone()], enc);
@@ -502,7 +545,7 @@ mod tests {
         assert!(url.contains('-') || url.contains('_'), "{url}");
         let text = format!("x={url}\n");
         assert_eq!(
-            views(&text, &Lines::new(&text))[0].text,
+            views(&text, &Lines::new(&text), None)[0].text,
             "a>b?c>d?".repeat(4)
         );
         // Bytes that are not text, hex hashes and short runs are left alone.
@@ -513,7 +556,7 @@ mod tests {
             "ab12".repeat(16),
             b64("short")
         );
-        assert!(views(&text, &Lines::new(&text)).is_empty());
+        assert!(views(&text, &Lines::new(&text), None).is_empty());
     }
 
     #[test]
@@ -526,7 +569,7 @@ mod tests {
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect();
         let text = format!("payload: |\n  {}\nnext: 1\n", wrapped.join("\n  "));
-        let v = views(&text, &Lines::new(&text));
+        let v = views(&text, &Lines::new(&text), None);
         assert_eq!(
             v.len(),
             1,
@@ -536,6 +579,42 @@ mod tests {
         assert_eq!(v[0].text, inner);
         assert!(text[v[0].span.clone()].starts_with(wrapped[0]));
         assert!(text[v[0].span.clone()].ends_with(wrapped[wrapped.len() - 1]));
+    }
+
+    #[test]
+    fn a_focused_search_reads_the_views_that_touch_its_focus() {
+        // 384 + 4 characters: the last line is too short to find alone.
+        let inner = "-----BEGIN SOMETHING-----\n".to_string() + &"line of text ".repeat(20) + "abc";
+        let enc = b64(&inner);
+        let wrapped: Vec<&str> = enc
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let other = b64("another line of plain text, long enough");
+        let text = format!(
+            "a: {other}\npayload: |\n  {}\nnext: 1\n",
+            wrapped.join("\n  ")
+        );
+        let lines = Lines::new(&text);
+        let line = |n: usize| {
+            let (s, e) = lines.span(&text, n);
+            s..e + 1
+        };
+        assert_eq!(views(&text, &lines, None).len(), 2);
+        // The block's short last line alone changed: the whole block is
+        // read again, from its first line (far above the focus).
+        let last = lines.line_of(text.find("next:").unwrap()) - 1;
+        let v = views(&text, &lines, Some(&[line(last)]));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].text, inner);
+        // Only the first line changed: the block is not read.
+        let v = views(&text, &lines, Some(&[line(1)]));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].text, "another line of plain text, long enough");
+        // A line with no view.
+        let next = lines.line_of(text.find("next:").unwrap());
+        assert!(views(&text, &lines, Some(&[line(next)])).is_empty());
     }
 
     #[test]
@@ -549,9 +628,9 @@ mod tests {
         let text = b64(&"plain text, ".repeat(625_000));
         let line = "abcdefghijklmnopqrstuvwxyz0123. ".repeat(300_000);
         let started = std::time::Instant::now();
-        assert!(views(&random, &Lines::new(&random)).is_empty());
-        assert_eq!(views(&text, &Lines::new(&text)).len(), 1);
-        assert!(views(&line, &Lines::new(&line)).is_empty());
+        assert!(views(&random, &Lines::new(&random), None).is_empty());
+        assert_eq!(views(&text, &Lines::new(&text), None).len(), 1);
+        assert!(views(&line, &Lines::new(&line), None).is_empty());
         let elapsed = started.elapsed();
         // Linear work is well under a second optimised; a quadratic pass
         // over 10 MB would take hours, whatever the build.
@@ -572,7 +651,7 @@ mod tests {
                 format!("-----BEGIN PRIVATE KEY-----{}{}-----END PRIVATE KEY-----", body[0], body[1]),
             ),
         ] {
-            let v = views(&text, &Lines::new(&text));
+            let v = views(&text, &Lines::new(&text), None);
             let pem: Vec<&View> = v.iter().filter(|v| v.encoding.contains("literals")).collect();
             assert_eq!(pem.len(), 1, "{text}");
             assert_eq!(pem[0].text, joined);
@@ -580,7 +659,7 @@ mod tests {
         }
         // Code between the literals ends the key: nothing to join.
         let env = "key = '-----BEGIN RSA PRIVATE KEY-----\\n' + os.environ['BODY'] + '\\n-----END RSA PRIVATE KEY-----'\n";
-        assert!(views(env, &Lines::new(env))
+        assert!(views(env, &Lines::new(env), None)
             .iter()
             .all(|v| !v.encoding.contains("literals")));
     }
@@ -589,6 +668,6 @@ mod tests {
     fn only_secrets_are_decoded() {
         let b64 = base64::engine::general_purpose::STANDARD.encode("value-value");
         let text = format!("kind: ConfigMap\ndata:\n  A: {b64}\n");
-        assert!(views(&text, &Lines::new(&text)).is_empty());
+        assert!(views(&text, &Lines::new(&text), None).is_empty());
     }
 }

@@ -207,7 +207,7 @@ pub fn scan_within(
     // The strings of a binary are not a document: no Kubernetes manifest or
     // URL to decode there.
     let views = match mode {
-        Mode::Text => decode::views(&text, &lines),
+        Mode::Text => decode::views(&text, &lines, focus.map(|f| f.ranges.as_slice())),
         Mode::Binary => Vec::new(),
     };
     for view in views {
@@ -597,8 +597,8 @@ impl Wake {
                     .map(|ctx| {
                         let present = words_present(ctx, &mut words);
                         let file = match &ctx.file {
-                            Some(f) if present && path_allows(ctx, path) => {
-                                Some(f.get().is_match(text))
+                            Some(_) if present && path_allows(ctx, path) => {
+                                Some(file_test(ctx, text, &mut words))
                             }
                             _ => None,
                         };
@@ -620,6 +620,7 @@ impl Wake {
     /// line; any other is asked again.
     pub fn for_version(&self, catalog: &Catalog, after: &str, added: &str, removed: &str) -> Wake {
         let mut w = self.clone();
+        let mut words = text::WordsIn::new(after);
         for (k, &ri) in self.rules.iter().enumerate() {
             for (ci, ctx) in catalog.rules[ri].contexts.iter().enumerate() {
                 let (Some(_), Some(file)) = (w.contexts[k][ci].file, &ctx.file) else {
@@ -627,7 +628,7 @@ impl Wake {
                 };
                 let re = file.get();
                 if !ctx.file_line_local() || re.is_match(added) || re.is_match(removed) {
-                    w.contexts[k][ci].file = Some(re.is_match(after));
+                    w.contexts[k][ci].file = Some(file_test(ctx, after, &mut words));
                 }
             }
         }
@@ -641,6 +642,70 @@ impl Wake {
     fn file_ok(&self, rule: usize, context: usize) -> bool {
         self.contexts[rule][context].file == Some(true)
     }
+}
+
+/// The answer of `ctx`'s `file` test for `text` (whose words `words`
+/// reads), with the search narrowed by the words the test cannot match
+/// without ([`Context::file_words`]): none of a set in the text is a `false`
+/// without a search; for a test that matches within one line
+/// ([`Context::file_line_local`]), only the lines holding a word of its
+/// rarest-looking set (longest shortest word) are searched, unless they are
+/// most of the text. Same answer as searching the whole text.
+/// The shortest text whose `file` tests [`file_test`] narrows to lines.
+const NARROW_MIN: usize = 16 * 1024;
+
+fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> bool {
+    let Some(file) = &ctx.file else {
+        return false;
+    };
+    let sets = ctx.file_words();
+    if !sets.iter().all(|set| set.iter().any(|w| words.has(w))) {
+        return false;
+    }
+    let re = file.get();
+    // A short text is searched whole sooner than its lines are found.
+    if text.len() < NARROW_MIN {
+        return re.is_match(text);
+    }
+    let best = sets
+        .iter()
+        .max_by_key(|set| set.iter().map(String::len).min().unwrap_or(0));
+    let (Some(set), true) = (best, ctx.file_line_local()) else {
+        return re.is_match(text);
+    };
+    let lower = words.lower().as_bytes();
+    let mut starts: Vec<usize> = Vec::new();
+    for w in set {
+        // Each line start is looked for back to the previous place only,
+        // so a long line holding the word many times is read once.
+        let (mut from, mut start) = (0, 0);
+        for at in memchr::memmem::find_iter(lower, w.as_bytes()) {
+            if let Some(i) = memchr::memrchr(b'\n', &lower[from..at]) {
+                start = from + i + 1;
+            }
+            from = at;
+            if starts.last() != Some(&start) {
+                starts.push(start);
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let bytes = text.as_bytes();
+    let ends: Vec<usize> = starts
+        .iter()
+        .map(|&s| memchr::memchr(b'\n', &bytes[s..]).map_or(bytes.len(), |i| s + i))
+        .collect();
+    // A search per line costs a start-up of its own: past about half the
+    // text, one search of all of it is cheaper.
+    let read: usize = starts.iter().zip(&ends).map(|(s, e)| e - s + 64).sum();
+    if read > text.len() / 2 {
+        return re.is_match(text);
+    }
+    starts
+        .iter()
+        .zip(&ends)
+        .any(|(&s, &e)| re.is_match(&text[s..e]))
 }
 
 /// Whether `ctx` reads a text at `path` (a context with a `path` reads

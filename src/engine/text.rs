@@ -240,11 +240,15 @@ impl<'t> WordsIn<'t> {
         if let Some(&found) = self.known.get(word) {
             return found;
         }
-        let text = self.text;
-        let lower = self.lower.get_or_insert_with(|| text.to_ascii_lowercase());
-        let found = memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some();
+        let found = memchr::memmem::find(self.lower().as_bytes(), word.as_bytes()).is_some();
         self.known.insert(word, found);
         found
+    }
+
+    /// The text in ASCII lower case (same byte offsets).
+    pub fn lower(&mut self) -> &str {
+        let text = self.text;
+        self.lower.get_or_insert_with(|| text.to_ascii_lowercase())
     }
 }
 

@@ -85,6 +85,8 @@ pub struct Context {
     line_local: OnceLock<bool>,
     /// See [`Context::file_line_local`].
     file_local: OnceLock<bool>,
+    /// See [`Context::file_words`].
+    file_words: OnceLock<Vec<Vec<String>>>,
 }
 
 impl Context {
@@ -114,6 +116,19 @@ impl Context {
             self.file
                 .as_ref()
                 .is_some_and(|f| line_local_regex(&f.source))
+        })
+    }
+
+    /// Sets of lower-case words the `file` test cannot match without, one
+    /// word of each set ([`literals::required`]): a text lacking them fails
+    /// the test without a search, and a line-local test needs searching on
+    /// the lines that hold them only.
+    pub fn file_words(&self) -> &[Vec<String>] {
+        self.file_words.get_or_init(|| {
+            self.file
+                .as_ref()
+                .map(|f| literals::required(&f.source))
+                .unwrap_or_default()
         })
     }
 }
@@ -1338,6 +1353,7 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
             why: c.why.clone(),
             line_local: OnceLock::new(),
             file_local: OnceLock::new(),
+            file_words: OnceLock::new(),
         });
     }
     Ok(Rule {
