@@ -1,6 +1,9 @@
 //! `leakgate doctor`: is this repository really guarded, and if not, why and
 //! what fixes it. Exit 0 when healthy, 1 when anything needs fixing (2 only
-//! when it cannot tell: not a repository, git missing).
+//! when it cannot tell: a named folder that is not a repository, git
+//! missing). Run outside any repository, it checks what does not need one
+//! (this binary, the global install, `LEAKGATE_BIN`, `LEAKGATE_CONFIG`) and
+//! says that the rest needs a repository.
 //!
 //! Every check looks where git itself will look (the hooks directory
 //! `git rev-parse --git-path hooks` names, which a later `core.hooksPath`
@@ -19,7 +22,9 @@ use crate::config::{self, Config};
 use crate::context::{self, Settings};
 use crate::output::Exit;
 
-use super::install::{self, is_executable, is_ours, Target};
+use super::install::{self, is_executable, is_ours, Target, CLIENT_HOOKS};
+
+mod lefthook;
 
 /// The version line the hooks' binary must print: this build's, exactly as
 /// `--version` prints it (taken from the CLI definition, so the two agree).
@@ -38,6 +43,21 @@ struct Findings {
 }
 
 impl Findings {
+    /// The closing line and the exit code.
+    fn verdict(&self, healthy: &str) -> Exit {
+        if self.problems == 0 {
+            println!("leakgate doctor: {healthy}");
+            Exit::Clean
+        } else {
+            println!(
+                "leakgate doctor: {} problem{} (each with its fix above)",
+                self.problems,
+                if self.problems == 1 { "" } else { "s" }
+            );
+            Exit::Found
+        }
+    }
+
     fn ok(&self, msg: impl std::fmt::Display) {
         println!("  ok       {msg}");
     }
@@ -73,6 +93,16 @@ fn shown(p: &Path) -> String {
 /// the user's `.husky/<name>`: leakgate belongs in that file.
 fn husky_owns(hooks: &Path) -> bool {
     hooks.components().any(|c| c.as_os_str() == ".husky")
+}
+
+/// husky's script for `name` runs leakgate: a line that is not a comment
+/// calls `leakgate hook <name>`.
+fn husky_runs_leakgate(script: &Path, name: &str) -> bool {
+    fs::read_to_string(script).is_ok_and(|t| {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .any(|l| lefthook::mentions(l, name))
+    })
 }
 
 fn husky_fix(top: &Path, name: &str) -> String {
@@ -112,7 +142,13 @@ fn on_path() -> Option<PathBuf> {
 }
 
 pub fn run(repo: Option<&Path>) -> Result<Exit> {
-    let target = install::resolve(repo.unwrap_or(Path::new(".")))?;
+    let here = repo.unwrap_or(Path::new("."));
+    // A folder named on the command line must be a repository (resolve
+    // says so); the current one need not be.
+    if repo.is_none() && install::git(here, &["rev-parse", "--git-dir"])?.is_none() {
+        return outside_a_repository(here);
+    }
+    let target = install::resolve(here)?;
     let mut f = Findings::default();
     println!("leakgate doctor: {}", target.top.display());
     let install_cmd = format!("leakgate install {}", shown(&target.top));
@@ -125,17 +161,128 @@ pub fn run(repo: Option<&Path>) -> Result<Exit> {
     check_policy(&mut f, &target)?;
 
     println!();
-    if f.problems == 0 {
-        println!("leakgate doctor: healthy: commits and pushes here are checked");
-        Ok(Exit::Clean)
-    } else {
-        println!(
-            "leakgate doctor: {} problem{} (each with its fix above)",
-            f.problems,
-            if f.problems == 1 { "" } else { "s" }
-        );
-        Ok(Exit::Found)
+    Ok(f.verdict("healthy: commits and pushes here are checked"))
+}
+
+/// Outside any repository: this binary, the global install and the
+/// environment, and a word that the rest needs a repository.
+fn outside_a_repository(here: &Path) -> Result<Exit> {
+    let mut f = Findings::default();
+    let here = here.canonicalize().unwrap_or_else(|_| here.to_path_buf());
+    println!(
+        "leakgate doctor: not in a git repository ({}): checking what needs none",
+        here.display()
+    );
+    let exe = std::env::current_exe().ok();
+    match &exe {
+        Some(exe) => f.ok(format!(
+            "this leakgate: {} ({})",
+            exe.display(),
+            this_version()
+        )),
+        None => f.ok(format!("this leakgate: {}", this_version())),
     }
+    match on_path() {
+        Some(p) if exe.as_ref().is_some_and(|e| install::same_dir(e, &p)) => {
+            f.ok(format!("`leakgate` on PATH is this one ({})", p.display()))
+        }
+        Some(p) => {
+            let want = this_version();
+            match version_of(&p) {
+                Some(v) if v == want => {
+                    f.ok(format!("`leakgate` on PATH is {} ({v})", p.display()))
+                }
+                have => f.note(format!(
+                    "`leakgate` on PATH is {}, which is {}, not this {want}: husky, lefthook, the pre-commit framework's `language: system` and hooks installed without a binary run it",
+                    p.display(),
+                    have.as_deref().unwrap_or("not a working leakgate")
+                )),
+            }
+        }
+        None => f.note(
+            "no `leakgate` on PATH: leakgate's own hooks run the binary they were installed with, but husky, lefthook and the pre-commit framework's `language: system` call `leakgate` by name",
+        ),
+    }
+    let override_bin = check_override(&mut f);
+
+    let global_dir = install::global_dir()?;
+    let fix = "leakgate install --global";
+    match install::global_hooks_path()? {
+        Some(g) if install::same_dir(&g.expanded, &global_dir) => {
+            f.ok(format!(
+                "the global core.hooksPath is {} (leakgate's global install): every repository without its own core.hooksPath runs it",
+                word(&g.raw)
+            ));
+            let bins = check_global_hooks(&mut f, &global_dir, fix);
+            if override_bin.is_none() {
+                check_binaries(&mut f, &bins, fix);
+            }
+        }
+        Some(g) => f.note(format!(
+            "the global core.hooksPath is {}, not leakgate's: repositories without their own hooks setting run hooks from there, so leakgate runs only where it is installed in the repository or a hook manager calls it; `{fix}` takes the setting over and runs those hooks after its own",
+            word(&g.raw)
+        )),
+        None => f.note(format!(
+            "no global install: only repositories where leakgate is installed (`leakgate install`, or a hook manager that runs it) are checked; `{fix}` guards every repository of this user"
+        )),
+    }
+
+    let source = match config::override_path() {
+        Some(p) => format!("{} (--config / LEAKGATE_CONFIG)", p.display()),
+        None => "the built-in settings".to_string(),
+    };
+    match Settings::defaults().and_then(|s| s.catalog.load_all().map(|()| s)) {
+        Ok(s) => f.ok(format!(
+            "{source} read; {} rules load",
+            s.catalog.rules.len()
+        )),
+        Err(e) => f.problem(
+            format!("{e:#}"),
+            "fix the file and line named, or unset LEAKGATE_CONFIG",
+        ),
+    }
+
+    println!();
+    println!(
+        "leakgate doctor: the repository checks need a repository (the hooks git runs there, .leakgate.toml, the allowlist): run `leakgate doctor` in one, or `leakgate doctor PATH`"
+    );
+    Ok(f.verdict("healthy, as far as it can tell without a repository"))
+}
+
+/// The global install's pre-commit and pre-push hooks are there, leakgate's
+/// and executable. Returns the binaries they call.
+fn check_global_hooks(f: &mut Findings, dir: &Path, fix: &str) -> Vec<PathBuf> {
+    let mut bins = Vec::new();
+    for &name in CLIENT_HOOKS {
+        let path = dir.join(name);
+        if !is_ours(&path, name) {
+            f.problem(
+                format!(
+                    "{name}: leakgate's global hooks folder {} has no leakgate {name} hook: nothing is checked",
+                    dir.display()
+                ),
+                fix,
+            );
+            continue;
+        }
+        if is_executable(&path) {
+            f.ok(format!("{name}: leakgate's global hook {}", path.display()));
+        } else {
+            f.problem(
+                format!(
+                    "{name}: leakgate's global hook {} is not executable, so git skips it",
+                    path.display()
+                ),
+                format!("chmod +x {}", shown(&path)),
+            );
+        }
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        match setting(&text, "installed_bin").filter(|b| !b.is_empty()) {
+            Some(b) => bins.push(PathBuf::from(b)),
+            None => bins.extend(on_path()),
+        }
+    }
+    bins
 }
 
 /// `LEAKGATE_BIN` replaces the binary every hook runs.
@@ -380,6 +527,19 @@ fn missing_hook(
         );
         return;
     }
+    // lefthook runs leakgate, but its hooks are not installed.
+    let lefthook_files = lefthook::files(&target.top);
+    if let Ok(Some(file)) = lefthook::runner(&target.top, &lefthook_files, name) {
+        f.problem(
+            format!(
+                "{name}: {} runs `leakgate hook {name}`, but lefthook's {name} hook is not installed in {}",
+                file.display(),
+                hooks.display()
+            ),
+            format!("cd {} && lefthook install", shown(&target.top)),
+        );
+        return;
+    }
     // Installed, but where git no longer looks: core.hooksPath set later.
     let bypassed = elsewhere
         .iter()
@@ -455,7 +615,7 @@ fn foreign_hook(
     }
     if husky_owns(&target.hooks) {
         let script = target.top.join(".husky").join(name);
-        if fs::read_to_string(&script).is_ok_and(|t| t.contains("leakgate hook")) {
+        if husky_runs_leakgate(&script, name) {
             f.ok(format!(
                 "{name}: husky's hook runs {}, which runs leakgate",
                 script.display()
@@ -477,22 +637,13 @@ fn foreign_hook(
             "{name}: the pre-commit framework's hook {}, and .pre-commit-config.yaml runs leakgate",
             path.display()
         ));
+    } else if !by_framework && lefthook::wrote(&text) {
+        lefthook_hook(f, target, name, path);
     } else if text.contains("leakgate") && !by_framework {
         f.note(format!(
-            "{name}: {} is not leakgate's hook but calls leakgate (husky, lefthook or your own script): make sure it runs `leakgate hook {name}`",
+            "{name}: {} is not leakgate's hook but calls leakgate (your own script): make sure it runs `leakgate hook {name}`",
             path.display()
         ));
-    } else if text.contains("lefthook") {
-        f.problem(
-            format!(
-                "{name}: lefthook's hook {} does not run leakgate",
-                path.display()
-            ),
-            format!(
-                "in lefthook.yml, under {name}: commands: leakgate: run: leakgate hook {name}{}; then lefthook install",
-                if name == "pre-push" { " {1} {2} (and use_stdin: true)" } else { "" }
-            ),
-        );
     } else {
         f.problem(
             format!(
@@ -501,6 +652,44 @@ fn foreign_hook(
             ),
             format!("{install_cmd}   (keeps your hook; it runs after leakgate's passes)"),
         );
+    }
+}
+
+/// A hook lefthook wrote: whether its configuration runs leakgate.
+fn lefthook_hook(f: &mut Findings, target: &Target, name: &str, path: &Path) {
+    let files = lefthook::files(&target.top);
+    match lefthook::runner(&target.top, &files, name) {
+        Ok(Some(file)) => f.ok(format!(
+            "{name}: lefthook's hook {}, and {} runs `leakgate hook {name}`",
+            path.display(),
+            file.display()
+        )),
+        Ok(None) => f.problem(
+            format!(
+                "{name}: lefthook's hook {} does not run leakgate ({})",
+                path.display(),
+                if files.is_empty() {
+                    "no lefthook configuration here".to_string()
+                } else {
+                    format!(
+                        "no `leakgate hook {name}` under {name} in {}",
+                        files
+                            .iter()
+                            .map(|f| f.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
+            lefthook::fix(&files, name),
+        ),
+        Err(e) => f.problem(
+            format!(
+                "{name}: lefthook's hook {}, whose configuration cannot be read: {e:#}",
+                path.display()
+            ),
+            "fix the file named, then run `leakgate doctor` again",
+        ),
     }
 }
 

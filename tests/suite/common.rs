@@ -72,6 +72,46 @@ fn needs(tool: &str) -> &'static str {
     }
 }
 
+/// An external tool that `.ci/run` installs and names in the environment
+/// variable `var` (husky, lefthook, the SARIF Multitool). Without it a test
+/// fails in CI (`CI=true`), and elsewhere is skipped with a notice saying
+/// so: `None`.
+pub fn ci_tool(var: &str, what: &str) -> Option<PathBuf> {
+    let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !ci,
+            "{var} is not set: this test needs {what}, which .ci/run installs and names in {var}"
+        );
+        eprintln!("SKIPPED: {var} is not set, so the test of {what} did not run (.ci/run installs it and sets {var})");
+        return None;
+    };
+    let path = PathBuf::from(path);
+    assert!(
+        path.is_file(),
+        "{var} names {}, which is not a file ({what})",
+        path.display()
+    );
+    Some(path)
+}
+
+/// The interpreter that has the pre-commit framework. CI installs it
+/// (`.ci/run`); anywhere, its absence fails the test rather than skipping it.
+pub fn framework_python() -> String {
+    let python3 = which("python3");
+    let out = Command::new(&python3)
+        .args(["-c", "import sys, pre_commit; print(sys.executable)"])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", python3.display()));
+    assert!(
+        out.status.success(),
+        "this test needs the pre-commit framework for {} (pip install pre-commit): {}",
+        python3.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// `PATH` with `dir` in front: for tests that put a binary of their own on it.
 pub fn path_with(dir: &Path) -> OsString {
     let mut dirs = vec![dir.to_path_buf()];

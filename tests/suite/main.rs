@@ -29,6 +29,8 @@ mod exposure;
 mod fuzz_regressions;
 mod golden;
 mod history;
+// Issue 14: the pre-commit framework, husky and lefthook, for real.
+mod hook_managers;
 mod image_world;
 mod images;
 mod install;

@@ -131,12 +131,13 @@ pub fn check_sarif(text: &str) -> Vec<Value> {
 
 /// Runs Microsoft's SARIF Multitool (`LEAKGATE_SARIF_MULTITOOL`) on `file`
 /// with the SARIF and GitHub-ingestion rules; fails on any error or
-/// warning it reports. Without the variable, says the validator was skipped
-/// (the structure was checked by [`check_sarif`]).
+/// warning it reports. Without the variable it fails in CI, and elsewhere
+/// says the validator was skipped (the structure was checked by
+/// [`check_sarif`]).
 pub fn validate_sarif(file: &Path) {
-    let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") else {
+    let Some(tool) = ci_tool("LEAKGATE_SARIF_MULTITOOL", "Microsoft's SARIF Multitool") else {
         eprintln!(
-            "SARIF validator skipped for {}: LEAKGATE_SARIF_MULTITOOL is not set (.ci/run sets it); the structure was checked",
+            "SARIF validator skipped for {}; the structure was checked",
             file.display()
         );
         return;

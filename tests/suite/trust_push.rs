@@ -419,23 +419,6 @@ fn pre_commit_framework_push_with_a_root_commit_or_several_refs() {
     assert!(run.stderr.contains("b.env:1:24"), "{}", run.stderr);
 }
 
-/// The interpreter that has the pre-commit framework. CI installs it
-/// (`.ci/run`); anywhere, its absence fails the test rather than skipping it.
-fn framework_python() -> String {
-    let python3 = which("python3");
-    let out = std::process::Command::new(&python3)
-        .args(["-c", "import sys, pre_commit; print(sys.executable)"])
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", python3.display()));
-    assert!(
-        out.status.success(),
-        "this test needs the pre-commit framework for {} (pip install pre-commit): {}",
-        python3.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[test]
 fn the_real_pre_commit_framework_push_hook_sees_root_commits_and_every_ref() {
     let python = framework_python();
