@@ -451,3 +451,43 @@ fn allow_list_shows_value_entries_stopwords_and_excludes_with_what_they_hide() {
     );
     assert!(!out.contains("vendor/b.js"), "{out}");
 }
+
+/// The server judges a push by the policy it already has: an exclude pushed
+/// with the key does not hide it; landed first, it keeps the path unread.
+#[test]
+fn pre_receive_ignores_an_exclude_pushed_with_the_key_and_honours_one_already_there() {
+    let sb = Sandbox::new();
+    let (_server, client) = sb.server_and_client();
+    let k = key(6);
+    write(&client, "vendor/sms.env", &env_line(&k));
+    write(&client, ".leakgate.toml", EXCLUDE_VENDOR);
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "vendored sms, excluded by the push itself")
+        .expect_ok("commit (no client hook)");
+    let run = sb
+        .git(&client, &["push", "-q", "origin", "main"])
+        .expect_blocked("the push's own exclude is not trusted");
+    assert!(run.stderr.contains("vendor/sms.env:1"), "{}", run.stderr);
+
+    // The exclude lands first, on its own; then the key under it passes,
+    // and the server says it left a file unread.
+    sb.git(&client, &["reset", "-q", "--hard", "origin/main"])
+        .expect_ok("reset");
+    write(&client, ".leakgate.toml", EXCLUDE_VENDOR);
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "exclude vendor/").expect_ok("commit");
+    sb.git(&client, &["push", "-q", "origin", "main"])
+        .expect_ok("a clean push");
+    write(&client, "vendor/sms.env", &env_line(&k));
+    sb.git(&client, &["add", "."]).expect_ok("add");
+    sb.commit(&client, "vendored sms").expect_ok("commit");
+    let run = sb
+        .git(&client, &["push", "origin", "main"])
+        .expect_ok("excluded by the server's policy");
+    assert!(
+        run.stderr
+            .contains("1 file excluded by [scan] exclude (\"vendor/**\": 1)"),
+        "{}",
+        run.stderr
+    );
+}
