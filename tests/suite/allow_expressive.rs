@@ -491,3 +491,34 @@ fn pre_receive_ignores_an_exclude_pushed_with_the_key_and_honours_one_already_th
         run.stderr
     );
 }
+
+/// A key in a commit message is built by the same engine step as one in a
+/// file: a value entry allows it there too.
+#[test]
+fn a_value_entry_covers_a_key_in_a_commit_message() {
+    let sb = Sandbox::new();
+    let repo = sb.bare_init("r");
+    let k = gh(10);
+    write(&repo, "a.txt", "1\n");
+    sb.git(&repo, &["add", "."]).expect_ok("add");
+    sb.commit(&repo, &format!("deploy with {k}"))
+        .expect_ok("commit");
+    sb.leakgate(&repo, &["scan", "--all"])
+        .expect_found("the message holds a key");
+    write(
+        &repo,
+        ".leakgate-allow.toml",
+        &format!(
+            "[[allow]]\nvalue = \"^ghp_{}\"\nreason = \"revoked\"\n",
+            &k[4..10]
+        ),
+    );
+    let run = sb
+        .leakgate(&repo, &["scan", "--all", "--color", "never"])
+        .expect_ok("allowed by value");
+    assert!(
+        run.stdout.contains("1 allowed by the allowlist"),
+        "{}",
+        run.stdout
+    );
+}
