@@ -552,8 +552,8 @@ impl<'c> Scanner<'c> {
     /// finding in a blob is built here.
     pub fn finding(&self, part: &Scanned, index: usize, at: &Provenance) -> Finding {
         let m = &part.matches[index];
-        let mut f = finding::build(
-            &self.catalog.rules[m.rule],
+        let mut f = finding::build_with(
+            self.catalog,
             part,
             index,
             at.path(),
