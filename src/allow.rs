@@ -35,12 +35,15 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use globset::{GlobBuilder, GlobMatcher};
+use globset::GlobMatcher;
+use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use toml::value::Datetime;
 
 use crate::engine::finding::Finding;
 use crate::fingerprint::{self, Format};
+use crate::rules::values::{ValueTest, ValueTests};
 use crate::rules::Catalog;
 
 pub const ALLOW_FILE: &str = ".leakgate-allow.toml";
@@ -58,6 +61,10 @@ struct EntrySpec {
     fingerprint: Option<toml::Spanned<String>>,
     rule: Option<String>,
     path: Option<String>,
+    /// A regex searched in the secret's value.
+    value: Option<String>,
+    /// Case-insensitive substrings of the secret's value.
+    stopwords: Option<Vec<String>>,
     reason: String,
     expires: Option<toml::Value>,
 }
@@ -93,6 +100,11 @@ impl Day {
         Day::from_datetime(&dt).ok_or_else(|| anyhow!("{s:?} is not a date (expected YYYY-MM-DD)"))
     }
 
+    /// An `expires` value: a TOML date (`2027-01-31`) or a string holding one.
+    pub fn of_value(v: &toml::Value) -> Result<Day> {
+        day_of(v)
+    }
+
     fn from_datetime(dt: &Datetime) -> Option<Day> {
         match (dt.date, dt.time) {
             (Some(d), None) => Some(Day {
@@ -111,8 +123,45 @@ pub struct Entry {
     pub fingerprint: Option<String>,
     pub rule: Option<String>,
     pub path: Option<(String, GlobMatcher)>,
+    /// A test of the secret's value (`value` or `stopwords`).
+    pub value: Option<ValueEntry>,
     pub reason: String,
     pub expires: Option<Day>,
+}
+
+/// An entry's test of the secret's value. The engine runs it (it alone sees
+/// the value) and records on each finding whether it passed: see
+/// [`crate::rules::values`].
+#[derive(Debug)]
+pub struct ValueEntry {
+    pub test: ValueSpec,
+    /// The allowlist's number for its value tests, and this test's index
+    /// among them.
+    set: u64,
+    index: usize,
+}
+
+/// A value test as written.
+#[derive(Debug, Clone)]
+pub enum ValueSpec {
+    Pattern(String),
+    Stopwords(Vec<String>),
+}
+
+impl ValueSpec {
+    /// As `allow --list` shows it.
+    pub fn describe(&self) -> String {
+        match self {
+            ValueSpec::Pattern(p) => format!("value {}", toml_string(p)),
+            ValueSpec::Stopwords(w) => format!(
+                "stopwords [{}]",
+                w.iter()
+                    .map(|w| toml_string(w))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 impl Entry {
@@ -135,6 +184,10 @@ impl Entry {
                 .as_ref()
                 .is_none_or(|(_, g)| path_matches(g, &finding.path))
             && self
+                .value
+                .as_ref()
+                .is_none_or(|v| finding.value_hits.passed(v.set, v.index))
+            && self
                 .fingerprint
                 .as_ref()
                 .is_none_or(|f| finding.fingerprint.matches(f))
@@ -146,6 +199,10 @@ pub struct Allowlist {
     /// Where it was read from, as shown in messages.
     pub file: String,
     pub entries: Vec<Entry>,
+    /// This allowlist's number for its value tests (0: it has none), so a
+    /// finding's record of passed tests is never read against another
+    /// allowlist's entries.
+    pub value_set: u64,
 }
 
 pub enum Verdict<'a> {
@@ -157,32 +214,8 @@ pub enum Verdict<'a> {
 }
 
 /// A `path` pattern compiled with .gitignore's meaning (module doc).
-pub fn compile_path(pattern: &str) -> Result<GlobMatcher> {
-    let (body, dir) = match pattern.strip_suffix('/') {
-        Some(b) => (b, true),
-        None => (pattern, false),
-    };
-    let (body, anchored) = match body.strip_prefix('/') {
-        Some(b) => (b, true),
-        None => (body, body.contains('/')),
-    };
-    if body.is_empty() {
-        bail!("an empty pattern matches nothing");
-    }
-    let mut glob = String::new();
-    if !anchored && !body.starts_with("**/") {
-        glob.push_str("**/");
-    }
-    glob.push_str(body);
-    if dir {
-        glob.push_str("/**");
-    }
-    Ok(GlobBuilder::new(&glob)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()?
-        .compile_matcher())
-}
+pub use crate::paths::compile_path;
+use crate::paths::path_matches;
 
 impl Allowlist {
     /// Reads `file`; a missing file is an empty allowlist.
@@ -191,20 +224,50 @@ impl Allowlist {
             Ok(text) => Allowlist::parse(&text, shown_as),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Allowlist {
                 file: shown_as.to_string(),
-                entries: Vec::new(),
+                ..Allowlist::default()
             }),
             Err(e) => Err(e).with_context(|| format!("reading {}", file.display())),
         }
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Allowlist> {
+        let entries: Vec<Entry> = parse_entries(text, file)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        let value_set = entries
+            .iter()
+            .find_map(|e| e.value.as_ref().map(|v| v.set))
+            .unwrap_or(0);
         Ok(Allowlist {
             file: file.to_string(),
-            entries: parse_entries(text, file)?
-                .into_iter()
-                .map(|(e, _)| e)
-                .collect(),
+            entries,
+            value_set,
         })
+    }
+
+    /// The value tests the engine runs for this allowlist's `value` and
+    /// `stopwords` entries (see [`crate::rules::values`]), numbered as the
+    /// entries refer to them.
+    pub fn value_tests(&self) -> ValueTests {
+        let mut tests = Vec::new();
+        for e in &self.entries {
+            let Some(v) = &e.value else { continue };
+            debug_assert_eq!(v.index, tests.len());
+            let test = match &v.test {
+                ValueSpec::Pattern(p) => {
+                    ValueTest::Pattern(value_regex(p).expect("checked when parsed"))
+                }
+                ValueSpec::Stopwords(w) => {
+                    ValueTest::Stopwords(w.iter().map(|w| w.to_lowercase()).collect())
+                }
+            };
+            tests.push((e.rule.clone(), test));
+        }
+        ValueTests {
+            set: self.value_set,
+            tests,
+        }
     }
 
     /// Every `rule` must name a rule of `catalog` or a built-in rule the
@@ -301,6 +364,9 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
     let spec: FileSpec =
         toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
     let mut entries = Vec::with_capacity(spec.allow.len());
+    let value_set = next_value_set();
+    let mut value_tests = 0;
+    let mut builtin: Option<Catalog> = None;
     for spanned in spec.allow {
         let line = text[..spanned.span().start].matches('\n').count() + 1;
         let e = spanned.into_inner();
@@ -308,11 +374,59 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
         if e.reason.trim().is_empty() {
             bail!("{}: must say why the secret is allowed", at("reason"));
         }
-        if e.fingerprint.is_none() && e.rule.is_none() && e.path.is_none() {
+        if e.fingerprint.is_none()
+            && e.rule.is_none()
+            && e.path.is_none()
+            && e.value.is_none()
+            && e.stopwords.is_none()
+        {
             bail!(
-                "{file}:{line}: [[allow]] entry: needs at least one of `fingerprint`, `rule` or `path`"
+                "{file}:{line}: [[allow]] entry: needs at least one of `fingerprint`, `rule`, `path`, `value` or `stopwords`"
             );
         }
+        let value = match (e.value, e.stopwords) {
+            (None, None) => None,
+            (Some(_), Some(_)) => bail!(
+                "{}: an entry holds one of `value` or `stopwords`; write two entries",
+                at("stopwords")
+            ),
+            (Some(_), _) | (_, Some(_)) if e.fingerprint.is_some() => bail!(
+                "{}: a fingerprint names one secret already; `value` and `stopwords` go in an entry without one",
+                at("fingerprint")
+            ),
+            (Some(p), None) => {
+                let field = at("value");
+                let re = value_regex(&p).map_err(|err| anyhow!("{field}: {err}"))?;
+                if re.is_match("") {
+                    bail!(
+                        "{field}: the pattern matches an empty value, so it would allow every secret; make it require something"
+                    );
+                }
+                refuse_secret(&p, &field, &mut builtin)?;
+                Some(ValueSpec::Pattern(p))
+            }
+            (None, Some(words)) => {
+                let field = at("stopwords");
+                if words.is_empty() {
+                    bail!("{field}: the list is empty");
+                }
+                for (i, w) in words.iter().enumerate() {
+                    if w.trim().is_empty() {
+                        bail!("{field}: item {} is empty, which every value holds", i + 1);
+                    }
+                    refuse_secret(w, &field, &mut builtin)?;
+                }
+                Some(ValueSpec::Stopwords(words))
+            }
+        };
+        let value = value.map(|test| {
+            value_tests += 1;
+            ValueEntry {
+                test,
+                set: value_set,
+                index: value_tests - 1,
+            }
+        });
         let fp_span = e.fingerprint.as_ref().map(toml::Spanned::span);
         let fp = e.fingerprint.map(toml::Spanned::into_inner);
         if let Some(fp) = &fp {
@@ -337,20 +451,7 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
         };
         let expires = match &e.expires {
             None => None,
-            Some(toml::Value::Datetime(dt)) => Some(Day::from_datetime(dt).ok_or_else(|| {
-                anyhow!(
-                    "{}: use a date without a time, like 2027-01-31",
-                    at("expires")
-                )
-            })?),
-            Some(toml::Value::String(s)) => {
-                Some(Day::parse(s).map_err(|err| anyhow!("{}: {err}", at("expires")))?)
-            }
-            Some(other) => bail!(
-                "{}: expected a date like 2027-01-31, found a {}",
-                at("expires"),
-                other.type_str()
-            ),
+            Some(v) => Some(day_of(v).map_err(|err| anyhow!("{}: {err}", at("expires")))?),
         };
         entries.push((
             Entry {
@@ -358,6 +459,7 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
                 fingerprint: fp,
                 rule: e.rule,
                 path,
+                value,
                 reason: e.reason,
                 expires,
             },
@@ -365,6 +467,55 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
         ));
     }
     Ok(entries)
+}
+
+fn day_of(v: &toml::Value) -> Result<Day> {
+    match v {
+        toml::Value::Datetime(dt) => Day::from_datetime(dt)
+            .ok_or_else(|| anyhow!("use a date without a time, like 2027-01-31")),
+        toml::Value::String(s) => Day::parse(s),
+        other => bail!(
+            "expected a date like 2027-01-31, found a {}",
+            other.type_str()
+        ),
+    }
+}
+
+/// A `value` pattern: Rust `regex` syntax, searched (unanchored) in the
+/// secret's value.
+fn value_regex(p: &str) -> Result<Regex> {
+    RegexBuilder::new(p)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| anyhow!("invalid regex: {e}"))
+}
+
+/// Every allowlist gets its own number for its value tests (see
+/// [`crate::rules::values::ValueHits`]); 0 is no allowlist's.
+fn next_value_set() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Refuses a `value` or stopword that is itself a key the built-in catalog
+/// finds: the allowlist is reviewed like code and must never hold one. The
+/// message names the rule, never the text.
+fn refuse_secret(text: &str, field: &str, builtin: &mut Option<Catalog>) -> Result<()> {
+    if builtin.is_none() {
+        *builtin = Some(Catalog::builtin()?);
+    }
+    let catalog = builtin.as_ref().expect("just built");
+    // As written, and with a regex's escapes taken out (`sk\_live…`).
+    for t in [text.to_string(), text.replace('\\', "")] {
+        let scanned = crate::engine::scan(catalog, t);
+        if let Some(m) = scanned.matches.first() {
+            bail!(
+                "{field}: holds what looks like a secret ({}); the allowlist must never hold a key: allow that key by its fingerprint instead (`leakgate allow PATH:LINE`)",
+                catalog.rules[m.rule].name
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Whether `s` is a fingerprint in either format.
@@ -716,16 +867,6 @@ pub fn location(root: &Path) -> PathBuf {
     root.join(ALLOW_FILE)
 }
 
-/// Whether `glob` names `path`, or an archive that holds it: an entry
-/// `vendor/legacy.jar` covers `vendor/legacy.jar!config/app.properties`, as a
-/// folder pattern covers its files.
-fn path_matches(glob: &GlobMatcher, path: &str) -> bool {
-    glob.is_match(path)
-        || path
-            .match_indices('!')
-            .any(|(i, _)| glob.is_match(&path[..i]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,6 +960,7 @@ mod tests {
             other_places: 0,
             image: None,
             verification: None,
+            value_hits: Default::default(),
         }
     }
 
@@ -886,6 +1028,76 @@ mod tests {
         assert!(!old.fingerprint.is_computed());
         assert_eq!(l.legacy_entries(), 1);
         assert!(l.legacy_notice().unwrap().contains("allow --migrate"));
+    }
+
+    /// `value` and `stopwords`: parsed, checked, and decided through the
+    /// record the engine makes (here made by hand, as the engine would).
+    #[test]
+    fn value_and_stopword_entries() {
+        let l = Allowlist::parse(
+            "[[allow]]\nvalue = \"^ab\"\nrule = \"r\"\nreason = \"x\"\n\
+             [[allow]]\nstopwords = [\"Example\"]\nreason = \"y\"\nexpires = 2001-01-01\n",
+            "a",
+        )
+        .unwrap();
+        let tests = l.value_tests();
+        assert_eq!(tests.tests.len(), 2);
+        let mut f = finding("r", "x", "abc");
+        f.value_hits = tests.hits("r", "abc");
+        assert!(matches!(l.check(&f, Day::today()), Verdict::Allowed(e) if e.line == 1));
+        let mut f = finding("q", "x", "abc");
+        f.value_hits = tests.hits("q", "abc");
+        assert!(
+            matches!(l.check(&f, Day::today()), Verdict::None),
+            "rule narrows"
+        );
+        let mut f = finding("q", "x", "anEXAMPLEkey");
+        f.value_hits = tests.hits("q", "anEXAMPLEkey");
+        assert!(matches!(l.check(&f, Day::today()), Verdict::Expired(e) if e.line == 5));
+        // Another allowlist's record decides nothing here.
+        let other = Allowlist::parse("[[allow]]\nvalue = \"^ab\"\nreason = \"x\"\n", "b").unwrap();
+        let mut f = finding("r", "x", "abc");
+        f.value_hits = other.value_tests().hits("r", "abc");
+        assert!(matches!(l.check(&f, Day::today()), Verdict::None));
+        assert_ne!(l.value_set, other.value_set);
+    }
+
+    #[test]
+    fn value_entries_that_would_allow_everything_or_hold_a_key_are_refused() {
+        let err = |text: &str| Allowlist::parse(text, "a.toml").unwrap_err().to_string();
+        for (text, field) in [
+            ("[[allow]]\nvalue = \".*\"\nreason = \"x\"\n", "`value`"),
+            ("[[allow]]\nvalue = \"x?\"\nreason = \"x\"\n", "`value`"),
+            ("[[allow]]\nvalue = \"(\"\nreason = \"x\"\n", "`value`"),
+            (
+                "[[allow]]\nstopwords = [\"a\", \"\"]\nreason = \"x\"\n",
+                "`stopwords`",
+            ),
+            ("[[allow]]\nstopwords = []\nreason = \"x\"\n", "`stopwords`"),
+            (
+                "[[allow]]\nvalue = \"a\"\nstopwords = [\"b\"]\nreason = \"x\"\n",
+                "`stopwords`",
+            ),
+            (
+                "[[allow]]\nfingerprint = \"0123456789abcdef\"\nvalue = \"a\"\nreason = \"x\"\n",
+                "`fingerprint`",
+            ),
+        ] {
+            let e = err(text);
+            assert!(e.contains("a.toml:1") && e.contains(field), "{text}: {e}");
+        }
+        let token = format!("ghp_{}", crate::rules::testgen::token("crc32", 30, 41));
+        for text in [
+            format!("[[allow]]\nvalue = \"^{token}$\"\nreason = \"x\"\n"),
+            format!("[[allow]]\nstopwords = [\"ok\", \"{token}\"]\nreason = \"x\"\n"),
+        ] {
+            let e = err(&text);
+            assert!(
+                e.contains("looks like a secret") && e.contains("leakgate allow"),
+                "{e}"
+            );
+            assert!(!e.contains(&token[4..]), "the key is not shown: {e}");
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
+use crate::allow::Day;
 use crate::engine::archive;
+use crate::paths::{self, Exclude, Excludes};
 use crate::rules::{Override, ProjectRules, RuleSpec};
 
 pub const CONFIG_FILE: &str = ".leakgate.toml";
@@ -69,12 +71,48 @@ pub struct Config {
     /// `verify = true`: ask providers whether found keys work, in `scan`,
     /// `ci` (from the target branch's file) and the pre-commit hook.
     pub verify: bool,
+    /// `[scan] exclude`: paths not read at all, each with its reason (a
+    /// base's first, then this file's).
+    pub exclude: Vec<ExcludeRule>,
+}
+
+/// One `[scan] exclude` pattern as the config states it.
+#[derive(Debug, Clone)]
+pub struct ExcludeRule {
+    pub pattern: String,
+    pub reason: String,
+    pub expires: Option<Day>,
+    /// `FILE:LINE`.
+    pub origin: String,
+    glob: globset::GlobMatcher,
+}
+
+impl Config {
+    /// The exclude list in force on `today` (a pattern past its date is
+    /// kept, marked lapsed, so reports can say so).
+    pub fn excludes(&self, today: Day) -> Excludes {
+        Excludes {
+            items: self
+                .exclude
+                .iter()
+                .map(|e| Exclude {
+                    pattern: e.pattern.clone(),
+                    reason: e.reason.clone(),
+                    expires: e.expires.map(|d| d.to_string()),
+                    lapsed: e.expires.is_some_and(|d| d < today),
+                    origin: e.origin.clone(),
+                    glob: e.glob.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             verify: false,
+            exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             archives: archive::Limits::default(),
             rules: ProjectRules {
@@ -125,6 +163,10 @@ struct RulesSpec {
 struct ScanSpec {
     max_file_size: Option<toml::Value>,
     archives: Option<ArchivesSpec>,
+    /// Globs (strings, or inline tables with their own reason and date).
+    exclude: Option<Vec<toml::Spanned<toml::Value>>>,
+    exclude_reason: Option<String>,
+    exclude_expires: Option<toml::Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -248,8 +290,119 @@ impl Config {
         if let Some(a) = spec.scan.archives {
             c.archives = archives(a, c.archives, file)?;
         }
+        let shared = Shared {
+            reason: spec.scan.exclude_reason,
+            expires: match spec.scan.exclude_expires {
+                None => None,
+                Some(v) => {
+                    let line = line_of(text, v.span().start);
+                    Some(Day::of_value(v.get_ref()).map_err(|e| {
+                        anyhow!("{file}:{line}: [scan] field `exclude_expires`: {e}")
+                    })?)
+                }
+            },
+        };
+        if spec.scan.exclude.is_none() && (shared.reason.is_some() || shared.expires.is_some()) {
+            // Not an error: a base may hold the list. Still, a reason for
+            // nothing is worth nothing, and silence would hide a typo.
+            bail!(
+                "{file}: [scan] field `{}`: set without an `exclude` list in this file",
+                if shared.reason.is_some() {
+                    "exclude_reason"
+                } else {
+                    "exclude_expires"
+                }
+            );
+        }
+        for item in spec.scan.exclude.unwrap_or_default() {
+            let line = line_of(text, item.span().start);
+            c.exclude
+                .push(exclude_item(item.into_inner(), &shared, file, line)?);
+        }
         Ok(c)
     }
+}
+
+/// 1-based line of byte `at` of `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// What string items of `[scan] exclude` take: `exclude_reason` and
+/// `exclude_expires`.
+struct Shared {
+    reason: Option<String>,
+    expires: Option<Day>,
+}
+
+/// One item of `[scan] exclude`: a glob (with the shared reason and date),
+/// or `{ path = "...", reason = "...", expires = ... }` (each field not given
+/// taken from the shared ones).
+fn exclude_item(
+    item: toml::Value,
+    shared: &Shared,
+    file: &str,
+    line: usize,
+) -> Result<ExcludeRule> {
+    let at = |field: &str| format!("{file}:{line}: [scan] field `{field}`");
+    let (pattern, reason, expires) = match item {
+        toml::Value::String(p) => (p, None, None),
+        toml::Value::Table(t) => {
+            let mut path = None;
+            let mut reason = None;
+            let mut expires = None;
+            for (k, v) in t {
+                match (k.as_str(), v) {
+                    ("path", toml::Value::String(p)) => path = Some(p),
+                    ("reason", toml::Value::String(r)) => reason = Some(r),
+                    ("expires", v) => {
+                        expires = Some(
+                            Day::of_value(&v)
+                                .map_err(|e| anyhow!("{}: {e}", at("exclude.expires")))?,
+                        )
+                    }
+                    ("path" | "reason", v) => bail!(
+                        "{}: expected a string, found a {}",
+                        at(&format!("exclude.{k}")),
+                        v.type_str()
+                    ),
+                    (other, _) => bail!(
+                        "{}: unknown field `{other}` (an item holds `path`, `reason` and `expires`)",
+                        at("exclude")
+                    ),
+                }
+            }
+            let Some(path) = path else {
+                bail!(
+                    "{}: an item written as a table needs `path`",
+                    at("exclude.path")
+                );
+            };
+            (path, reason, expires)
+        }
+        other => bail!(
+            "{}: expected a glob or {{ path = \"...\", reason = \"...\" }}, found a {}",
+            at("exclude"),
+            other.type_str()
+        ),
+    };
+    let glob = paths::compile_path(&pattern)
+        .map_err(|e| anyhow!("{}: invalid glob {pattern:?}: {e}", at("exclude")))?;
+    let reason = match reason.or_else(|| shared.reason.clone()) {
+        Some(r) if !r.trim().is_empty() => r,
+        _ => bail!(
+            "{}: must say why the files of {pattern:?} need no scan (every excluded pattern needs a reason: \
+             `exclude_reason` for the string items, or `reason` in an item's table)",
+            at("exclude_reason")
+        ),
+    };
+    Ok(ExcludeRule {
+        pattern,
+        reason,
+        expires: expires.or(shared.expires),
+        origin: format!("{file}:{line}"),
+        glob,
+    })
 }
 
 /// `[scan.archives]`, each field checked with its name in the error.
@@ -356,6 +509,85 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("x (in abc): field `extends`"), "{e}");
+    }
+
+    #[test]
+    fn excludes_parse_with_reasons_dates_and_errors() {
+        let c = Config::parse(
+            "[scan]\nexclude = [\"vendor/**\",\n  { path = \"t/**\", reason = \"own\", expires = 2001-01-01 }]\n\
+             exclude_reason = \"shared\"\nexclude_expires = \"2999-01-01\"\n",
+            ".leakgate.toml",
+        )
+        .unwrap();
+        let ex = c.excludes(Day::today());
+        assert_eq!(ex.items.len(), 2);
+        assert_eq!(
+            (ex.items[0].reason.as_str(), ex.items[0].lapsed),
+            ("shared", false)
+        );
+        assert_eq!(
+            (ex.items[1].reason.as_str(), ex.items[1].lapsed),
+            ("own", true)
+        );
+        assert_eq!(ex.items[1].origin, ".leakgate.toml:3");
+        assert_eq!(ex.check("vendor/a/b.js"), crate::paths::Excluded::Yes(0));
+        assert_eq!(ex.check("t/x"), crate::paths::Excluded::Lapsed(1));
+        for (text, want) in [
+            (
+                "[scan]\nexclude = [\"vendor/**\"]\n",
+                ".leakgate.toml:2: [scan] field `exclude_reason`",
+            ),
+            (
+                "[scan]\nexclude = [\"[\"]\nexclude_reason = \"r\"\n",
+                ".leakgate.toml:2: [scan] field `exclude`",
+            ),
+            (
+                "[scan]\nexclude = [\"a\"]\nexclude_reason = \"r\"\nexclude_expires = \"soon\"\n",
+                ".leakgate.toml:4: [scan] field `exclude_expires`",
+            ),
+            (
+                "[scan]\nexclude = [{ path = \"a\", reason = \"r\", until = 1 }]\n",
+                "unknown field `until`",
+            ),
+            (
+                "[scan]\nexclude = [{ path = \"a\", reason = \"r\", expires = \"x\" }]\n",
+                "field `exclude.expires`",
+            ),
+            (
+                "[scan]\nexclude = [{ reason = \"r\" }]\n",
+                "field `exclude.path`",
+            ),
+        ] {
+            let e = Config::parse(text, ".leakgate.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+    }
+
+    /// A base's excludes are kept and this file's added after them.
+    #[test]
+    fn extends_adds_excludes_to_the_bases() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[scan]\nexclude = [\"*.lock\"]\nexclude_reason = \"hashes\"\n",
+        )
+        .unwrap();
+        let c = Config::parse_in(
+            "extends = \"base.toml\"\n[scan]\nexclude = [{ path = \"vendor/\", reason = \"third party\" }]\n",
+            "child.toml",
+            Some(dir.path()),
+        )
+        .unwrap();
+        let ex = c.excludes(Day::today());
+        let pats: Vec<&str> = ex.items.iter().map(|e| e.pattern.as_str()).collect();
+        assert_eq!(pats, ["*.lock", "vendor/"]);
+        assert!(
+            ex.items[0].origin.ends_with("base.toml:2"),
+            "{}",
+            ex.items[0].origin
+        );
     }
 
     #[test]

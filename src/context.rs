@@ -15,7 +15,9 @@
 //!
 //! The catalog is built from the config, and every allowlist entry that names
 //! a rule is checked against it, before any scanning starts: a typo fails
-//! closed with the file and line.
+//! closed with the file and line. The catalog then carries what the engine
+//! and the sources apply as they read: the allowlist's value tests and the
+//! config's `[scan] exclude` patterns, both from the same policy files.
 
 use std::path::{Path, PathBuf};
 
@@ -38,9 +40,13 @@ impl Settings {
     /// Builds the catalog from `config` (a project's own rules compiled and
     /// run against their examples) and checks `allow` against it.
     pub fn new(config: Config, allow: Allowlist) -> Result<Settings> {
-        let catalog = Catalog::for_project(&config.rules)?;
+        let mut catalog = Catalog::for_project(&config.rules)?;
         examples::check_project(&catalog)?;
         allow.check_rules(&catalog, &config.rules.disable)?;
+        // Policy the engine and the sources apply as they go: the value
+        // tests of this allowlist, and the config's excludes.
+        catalog.values = allow.value_tests();
+        catalog.excludes = config.excludes(allow::Day::today());
         Ok(Settings {
             config,
             allow,
@@ -103,7 +109,7 @@ pub fn files_at(repo: &Repository, commit: &git2::Commit) -> Result<(Config, All
         Some(t) => Allowlist::parse(&t, &format!("{} (in {short})", allow::ALLOW_FILE))?,
         None => Allowlist {
             file: allow::ALLOW_FILE.to_string(),
-            entries: Vec::new(),
+            ..Allowlist::default()
         },
     };
     Ok((config, allow))

@@ -22,6 +22,7 @@ mod context;
 pub mod engine;
 pub mod fingerprint;
 mod output;
+pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod sources;

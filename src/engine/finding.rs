@@ -12,6 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::Scanned;
 pub use crate::fingerprint::Fingerprint;
+use crate::rules::values::ValueHits;
 use crate::rules::{Rule, Severity};
 
 #[derive(Debug, Clone)]
@@ -58,6 +59,10 @@ pub struct Finding {
     /// `--verify`: what the provider said about the key (none when
     /// verification did not run, or the rule has no check).
     pub verification: Option<crate::verify::Verification>,
+    /// Which of the allowlist's value tests (`value`, `stopwords`) the
+    /// secret passed, run where the raw value is (see
+    /// [`crate::rules::values`]): the allowlist decides from this record.
+    pub value_hits: ValueHits,
 }
 
 /// Which refs already hold a finding's commit: who could have seen the key.
@@ -251,6 +256,7 @@ pub fn build(
         other_places: 0,
         image: None,
         verification: None,
+        value_hits: ValueHits::default(),
     }
 }
 

@@ -264,6 +264,7 @@ mod tests {
             other_places: 0,
             image: None,
             verification: None,
+            value_hits: Default::default(),
         }
     }
 

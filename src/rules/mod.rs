@@ -13,6 +13,7 @@ mod keywords;
 mod literals;
 pub mod schema;
 pub mod testgen;
+pub mod values;
 
 use std::collections::HashMap;
 use std::ops::{ControlFlow, Index, Range};
@@ -668,6 +669,13 @@ pub struct Catalog {
     /// Other scanners' inline markers (`gitleaks:allow`, `pragma: allowlist
     /// secret`) let a line through; `[compat] markers = false` turns it off.
     pub foreign_markers: bool,
+    /// `[scan] exclude`: paths no source reads (set with the config, see
+    /// `context::Settings`). Carried here because the catalog goes wherever
+    /// a scan goes.
+    pub excludes: crate::paths::Excludes,
+    /// The allowlist's value tests, run by the engine on each secret it
+    /// finds (see [`values`]).
+    pub values: values::ValueTests,
 }
 
 /// The words the engine's whole-text tests look for: rules' keywords and
@@ -854,6 +862,8 @@ impl Catalog {
             by_path,
             context_words: OnceLock::new(),
             foreign_markers: true,
+            excludes: Default::default(),
+            values: Default::default(),
         })
     }
 
