@@ -551,13 +551,25 @@ impl NewEntry<'_> {
     /// fingerprint (or, for an entry without one, none), narrowed by no more
     /// than this one (its rule and path unset or the same).
     fn is_in(&self, present: &Entry) -> bool {
+        let value = match &present.value {
+            None => (None, None),
+            Some(v) => match &v.test {
+                ValueSpec::Pattern(p) => (Some(p.as_str()), None),
+                ValueSpec::Stopwords(w) => (None, Some(w.as_slice())),
+            },
+        };
         present.fingerprint.as_deref() == self.fingerprint
+            && value == (self.value, self.stopwords)
             && present.rule.as_deref().is_none_or(|r| Some(r) == self.rule)
             && present
                 .path
                 .as_ref()
                 .is_none_or(|(p, _)| Some(p.as_str()) == self.path)
-            && (self.fingerprint.is_some() || present.rule.is_some() || present.path.is_some())
+            && (self.fingerprint.is_some()
+                || self.value.is_some()
+                || self.stopwords.is_some()
+                || present.rule.is_some()
+                || present.path.is_some())
     }
 }
 
@@ -667,32 +679,46 @@ fn additions(
         if there.is_some() || earlier {
             continue;
         }
-        added.push_str("\n[[allow]]\n");
-        if let Some(fp) = e.fingerprint {
-            let _ = writeln!(added, "fingerprint = {}", toml_string(fp));
-        }
-        if let Some(rule) = e.rule {
-            let _ = writeln!(added, "rule = {}", toml_string(rule));
-        }
-        if let Some(path) = e.path {
-            let _ = writeln!(added, "path = {}", toml_string(path));
-        }
-        if let Some(value) = e.value {
-            let _ = writeln!(added, "value = {}", toml_string(value));
-        }
-        if let Some(words) = e.stopwords {
-            let words: Vec<String> = words.iter().map(|w| toml_string(w)).collect();
-            let _ = writeln!(added, "stopwords = [{}]", words.join(", "));
-        }
-        let _ = writeln!(added, "reason = {}", toml_string(e.reason));
-        if let Some(day) = e.expires {
-            let _ = writeln!(added, "expires = {day}");
-        }
+        render(&mut added, e);
     }
     if !added.is_empty() && existing.is_some_and(|t| !t.ends_with('\n')) {
         added.insert(0, '\n');
     }
     Ok((added, there_lines))
+}
+
+/// One entry as the file holds it, after a blank line.
+fn render(added: &mut String, e: &NewEntry<'_>) {
+    added.push_str("\n[[allow]]\n");
+    if let Some(fp) = e.fingerprint {
+        let _ = writeln!(added, "fingerprint = {}", toml_string(fp));
+    }
+    if let Some(rule) = e.rule {
+        let _ = writeln!(added, "rule = {}", toml_string(rule));
+    }
+    if let Some(path) = e.path {
+        let _ = writeln!(added, "path = {}", toml_string(path));
+    }
+    if let Some(value) = e.value {
+        let _ = writeln!(added, "value = {}", toml_string(value));
+    }
+    if let Some(words) = e.stopwords {
+        let words: Vec<String> = words.iter().map(|w| toml_string(w)).collect();
+        let _ = writeln!(added, "stopwords = [{}]", words.join(", "));
+    }
+    let _ = writeln!(added, "reason = {}", toml_string(e.reason));
+    if let Some(day) = e.expires {
+        let _ = writeln!(added, "expires = {day}");
+    }
+}
+
+/// `entry` as [`append_many`] would write it (unchecked against any file;
+/// [`Allowlist::parse`] of it says whether the file would take it).
+pub fn preview_text(entry: &NewEntry<'_>) -> Result<String> {
+    check_new(std::slice::from_ref(entry))?;
+    let mut text = String::new();
+    render(&mut text, entry);
+    Ok(text)
 }
 
 /// What `leakgate allow --migrate` did.

@@ -167,7 +167,6 @@ pub fn import(ctx: &Context, root: &Path, baseline: Option<&Path>) -> Result<(St
             EXCLUDE_SECRET => {
                 for p in patterns {
                     items.push(super::value_item(
-                        &ctx.settings.catalog,
                         filters_line.clone(),
                         format!("--exclude-secrets '{}'", escape(p)),
                         p,

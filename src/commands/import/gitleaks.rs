@@ -17,7 +17,6 @@ use toml::Spanned;
 use super::{path_regex, Addition, Item, Rescan};
 use crate::context::Context;
 use crate::engine::finding::escape;
-use crate::rules::Catalog;
 
 pub const CONFIG: &str = ".gitleaks.toml";
 pub const IGNORE: &str = ".gitleaksignore";
@@ -62,7 +61,7 @@ pub fn import(ctx: &Context, root: &Path, files: &[PathBuf]) -> Result<(String, 
         let name = shown(&path);
         names.push(name.clone());
         if config.as_ref().is_some_and(|(c, _)| *c == path) {
-            items.extend(config_items(&ctx.settings.catalog, &text, &name)?);
+            items.extend(config_items(&text, &name)?);
         } else {
             items.extend(ignore_items(ctx, root, &text, &name)?);
         }
@@ -251,7 +250,7 @@ struct RuleSpec {
     allowlists: Option<toml::Value>,
 }
 
-fn config_items(catalog: &Catalog, text: &str, file: &str) -> Result<Vec<Item>> {
+fn config_items(text: &str, file: &str) -> Result<Vec<Item>> {
     let spec: ConfigSpec =
         toml::from_str(text).map_err(|e| crate::toml_error::located(file, text, &e))?;
     // The same file as plain tables, for the keys the spec does not know.
@@ -366,10 +365,10 @@ fn config_items(catalog: &Catalog, text: &str, file: &str) -> Result<Vec<Item>> 
         for r in &a.regexes {
             let what = format!("{name} regex '{}'", escape(r.get_ref()));
             let item = match target {
-                _ if super::holds_a_key(catalog, r.get_ref()) => {
-                    super::value_item(catalog, at(r.span()), what, r.get_ref(), &reason)
+                _ if super::holds_a_key(r.get_ref()) => {
+                    super::value_item(at(r.span()), what, r.get_ref(), &reason)
                 }
-                "secret" => super::value_item(catalog, at(r.span()), what, r.get_ref(), &reason),
+                "secret" => super::value_item(at(r.span()), what, r.get_ref(), &reason),
                 other => Item::not_carried(
                     at(r.span()),
                     what,
@@ -398,7 +397,6 @@ fn config_items(catalog: &Catalog, text: &str, file: &str) -> Result<Vec<Item>> 
             if !words.is_empty() {
                 let first = a.stopwords[0].span();
                 items.push(super::stopwords_item(
-                    catalog,
                     at(first),
                     format!("{name} stopwords {}", escape(&format!("{words:?}"))),
                     words,

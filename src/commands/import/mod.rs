@@ -28,7 +28,6 @@ use crate::engine::blob::{Provenance, Scanner};
 use crate::engine::finding::{escape, Finding};
 use crate::fingerprint;
 use crate::output::{Exit, Output};
-use crate::rules::Catalog;
 use crate::summary::Summary;
 
 pub fn run(from: ImportFrom) -> Result<Exit> {
@@ -133,44 +132,66 @@ pub fn fingerprint_entry(f: &Finding, reason: String, found: &str) -> Addition {
     }
 }
 
-/// Whether leakgate's catalog finds a key in `text` itself: such a pattern
-/// or word must not be written (the allowlist never holds a secret), nor
-/// shown.
-pub fn holds_a_key(catalog: &Catalog, text: &str) -> bool {
-    crate::engine::scan(catalog, text.to_string())
-        .reported()
-        .next()
-        .is_some()
+/// Whether `[[allow]]` would refuse `text` as a `value` because it holds a
+/// key: such a pattern or word must not be written, nor shown.
+pub fn holds_a_key(text: &str) -> bool {
+    matches!(check_value(Some(text), None), Err((true, _)))
 }
 
 const HOLDS_A_KEY: &str = "it is itself a key leakgate detects, and the allowlist must never hold a secret: allow that key by fingerprint instead (`leakgate allow PATH:LINE --reason ...` where it is found)";
 
+/// Checks a `value` or `stopwords` entry exactly as the allowlist's parser
+/// will: `Err((holds a key, why))` for one it would refuse.
+fn check_value(value: Option<&str>, stopwords: Option<&[String]>) -> Result<(), (bool, String)> {
+    let entry = allow::NewEntry {
+        fingerprint: None,
+        rule: None,
+        path: None,
+        value,
+        stopwords,
+        reason: "check",
+        expires: None,
+    };
+    let text = match allow::preview_text(&entry) {
+        Ok(t) => t,
+        Err(e) => return Err((false, e.to_string())),
+    };
+    match allow::Allowlist::parse(&text, "") {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let e = e.to_string();
+            let why = e
+                .split_once("`: ")
+                .map_or(e.as_str(), |(_, w)| w)
+                .to_string();
+            // A regex error spans lines (the pattern, a caret): keep the
+            // first and the last, which say what is wrong.
+            let why = match (why.lines().next(), why.lines().last()) {
+                (Some(first), Some(last)) if first != last => {
+                    format!("{} {}", first.trim(), last.trim())
+                }
+                _ => why,
+            };
+            Err((why.contains("looks like a secret"), why))
+        }
+    }
+}
+
 /// An `[[allow]] value` entry for `regex` (searched in the secret's value),
 /// or why not.
-pub fn value_item(catalog: &Catalog, at: String, what: String, regex: &str, reason: &str) -> Item {
-    if holds_a_key(catalog, regex) {
-        return Item::not_carried(
+pub fn value_item(at: String, what: String, regex: &str, reason: &str) -> Item {
+    match check_value(Some(regex), None) {
+        Err((true, _)) => Item::not_carried(
             at,
             "a regex (not shown: it holds a key)".into(),
             HOLDS_A_KEY,
-        );
-    }
-    match regex::Regex::new(regex) {
-        Err(e) => {
-            let e = e.to_string();
-            let why = e.lines().last().unwrap_or("").trim().to_string();
-            Item::not_carried(
-                at,
-                what,
-                format!("leakgate's regex syntax (Rust `regex`) does not take it: {why}; rewrite it for `[[allow]] value`"),
-            )
-        }
-        Ok(re) if re.is_match("") => Item::not_carried(
+        ),
+        Err((false, why)) => Item::not_carried(
             at,
             what,
-            "it matches the empty string, so as an `[[allow]] value` it would allow every secret",
+            format!("leakgate refuses it as an `[[allow]] value`: {why}"),
         ),
-        Ok(_) => Item::carried(
+        Ok(()) => Item::carried(
             at,
             what,
             vec![Addition {
@@ -188,35 +209,36 @@ pub fn value_item(catalog: &Catalog, at: String, what: String, regex: &str, reas
 }
 
 /// An `[[allow]] stopwords` entry for `words`, or why not.
-pub fn stopwords_item(
-    catalog: &Catalog,
-    at: String,
-    what: String,
-    words: Vec<String>,
-    reason: &str,
-) -> Item {
-    if words.iter().any(|w| holds_a_key(catalog, w)) {
-        return Item::not_carried(
+pub fn stopwords_item(at: String, what: String, words: Vec<String>, reason: &str) -> Item {
+    match check_value(None, Some(&words)) {
+        Err((true, _)) => Item::not_carried(
             at,
             "stopwords (not shown: one holds a key)".into(),
             HOLDS_A_KEY,
-        );
+        ),
+        Err((false, why)) => Item::not_carried(
+            at,
+            what,
+            format!("leakgate refuses them as `[[allow]] stopwords`: {why}"),
+        ),
+        Ok(()) => {
+            let shown = format!("stopwords {}", escape(&format!("{words:?}")));
+            Item::carried(
+                at,
+                what,
+                vec![Addition {
+                    fingerprint: None,
+                    rule: None,
+                    path: None,
+                    value: None,
+                    stopwords: Some(words),
+                    exclude: None,
+                    reason: reason.to_string(),
+                    shown,
+                }],
+            )
+        }
     }
-    let shown = format!("stopwords {}", escape(&format!("{words:?}")));
-    Item::carried(
-        at,
-        what,
-        vec![Addition {
-            fingerprint: None,
-            rule: None,
-            path: None,
-            value: None,
-            stopwords: Some(words),
-            exclude: None,
-            reason: reason.to_string(),
-            shown,
-        }],
-    )
 }
 
 /// A `path` glob matching exactly `path` (from the root, glob characters
