@@ -136,6 +136,7 @@ pub fn allowlist(data: &[u8]) {
             other_places: 0,
             image: None,
             verification: None,
+            value_hits: Default::default(),
         });
     }
     let report = Report::new(

@@ -31,6 +31,7 @@ mod golden;
 mod history;
 mod image_world;
 mod images;
+mod import;
 mod install;
 mod json_contract;
 // Issue 16: long lines.
