@@ -370,6 +370,19 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// The SHA-1 a detect-secrets baseline holds is recognised, in either
+    /// case, and nothing else is.
+    #[test]
+    fn value_sha1_matches_only_that_value() {
+        let f = Fingerprint::new("r", "hunter2");
+        let sha1 = "f3bbbd66a63d4bf1747940578ec3d0103530e21d";
+        assert!(f.value_sha1_is(sha1));
+        assert!(f.value_sha1_is(&sha1.to_uppercase()));
+        assert!(!Fingerprint::new("r", "hunter3").value_sha1_is(sha1));
+        assert!(!f.value_sha1_is(&sha1[..39]));
+        assert!(!format!("{f:?}").contains(sha1));
+    }
+
     #[test]
     fn same_rule_and_secret_same_fingerprint_else_different() {
         let a = Fingerprint::new("r1", "s");
