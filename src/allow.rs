@@ -1,8 +1,10 @@
 //! The allowlist: `.leakgate-allow.toml` at the repository root.
 //!
 //! It is reviewed like code, so it must never hold a secret: entries name a
-//! secret by fingerprint (see [`crate::fingerprint`]), by rule id, or by path
-//! glob, and each says why. An entry with an `expires` date stops applying
+//! secret by fingerprint (see [`crate::fingerprint`]), by rule id, by path
+//! glob, or by a test of its value (`value` regex, `stopwords`: run by the
+//! engine, see [`crate::rules::values`]; a test whose text is itself a key is
+//! refused), and each says why. An entry with an `expires` date stops applying
 //! after that day, and leakgate says so rather than silently blocking again. A
 //! malformed file, or a `rule` that names no rule, is an error naming the
 //! file, line and field; it is never skipped.
@@ -527,7 +529,8 @@ const HEADER: &str = "\
 # leakgate allowlist: secrets that are meant to be in this repository.
 # Review changes to it like code. Entries never hold a secret: they match a
 # finding by `fingerprint` (a slow hash of rule + secret, which `leakgate allow
-# PATH:LINE` writes), by `rule` id and/or by `path` glob (.gitignore syntax).
+# PATH:LINE` writes), by `rule` id and/or by `path` glob (.gitignore syntax),
+# or by a `value` regex / `stopwords` searched in the secret's value.
 # Entries need a `reason`; an optional `expires = YYYY-MM-DD` ends one.
 ";
 

@@ -42,6 +42,12 @@ pub struct Summary {
     /// The promisor remote when the repository is a partial clone (which
     /// leaves objects out on purpose), for the advice on fetching them.
     pub partial_clone: Option<String>,
+    /// Files not read at all because a `[scan] exclude` pattern matches
+    /// their path: how many, by pattern (in the order first met).
+    pub excluded: Vec<(String, usize)>,
+    /// Excludes past their `expires` date that matched files which were
+    /// therefore read: pattern, date, how many files.
+    pub excludes_lapsed: Vec<(String, String, usize)>,
 }
 
 /// An object the scan needed and could not read because the object store
@@ -110,6 +116,33 @@ impl Summary {
         });
     }
 
+    /// Counts `n` files not read because of the exclude `pattern`.
+    pub fn exclude(&mut self, pattern: &str, n: usize) {
+        match self.excluded.iter_mut().find(|(p, _)| p == pattern) {
+            Some((_, count)) => *count += n,
+            None => self.excluded.push((pattern.to_string(), n)),
+        }
+    }
+
+    /// Counts `n` files read although the lapsed exclude `pattern` matches.
+    pub fn exclude_lapsed(&mut self, pattern: &str, expires: &str, n: usize) {
+        match self
+            .excludes_lapsed
+            .iter_mut()
+            .find(|(p, _, _)| p == pattern)
+        {
+            Some((_, _, count)) => *count += n,
+            None => self
+                .excludes_lapsed
+                .push((pattern.to_string(), expires.to_string(), n)),
+        }
+    }
+
+    /// Files no pattern of `[scan] exclude` let the scan read.
+    pub fn excluded_files(&self) -> usize {
+        self.excluded.iter().map(|(_, n)| n).sum()
+    }
+
     pub fn skip(&mut self, path: &str, reason: SkipReason, size: Option<u64>) {
         self.skipped.push(Skipped {
             path: path.to_string(),
@@ -136,6 +169,12 @@ impl Summary {
             self.missing(m.object, m.path.as_deref(), m.commit.as_deref());
         }
         self.partial_clone = self.partial_clone.take().or(other.partial_clone);
+        for (p, n) in other.excluded {
+            self.exclude(&p, n);
+        }
+        for (p, d, n) in other.excludes_lapsed {
+            self.exclude_lapsed(&p, &d, n);
+        }
     }
 
     /// An error naming every archive limit reached: a scan that could not

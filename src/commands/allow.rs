@@ -199,8 +199,10 @@ impl Location {
                     );
                 }
                 let scanned = file.display().to_string();
+                // Named explicitly: read even where `[scan] exclude` says not.
                 let mut found = files::scan(
                     &[file],
+                    None,
                     &s.catalog,
                     s.config.max_file_size,
                     s.config.archives,
@@ -263,6 +265,8 @@ fn migrate(quiet: bool) -> Result<Exit> {
         return Ok(Exit::Clean);
     }
     ctx.settings.catalog.tune_for_throughput()?;
+    // Every secret, excluded paths too: an old entry may name one there.
+    ctx.settings.catalog.excludes = Default::default();
     let repo = ctx.repo()?;
     let s = &ctx.settings;
     let mut found = history::scan(
@@ -277,6 +281,7 @@ fn migrate(quiet: bool) -> Result<Exit> {
     found.extend(
         files::scan(
             std::slice::from_ref(&root),
+            None,
             &s.catalog,
             s.config.max_file_size,
             s.config.archives,
@@ -329,18 +334,22 @@ fn migrate(quiet: bool) -> Result<Exit> {
 /// here), and which have lapsed or match nothing (candidates to remove).
 fn list(quiet: bool) -> Result<Exit> {
     let mut ctx = Context::discover(None)?;
-    let findings = match &ctx.repo {
-        Some(_) => super::baseline::every_ref(&mut ctx, quiet)?.findings,
+    let (findings, summary) = match &ctx.repo {
+        Some(_) => {
+            let o = super::baseline::every_ref(&mut ctx, quiet)?;
+            (o.findings, o.summary)
+        }
         None => {
             let s = &ctx.settings;
             let (found, summary) = files::scan(
                 &[std::path::PathBuf::from(".")],
+                ctx.root.as_deref(),
                 &s.catalog,
                 s.config.max_file_size,
                 s.config.archives,
             )?;
             summary.check_limits()?;
-            found
+            (found, summary)
         }
     };
     let allow = &ctx.settings.allow;
@@ -349,13 +358,51 @@ fn list(quiet: bool) -> Result<Exit> {
     } else {
         "in the files here"
     };
+    let mut out = String::new();
+    let excludes = &ctx.settings.catalog.excludes;
+    for e in &excludes.items {
+        let _ = writeln!(
+            out,
+            "{}  [scan] exclude {}  reason: {}",
+            escape(&e.origin),
+            escape(&format!("{:?}", e.pattern)),
+            escape(&e.reason)
+        );
+        let n = summary
+            .excluded
+            .iter()
+            .find(|(p, _)| *p == e.pattern)
+            .map_or(0, |(_, n)| *n);
+        let lapsed = summary
+            .excludes_lapsed
+            .iter()
+            .find(|(p, _, _)| *p == e.pattern)
+            .map_or(0, |(_, _, n)| *n);
+        let expires = e.expires.as_deref().unwrap_or("");
+        let state = match (e.lapsed, n, lapsed) {
+            (true, _, 0) => format!("expired {expires}; matches no file {where_}: remove it"),
+            (true, _, m) => format!(
+                "EXPIRED {expires}: the {m} file{} it matches {where_} are scanned again",
+                plural(m)
+            ),
+            (false, 0, _) => format!("excludes no file {where_}: remove it"),
+            (false, n, _) => {
+                let until = match &e.expires {
+                    Some(day) => format!(" until {day}"),
+                    None => String::new(),
+                };
+                format!("excludes {n} file{} {where_}{until} (not read)", plural(n))
+            }
+        };
+        let _ = writeln!(out, "    {state}");
+    }
     if allow.entries.is_empty() {
-        stdout().text(&format!("leakgate: {} has no entries.\n", allow.file))?;
+        let _ = writeln!(out, "leakgate: {} has no entries.", allow.file);
+        stdout().text(&out)?;
         return Ok(Exit::Clean);
     }
     allow.prepare(&findings);
     let today = Day::today();
-    let mut out = String::new();
     let (mut expired, mut unused) = (0, 0);
     for e in &allow.entries {
         let hides: Vec<&Finding> = findings.iter().filter(|f| e.covers(f)).collect();
@@ -368,6 +415,9 @@ fn list(quiet: bool) -> Result<Exit> {
         }
         if let Some((p, _)) = &e.path {
             what.push(format!("path {}", escape(p)));
+        }
+        if let Some(v) = &e.value {
+            what.push(escape(&v.test.describe()));
         }
         let _ = writeln!(
             out,

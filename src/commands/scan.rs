@@ -91,6 +91,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Exit> {
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let (findings, mut summary) = files::scan(
         &paths,
+        ctx.root.as_deref(),
         &s.catalog,
         s.config.max_file_size,
         s.config.archives,

@@ -552,15 +552,15 @@ impl<'c> Scanner<'c> {
     /// finding in a blob is built here.
     pub fn finding(&self, part: &Scanned, index: usize, at: &Provenance) -> Finding {
         let m = &part.matches[index];
-        let rule = &self.catalog.rules[m.rule];
-        let mut f = finding::build(rule, part, index, at.path(), at.commit(), at.added());
+        let mut f = finding::build_with(
+            self.catalog,
+            part,
+            index,
+            at.path(),
+            at.commit(),
+            at.added(),
+        );
         (f.line, f.column) = part.position(m.span.start);
-        // The allowlist's value tests, while the raw value is at hand; only
-        // which passed leaves. A whole file's "value" is its digest, no text
-        // a pattern or a word was written for.
-        if !f.whole_file && !self.catalog.values.tests.is_empty() {
-            f.value_hits = self.catalog.values.hits(&rule.id, m.secret(&part.text));
-        }
         f
     }
 }

@@ -13,7 +13,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::Scanned;
 pub use crate::fingerprint::Fingerprint;
 use crate::rules::values::ValueHits;
-use crate::rules::{Rule, Severity};
+use crate::rules::{Catalog, Rule, Severity};
 
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
@@ -198,7 +198,30 @@ struct MaskedLine {
 /// What a whole-file finding shows for its line.
 pub const WHOLE_FILE_EXCERPT: &str = "(the whole file is the credential)";
 
-/// Builds the finding for match `index` of `scanned`.
+/// [`build`], and the record of which of the catalog's value tests (the
+/// allowlist's `value` and `stopwords` entries: see
+/// [`crate::rules::values`]) the secret passes, run here while the raw value
+/// is at hand; only the record leaves. A whole file's "value" is its digest,
+/// no text a pattern or a word was written for. Every finding is built here.
+pub fn build_with(
+    catalog: &Catalog,
+    scanned: &Scanned,
+    index: usize,
+    path: &str,
+    commit: Option<&CommitInfo>,
+    file_added: bool,
+) -> Finding {
+    let m = &scanned.matches[index];
+    let rule = &catalog.rules[m.rule];
+    let mut f = build(rule, scanned, index, path, commit, file_added);
+    if !f.whole_file && !catalog.values.tests.is_empty() {
+        f.value_hits = catalog.values.hits(&rule.id, m.secret(&scanned.text));
+    }
+    f
+}
+
+/// Builds the finding for match `index` of `scanned` (no value tests: see
+/// [`build_with`]).
 pub fn build(
     rule: &Rule,
     scanned: &Scanned,

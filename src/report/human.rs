@@ -41,6 +41,8 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             && report.allowlisted == 0
             && report.summary.inline_allowed == 0
             && report.summary.foreign_allowed == 0
+            && report.summary.excluded.is_empty()
+            && report.summary.excludes_lapsed.is_empty()
             && report.summary.missing.is_empty()
             && report.notices.is_empty();
         if !quiet {
@@ -931,6 +933,19 @@ fn notices(out: &mut String, report: &Report) {
             if n == 1 { "was" } else { "were" },
         );
     }
+    // Like an expired allowlist entry: the exclude stopped applying, and
+    // the report says so rather than quietly reading those files again.
+    for (pattern, expires, n) in &report.summary.excludes_lapsed {
+        let _ = writeln!(
+            out,
+            "leakgate: {} the `[scan] exclude` pattern {} expired on {}: the {n} file{} it matches {} scanned again (renew its `expires` or remove it)",
+            "note:".yellow(),
+            esc(&format!("{pattern:?}")),
+            esc(expires),
+            if *n == 1 { "" } else { "s" },
+            if *n == 1 { "was" } else { "were" },
+        );
+    }
 }
 
 /// The staged file a finding's path names: an archive for a finding in one
@@ -1038,6 +1053,20 @@ pub fn summary_line(s: &Summary, allowlisted: usize, with_skipped: bool) -> Stri
         if let Some(parts) = skipped_parts(s) {
             let _ = write!(line, "; skipped {parts}");
         }
+    }
+    let excluded = s.excluded_files();
+    if excluded > 0 {
+        let by: Vec<String> = s
+            .excluded
+            .iter()
+            .map(|(p, n)| format!("{}: {n}", esc(&format!("{p:?}"))))
+            .collect();
+        let _ = write!(
+            line,
+            "; {excluded} file{} excluded by [scan] exclude ({})",
+            if excluded == 1 { "" } else { "s" },
+            by.join(", ")
+        );
     }
     if allowlisted > 0 {
         let _ = write!(line, "; {allowlisted} allowed by the allowlist");

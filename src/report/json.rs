@@ -107,10 +107,29 @@ struct JsonSummary<'a> {
     /// Archives opened (nested ones too) and the entries scanned in them.
     archives: usize,
     archive_entries: usize,
+    /// Files not read because a `[scan] exclude` pattern matches them, and
+    /// how many each pattern kept out.
+    excluded: usize,
+    excluded_by: Vec<JsonExcluded<'a>>,
+    /// Excludes past their date that matched files, which were read.
+    excludes_lapsed: Vec<JsonLapsedExclude<'a>>,
     skipped: JsonSkipped,
     skipped_files: Vec<JsonSkippedFile<'a>>,
     /// Objects the scan needed that the object store does not have.
     missing: Vec<JsonMissing<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExcluded<'a> {
+    pattern: &'a str,
+    files: usize,
+}
+
+#[derive(Serialize)]
+struct JsonLapsedExclude<'a> {
+    pattern: &'a str,
+    expires: &'a str,
+    files: usize,
 }
 
 #[derive(Serialize)]
@@ -210,6 +229,24 @@ pub fn render(report: &Report) -> String {
             binary_searched: s.binary_searched,
             archives: s.archives,
             archive_entries: s.archive_entries,
+            excluded: s.excluded_files(),
+            excluded_by: s
+                .excluded
+                .iter()
+                .map(|(pattern, files)| JsonExcluded {
+                    pattern,
+                    files: *files,
+                })
+                .collect(),
+            excludes_lapsed: s
+                .excludes_lapsed
+                .iter()
+                .map(|(pattern, expires, files)| JsonLapsedExclude {
+                    pattern,
+                    expires,
+                    files: *files,
+                })
+                .collect(),
             skipped: JsonSkipped {
                 // Kept for version-1 readers: binary and large files are now
                 // searched (counted above), never skipped.

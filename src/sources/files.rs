@@ -18,8 +18,12 @@ use crate::engine::finding::Finding;
 use crate::rules::Catalog;
 use crate::summary::{SkipReason, Summary};
 
+/// Scans `paths`. `root` is where the settings came from (the work tree's
+/// root, or the current directory): `[scan] exclude` patterns match paths
+/// relative to it.
 pub fn scan(
     paths: &[PathBuf],
+    root: Option<&Path>,
     catalog: &Catalog,
     max_size: u64,
     archives: Limits,
@@ -40,8 +44,13 @@ pub fn scan(
     // Each walker thread keeps its own findings and counts and sends them
     // when it ends; they are added up here.
     let (tx, rx) = mpsc::channel();
+    let root = match catalog.excludes.is_empty() {
+        true => None,
+        false => root.and_then(|r| r.canonicalize().ok()),
+    };
     builder.build_parallel().visit(&mut Workers {
         scanner: Scanner::new(catalog, max_size).with_archives(archives),
+        root: root.as_deref(),
         done: tx,
     });
     let mut findings = Vec::new();
@@ -64,6 +73,8 @@ pub fn scan(
 /// Makes one [`Worker`] per walker thread.
 struct Workers<'c> {
     scanner: Scanner<'c>,
+    /// The settings' root, canonical, when there are excludes to match.
+    root: Option<&'c Path>,
     done: mpsc::Sender<Found>,
 }
 
@@ -71,6 +82,7 @@ impl<'c> ParallelVisitorBuilder<'c> for Workers<'c> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 'c> {
         Box::new(Worker {
             scanner: self.scanner,
+            root: self.root,
             found: Found::default(),
             done: self.done.clone(),
         })
@@ -89,6 +101,7 @@ struct Found {
 /// thread is done with it.
 struct Worker<'c> {
     scanner: Scanner<'c>,
+    root: Option<&'c Path>,
     found: Found,
     done: mpsc::Sender<Found>,
 }
@@ -116,6 +129,20 @@ impl ParallelVisitor for Worker<'_> {
         }
         let path = entry.path();
         let shown = display(path);
+        if let Some(root) = self.root {
+            // A file outside the root has no repository-relative path for
+            // an exclude to match.
+            let rel = path.canonicalize().ok().and_then(|p| {
+                p.strip_prefix(root)
+                    .ok()
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+            });
+            if rel.is_some_and(|rel| {
+                crate::sources::excluded(self.scanner.catalog, &rel, &mut self.found.summary)
+            }) {
+                return WalkState::Continue;
+            }
+        }
         match std::fs::read(path).with_context(|| format!("reading {shown}")) {
             Ok(bytes) => {
                 let at = Provenance::File { path: &shown };

@@ -180,6 +180,8 @@ pub fn scan_with(
     });
 
     let mut occurrences: HashMap<Oid, u32> = HashMap::new();
+    // What `[scan] exclude` kept out (or a lapsed one let in).
+    let mut excludes = Summary::default();
     // An object `git log` could not read, which ended its walk.
     let mut stopped: Option<Missing> = None;
     let found = std::thread::scope(|scope| -> Result<Vec<Found>> {
@@ -204,8 +206,21 @@ pub fn scan_with(
         // every commit that touches them: each is classified once.
         let mut classes = Classes::default();
         let mut read: HashSet<(Oid, u32)> = HashSet::new();
+        // `[scan] exclude`: each blob counted once, however many commits
+        // bring it to an excluded path.
+        let mut excluded_once: HashSet<Oid> = HashSet::new();
         let sent = stream_changes(git_dir, walk, &counters, |change| {
             *occurrences.entry(change.new).or_insert(0) += 1;
+            if !catalog.excludes.is_empty() {
+                let mut counted = Summary::default();
+                let out = super::excluded(catalog, change.path, &mut counted);
+                if excluded_once.insert(change.new) {
+                    excludes.absorb(counted);
+                }
+                if out {
+                    return true;
+                }
+            }
             let class = classes.of(catalog, change.path);
             if !read.insert((change.new, class)) {
                 return true;
@@ -244,7 +259,7 @@ pub fn scan_with(
     }
 
     let mut hits = Vec::new();
-    let mut summary = Summary::default();
+    let mut summary = excludes;
     for f in found {
         hits.extend(f.hits);
         summary.absorb(f.summary);

@@ -38,10 +38,7 @@ pub fn scan(
     summary.inline_allowed += scanned.inline_allowed;
     summary.foreign_allowed += scanned.foreign_allowed;
     (0..scanned.matches.len())
-        .map(|i| {
-            let rule = &catalog.rules[scanned.matches[i].rule];
-            finding::build(rule, &scanned, i, label, commit, false)
-        })
+        .map(|i| finding::build_with(catalog, &scanned, i, label, commit, false))
         .collect()
 }
 

@@ -28,6 +28,28 @@ use crate::engine::finding::{CommitInfo, Finding};
 use crate::rules::Catalog;
 use crate::summary::Summary;
 
+/// Whether `[scan] exclude` keeps the file at `path` (repository-relative)
+/// from being read: counted either way, as not read, or as read although a
+/// lapsed exclude matches it. Every source asks this before it reads a blob.
+pub fn excluded(catalog: &Catalog, path: &str, summary: &mut Summary) -> bool {
+    let ex = &catalog.excludes;
+    if ex.is_empty() {
+        return false;
+    }
+    match ex.check(path) {
+        crate::paths::Excluded::Yes(i) => {
+            summary.exclude(&ex.items[i].pattern, 1);
+            true
+        }
+        crate::paths::Excluded::Lapsed(i) => {
+            let e = &ex.items[i];
+            summary.exclude_lapsed(&e.pattern, e.expires.as_deref().unwrap_or(""), 1);
+            false
+        }
+        crate::paths::Excluded::No => false,
+    }
+}
+
 /// One changed file in one commit (or in the index).
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -58,6 +80,9 @@ impl<'a> Pipeline<'a> {
     /// whatever its size: a large text is scanned in windows, a binary
     /// through its printable runs.
     pub fn scan(&mut self, item: &Item) -> Result<Vec<Finding>> {
+        if excluded(self.scanner.catalog, &item.path, &mut self.summary) {
+            return Ok(Vec::new());
+        }
         let blob = match self.repo.find_blob(item.new) {
             Ok(b) => b,
             Err(e) if is_missing(self.repo, item.new, &e) => {

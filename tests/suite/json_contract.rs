@@ -96,9 +96,29 @@ struct Summary {
     binary_searched: usize,
     archives: usize,
     archive_entries: usize,
+    excluded: usize,
+    excluded_by: Vec<Excluded>,
+    excludes_lapsed: Vec<LapsedExclude>,
     skipped: Skipped,
     skipped_files: Vec<SkippedFile>,
     missing: Vec<MissingObject>,
+}
+
+/// Files a `[scan] exclude` pattern kept from being read.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Excluded {
+    pattern: String,
+    files: usize,
+}
+
+/// An exclude past its date, and the files it matched (read again).
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct LapsedExclude {
+    pattern: String,
+    expires: String,
+    files: usize,
 }
 
 /// An object the scan needed that the store does not have.
@@ -209,6 +229,11 @@ fn scan_staged_json_parses_back_and_holds_no_secret() {
     // A binary file is searched for prefixed keys, not skipped.
     assert_eq!((s.windowed, s.binary_searched), (0, 1));
     assert_eq!((s.archives, s.archive_entries), (0, 0));
+    // Nothing excluded here (allow_expressive.rs covers the counts).
+    assert_eq!(
+        (s.excluded, &s.excluded_by, &s.excludes_lapsed),
+        (0, &vec![], &vec![])
+    );
     assert_eq!(
         (
             s.skipped.corrupt_archive,

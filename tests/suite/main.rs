@@ -10,6 +10,8 @@ mod common;
 #[path = "../../fuzz/harness.rs"]
 mod harness;
 
+// Issue 14: [scan] exclude, [[allow]] value and stopwords.
+mod allow_expressive;
 mod architecture;
 mod archives;
 mod ci;
