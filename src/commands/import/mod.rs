@@ -285,7 +285,8 @@ fn apply(root: &Path, title: &str, items: &[Item], dry_run: bool) -> Result<Stri
             }
         }
     }
-    let (excludes, allows): (Vec<(usize, &Addition)>, Vec<(usize, &Addition)>) = unique
+    type Numbered<'a> = Vec<(usize, &'a Addition)>;
+    let (excludes, allows): (Numbered, Numbered) = unique
         .iter()
         .copied()
         .enumerate()
