@@ -551,8 +551,9 @@ pub struct NewEntry<'a> {
 
 impl NewEntry<'_> {
     /// Whether `present` already allows all this entry would: the same
-    /// fingerprint (or, for an entry without one, none), narrowed by no more
-    /// than this one (its rule and path unset or the same).
+    /// fingerprint (or, for an entry without one, none) and value test,
+    /// narrowed by no more than this one (its path, and without a
+    /// fingerprint its rule, unset or the same).
     fn is_in(&self, present: &Entry) -> bool {
         let value = match &present.value {
             None => (None, None),
@@ -561,9 +562,12 @@ impl NewEntry<'_> {
                 ValueSpec::Stopwords(w) => (None, Some(w.as_slice())),
             },
         };
+        // A fingerprint is of rule and secret together: a `rule` beside one
+        // narrows nothing.
         present.fingerprint.as_deref() == self.fingerprint
             && value == (self.value, self.stopwords)
-            && present.rule.as_deref().is_none_or(|r| Some(r) == self.rule)
+            && (self.fingerprint.is_some()
+                || present.rule.as_deref().is_none_or(|r| Some(r) == self.rule))
             && present
                 .path
                 .as_ref()
