@@ -3,14 +3,16 @@
 //!
 //! One compiler for every glob the project writes (`[[allow]] path`,
 //! `[scan] exclude`), so the two never disagree on what a pattern means (the
-//! syntax is described in [`crate::allow`]). A module of its own, depending
-//! on nothing in the crate: the catalog carries the exclude list to every
-//! source, and the allowlist and the config both compile globs here.
+//! syntax is described in the allowlist module and README). A module of its
+//! own, depending on nothing in the crate: the catalog carries the exclude
+//! list to every source, and the allowlist and the config both compile globs
+//! here.
 
 use anyhow::{bail, Result};
 use globset::{GlobBuilder, GlobMatcher};
 
-/// A pattern compiled with .gitignore's meaning (see [`crate::allow`]).
+/// A pattern compiled with .gitignore's meaning (the allowlist module
+/// documents it).
 pub fn compile_path(pattern: &str) -> Result<GlobMatcher> {
     let (body, dir) = match pattern.strip_suffix('/') {
         Some(b) => (b, true),
