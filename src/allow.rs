@@ -536,10 +536,48 @@ const HEADER: &str = "\
 
 /// One entry to add to the allowlist.
 pub struct NewEntry<'a> {
-    pub fingerprint: &'a str,
+    /// A v2 fingerprint; `None` for an entry by `rule` and/or `path` alone.
+    pub fingerprint: Option<&'a str>,
     pub rule: Option<&'a str>,
+    /// Narrows the entry to these paths (a `path` glob, module doc).
+    pub path: Option<&'a str>,
+    /// A regex searched in the secret's value.
+    pub value: Option<&'a str>,
+    /// Case-insensitive substrings of the secret's value.
+    pub stopwords: Option<&'a [String]>,
     pub reason: &'a str,
     pub expires: Option<Day>,
+}
+
+impl NewEntry<'_> {
+    /// Whether `present` already allows all this entry would: the same
+    /// fingerprint (or, for an entry without one, none) and value test,
+    /// narrowed by no more than this one (its path, and without a
+    /// fingerprint its rule, unset or the same).
+    fn is_in(&self, present: &Entry) -> bool {
+        let value = match &present.value {
+            None => (None, None),
+            Some(v) => match &v.test {
+                ValueSpec::Pattern(p) => (Some(p.as_str()), None),
+                ValueSpec::Stopwords(w) => (None, Some(w.as_slice())),
+            },
+        };
+        // A fingerprint is of rule and secret together: a `rule` beside one
+        // narrows nothing.
+        present.fingerprint.as_deref() == self.fingerprint
+            && value == (self.value, self.stopwords)
+            && (self.fingerprint.is_some()
+                || present.rule.as_deref().is_none_or(|r| Some(r) == self.rule))
+            && present
+                .path
+                .as_ref()
+                .is_none_or(|(p, _)| Some(p.as_str()) == self.path)
+            && (self.fingerprint.is_some()
+                || self.value.is_some()
+                || self.stopwords.is_some()
+                || present.rule.is_some()
+                || present.path.is_some())
+    }
 }
 
 /// Appends an entry for `fingerprint` to `file` (creating it), after checking
@@ -549,66 +587,27 @@ pub fn append(file: &Path, entry: NewEntry<'_>) -> Result<()> {
     if let Some(Some(line)) = append_many(file, std::slice::from_ref(&entry))?.first() {
         bail!(
             "{shown}:{line}: already has an entry for {}",
-            entry.fingerprint
+            entry
+                .fingerprint
+                .or(entry.path)
+                .or(entry.rule)
+                .unwrap_or("it")
         );
     }
     Ok(())
 }
 
-/// Appends every entry whose fingerprint the file does not have yet; returns,
-/// for each entry, the line of the one already there (so it was skipped).
+/// Appends every entry the file does not have yet (see [`NewEntry`]);
+/// returns, for each entry, the line of the one already there (so it was
+/// skipped).
 pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<Option<usize>>> {
-    for e in entries {
-        match fingerprint::format_of(e.fingerprint) {
-            Some(Format::V2) => {}
-            Some(Format::V1) => bail!(
-                "{:?} is an old-format fingerprint, which a weak password can be guessed from; scan again for its new one ({})",
-                e.fingerprint,
-                fingerprint::DESCRIPTION
-            ),
-            None => bail!(
-                "`{}` is not a leakgate fingerprint ({})",
-                crate::engine::finding::redact(e.fingerprint),
-                fingerprint::DESCRIPTION
-            ),
-        }
-        if e.reason.trim().is_empty() {
-            bail!("--reason must say why the secret is allowed");
-        }
-    }
+    check_new(entries)?;
     let shown = file.display().to_string();
     let mut skipped = Vec::new();
     rewrite_locked(file, |existing| {
-        skipped.clear();
-        let present = match existing {
-            Some(text) => Allowlist::parse(text, &shown)?.entries,
-            None => Vec::new(),
-        };
-        let mut added = String::new();
-        if existing.is_some_and(|t| !t.is_empty() && !t.ends_with('\n')) {
-            added.push('\n');
-        }
-        let mut new = 0;
-        for e in entries {
-            let there = present
-                .iter()
-                .find(|p| p.fingerprint.as_deref() == Some(e.fingerprint));
-            skipped.push(there.map(|p| p.line));
-            if there.is_some() {
-                continue;
-            }
-            new += 1;
-            added.push_str("\n[[allow]]\n");
-            let _ = writeln!(added, "fingerprint = {}", toml_string(e.fingerprint));
-            if let Some(rule) = e.rule {
-                let _ = writeln!(added, "rule = {}", toml_string(rule));
-            }
-            let _ = writeln!(added, "reason = {}", toml_string(e.reason));
-            if let Some(day) = e.expires {
-                let _ = writeln!(added, "expires = {day}");
-            }
-        }
-        if new == 0 {
+        let (added, there) = additions(existing, &shown, entries)?;
+        skipped = there;
+        if added.is_empty() {
             return Ok(None);
         }
         Ok(Some(match existing {
@@ -617,6 +616,116 @@ pub fn append_many(file: &Path, entries: &[NewEntry<'_>]) -> Result<Vec<Option<u
         }))
     })?;
     Ok(skipped)
+}
+
+/// What [`append_many`] would append to `file` as it is now (nothing is
+/// written or locked): the text, and for each entry the line of the one
+/// already there.
+pub fn preview(file: &Path, entries: &[NewEntry<'_>]) -> Result<(String, Vec<Option<usize>>)> {
+    check_new(entries)?;
+    let shown = file.display().to_string();
+    let current = match fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
+    };
+    let existing = (!current.is_empty()).then_some(current.as_str());
+    let (added, there) = additions(existing, &shown, entries)?;
+    // What would be written must read back, as append_many checks.
+    let whole = match existing {
+        Some(t) => format!("{t}{added}"),
+        None => format!("{HEADER}{added}"),
+    };
+    Allowlist::parse(&whole, &shown)?;
+    Ok((added, there))
+}
+
+fn check_new(entries: &[NewEntry<'_>]) -> Result<()> {
+    for e in entries {
+        match e.fingerprint.map(fingerprint::format_of) {
+            None | Some(Some(Format::V2)) => {}
+            Some(Some(Format::V1)) => bail!(
+                "{:?} is an old-format fingerprint, which a weak password can be guessed from; scan again for its new one ({})",
+                e.fingerprint.unwrap_or_default(),
+                fingerprint::DESCRIPTION
+            ),
+            Some(None) => bail!(
+                "`{}` is not a leakgate fingerprint ({})",
+                crate::engine::finding::redact(e.fingerprint.unwrap_or_default()),
+                fingerprint::DESCRIPTION
+            ),
+        }
+        if e.reason.trim().is_empty() {
+            bail!("--reason must say why the secret is allowed");
+        }
+    }
+    Ok(())
+}
+
+/// The text appending `entries` to `existing` adds (empty when every one is
+/// there already), and for each entry the line of the one already there.
+fn additions(
+    existing: Option<&str>,
+    shown: &str,
+    entries: &[NewEntry<'_>],
+) -> Result<(String, Vec<Option<usize>>)> {
+    let present = match existing {
+        Some(text) => Allowlist::parse(text, shown)?.entries,
+        None => Vec::new(),
+    };
+    let mut added = String::new();
+    let mut there_lines = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        // An earlier entry of this same batch counts as there too.
+        let there = present.iter().find(|p| e.is_in(p)).map(|p| p.line);
+        let earlier = entries[..i].iter().any(|o| {
+            (o.fingerprint, o.rule, o.path, o.value, o.stopwords)
+                == (e.fingerprint, e.rule, e.path, e.value, e.stopwords)
+        });
+        there_lines.push(there);
+        if there.is_some() || earlier {
+            continue;
+        }
+        render(&mut added, e);
+    }
+    if !added.is_empty() && existing.is_some_and(|t| !t.ends_with('\n')) {
+        added.insert(0, '\n');
+    }
+    Ok((added, there_lines))
+}
+
+/// One entry as the file holds it, after a blank line.
+fn render(added: &mut String, e: &NewEntry<'_>) {
+    added.push_str("\n[[allow]]\n");
+    if let Some(fp) = e.fingerprint {
+        let _ = writeln!(added, "fingerprint = {}", toml_string(fp));
+    }
+    if let Some(rule) = e.rule {
+        let _ = writeln!(added, "rule = {}", toml_string(rule));
+    }
+    if let Some(path) = e.path {
+        let _ = writeln!(added, "path = {}", toml_string(path));
+    }
+    if let Some(value) = e.value {
+        let _ = writeln!(added, "value = {}", toml_string(value));
+    }
+    if let Some(words) = e.stopwords {
+        let words: Vec<String> = words.iter().map(|w| toml_string(w)).collect();
+        let _ = writeln!(added, "stopwords = [{}]", words.join(", "));
+    }
+    let _ = writeln!(added, "reason = {}", toml_string(e.reason));
+    if let Some(day) = e.expires {
+        let _ = writeln!(added, "expires = {day}");
+    }
+}
+
+/// `entry` as [`append_many`] would write it (unchecked against any file;
+/// [`Allowlist::parse`] of it says whether the file would take it).
+pub fn preview_text(entry: &NewEntry<'_>) -> Result<String> {
+    check_new(std::slice::from_ref(entry))?;
+    let mut text = String::new();
+    render(&mut text, entry);
+    Ok(text)
 }
 
 /// What `leakgate allow --migrate` did.
@@ -676,6 +785,22 @@ fn toml_string(s: &str) -> String {
 /// writer's change is lost, since each re-reads under the lock.
 fn rewrite_locked(
     file: &Path,
+    change: impl FnMut(Option<&str>) -> Result<Option<String>>,
+) -> Result<()> {
+    let shown = file.display().to_string();
+    rewrite_file_locked(
+        file,
+        |text| Allowlist::parse(text, &shown).map(drop),
+        change,
+    )
+}
+
+/// [`rewrite_locked`] for another file leakgate writes (`leakgate import`
+/// adds `[scan] exclude` items to `.leakgate.toml`): `check` must accept
+/// the new text before it is written.
+pub(crate) fn rewrite_file_locked(
+    file: &Path,
+    check: impl Fn(&str) -> Result<()>,
     mut change: impl FnMut(Option<&str>) -> Result<Option<String>>,
 ) -> Result<()> {
     let shown = file.display().to_string();
@@ -685,7 +810,7 @@ fn rewrite_locked(
     let result = change(current).and_then(|new| match new {
         Some(text) => {
             // Never write a file we could not read back.
-            Allowlist::parse(&text, &shown)?;
+            check(&text)?;
             replace(file, &text).with_context(|| format!("writing {shown}"))
         }
         None => Ok(()),
@@ -1026,8 +1151,11 @@ mod tests {
             text.replace("\"00112233445566aa\"", "\"v2:0123456789abcdef0123\"")
         );
         let e = NewEntry {
-            fingerprint: "00112233445566aa",
+            fingerprint: Some("00112233445566aa"),
             rule: None,
+            path: None,
+            value: None,
+            stopwords: None,
             reason: "x",
             expires: None,
         };

@@ -94,6 +94,44 @@ pub enum Command {
         /// The repository (default: the current one).
         repo: Option<std::path::PathBuf>,
     },
+    /// Carry gitleaks' or detect-secrets' allowlists and baselines over into
+    /// .leakgate-allow.toml (and `[scan] exclude`), with a report of every
+    /// item and whether it was carried.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
+}
+
+// Issue 14: migration from other scanners.
+#[derive(Subcommand, Debug)]
+pub enum ImportFrom {
+    /// .gitleaks.toml's allowlists and .gitleaksignore's findings.
+    #[command(
+        after_help = "Each .gitleaksignore line (COMMIT:PATH:RULE:LINE or PATH:RULE:LINE) is rescanned there and leakgate's findings on that line are allowed by fingerprint. The config's allowlist stopwords, regexes (on the secret) and paths become [[allow]] entries; commits, per-rule allowlists and custom rules are reported with what to do instead.\n\nExamples:\n  leakgate import gitleaks                   .gitleaks.toml and .gitleaksignore at the root\n  leakgate import gitleaks --dry-run         print what would be written\n  leakgate import gitleaks ci/gitleaks.toml  that config (no ignore file)"
+    )]
+    Gitleaks {
+        /// The files to read: a name ending in .toml is the config, anything
+        /// else the ignore file (default: .gitleaks.toml and .gitleaksignore
+        /// at the repository root; either may be missing, not both).
+        #[arg(value_name = "FILE", num_args = 0..=2)]
+        files: Vec<std::path::PathBuf>,
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A .secrets.baseline: its results (by SHA-1) and its exclude filters.
+    #[command(
+        after_help = "Each result is found again by rescanning its file (the staged version if the file is in the index, else the file on disk) and comparing SHA-1s, on the recorded line first; results audited as real secrets (is_secret: true) are never allowed.\n\nExamples:\n  leakgate import detect-secrets\n  leakgate import detect-secrets --dry-run config/.secrets.baseline"
+    )]
+    DetectSecrets {
+        /// The baseline (default: .secrets.baseline at the repository root).
+        #[arg(value_name = "FILE")]
+        baseline: Option<std::path::PathBuf>,
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 // Issue 14: rollout for a whole team.

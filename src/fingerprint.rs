@@ -81,6 +81,11 @@ pub const DESCRIPTION: &str = "`v2:` and 20 lowercase hex characters, as printed
 pub struct Fingerprint {
     /// SHA-256 of the v1 domain, rule id and secret. Never printed.
     digest: [u8; 32],
+    /// SHA-1 of the secret alone, as detect-secrets' baselines name a secret
+    /// (`hashed_secret`), so `leakgate import detect-secrets` can match one
+    /// by comparing hashes. Never printed, serialized or compared with
+    /// anything but such a hash.
+    value_sha1: [u8; 20],
     rule: Arc<str>,
     v2: OnceLock<Arc<str>>,
 }
@@ -94,6 +99,7 @@ impl Fingerprint {
         h.update(secret.as_bytes());
         Fingerprint {
             digest: h.finalize().into(),
+            value_sha1: sha1::Sha1::digest(secret.as_bytes()).into(),
             rule: rule_id.into(),
             v2: OnceLock::new(),
         }
@@ -109,6 +115,12 @@ impl Fingerprint {
     /// that matching did not pay for it needlessly).
     pub fn is_computed(&self) -> bool {
         self.v2.get().is_some()
+    }
+
+    /// Whether `sha1_hex` (40 hex digits, either case) is the SHA-1 of this
+    /// secret: how a detect-secrets baseline names one.
+    pub fn value_sha1_is(&self, sha1_hex: &str) -> bool {
+        sha1_hex.len() == 40 && hex(&self.value_sha1).eq_ignore_ascii_case(sha1_hex)
     }
 
     /// The legacy v1 string: only for matching and migrating old entries.
@@ -357,6 +369,19 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SHA-1 a detect-secrets baseline holds is recognised, in either
+    /// case, and nothing else is.
+    #[test]
+    fn value_sha1_matches_only_that_value() {
+        let f = Fingerprint::new("r", "hunter2");
+        let sha1 = "f3bbbd66a63d4bf1747940578ec3d0103530e21d";
+        assert!(f.value_sha1_is(sha1));
+        assert!(f.value_sha1_is(&sha1.to_uppercase()));
+        assert!(!Fingerprint::new("r", "hunter3").value_sha1_is(sha1));
+        assert!(!f.value_sha1_is(&sha1[..39]));
+        assert!(!format!("{f:?}").contains(sha1));
+    }
 
     #[test]
     fn same_rule_and_secret_same_fingerprint_else_different() {

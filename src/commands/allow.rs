@@ -54,8 +54,11 @@ pub fn run(args: AllowArgs) -> Result<Exit> {
         allow::append(
             &file,
             allow::NewEntry {
-                fingerprint: &target,
+                fingerprint: Some(&target),
                 rule: args.rule.as_deref(),
+                path: None,
+                value: None,
+                stopwords: None,
                 reason: &reason,
                 expires,
             },
@@ -74,8 +77,11 @@ pub fn run(args: AllowArgs) -> Result<Exit> {
     let entries: Vec<allow::NewEntry> = found
         .iter()
         .map(|f| allow::NewEntry {
-            fingerprint: f.fingerprint.as_str(),
+            fingerprint: Some(f.fingerprint.as_str()),
             rule: Some(&f.rule_id),
+            path: None,
+            value: None,
+            stopwords: None,
             reason: &reason,
             expires,
         })

@@ -40,8 +40,11 @@ pub fn run(reason: Option<String>, quiet: bool) -> Result<Exit> {
         .findings
         .iter()
         .map(|f| allow::NewEntry {
-            fingerprint: f.fingerprint.as_str(),
+            fingerprint: Some(f.fingerprint.as_str()),
             rule: Some(&f.rule_id),
+            path: None,
+            value: None,
+            stopwords: None,
             reason: &reason,
             expires: None,
         })

@@ -14,6 +14,8 @@ pub mod scan;
 // Issue 14: rollout for a whole team.
 pub mod doctor;
 pub mod install;
+// Issue 14: migration from other scanners.
+pub mod import;
 
 use anyhow::Result;
 
@@ -47,5 +49,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Install(args) => install::run_install(&args),
         Command::Uninstall(args) => install::run_uninstall(&args),
         Command::Doctor { repo } => doctor::run(repo.as_deref()),
+        Command::Import { from } => import::run(from),
     }
 }

@@ -35,6 +35,7 @@ mod history;
 mod hook_managers;
 mod image_world;
 mod images;
+mod import;
 mod install;
 mod json_contract;
 // Issue 16: long lines.
