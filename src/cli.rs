@@ -88,10 +88,12 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove leakgate's hooks and put back what was there before.
     Uninstall(UninstallArgs),
-    /// Check that leakgate guards this repository, and explain each problem
+    /// Check that leakgate guards this repository (outside one: this binary,
+    /// the global install and the environment), and explain each problem
     /// with the command that fixes it (exit 0 healthy, 1 otherwise).
     Doctor {
-        /// The repository (default: the current one).
+        /// The repository (default: the current one; a folder that is not
+        /// one is an error, exit 2).
         repo: Option<std::path::PathBuf>,
     },
     /// Carry gitleaks' or detect-secrets' allowlists and baselines over into
