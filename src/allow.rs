@@ -368,7 +368,6 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
     let mut entries = Vec::with_capacity(spec.allow.len());
     let value_set = next_value_set();
     let mut value_tests = 0;
-    let mut builtin: Option<Catalog> = None;
     for spanned in spec.allow {
         let line = text[..spanned.span().start].matches('\n').count() + 1;
         let e = spanned.into_inner();
@@ -404,7 +403,7 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
                         "{field}: the pattern matches an empty value, so it would allow every secret; make it require something"
                     );
                 }
-                refuse_secret(&p, &field, &mut builtin)?;
+                refuse_secret(&p, &field)?;
                 Some(ValueSpec::Pattern(p))
             }
             (None, Some(words)) => {
@@ -416,7 +415,7 @@ fn parse_entries(text: &str, file: &str) -> Result<Vec<(Entry, Option<std::ops::
                     if w.trim().is_empty() {
                         bail!("{field}: item {} is empty, which every value holds", i + 1);
                     }
-                    refuse_secret(w, &field, &mut builtin)?;
+                    refuse_secret(w, &field)?;
                 }
                 Some(ValueSpec::Stopwords(words))
             }
@@ -501,12 +500,18 @@ fn next_value_set() -> u64 {
 
 /// Refuses a `value` or stopword that is itself a key the built-in catalog
 /// finds: the allowlist is reviewed like code and must never hold one. The
-/// message names the rule, never the text.
-fn refuse_secret(text: &str, field: &str, builtin: &mut Option<Catalog>) -> Result<()> {
-    if builtin.is_none() {
-        *builtin = Some(Catalog::builtin()?);
-    }
-    let catalog = builtin.as_ref().expect("just built");
+/// message names the rule, never the text. The built-in catalog is built
+/// once per process, however many allowlists are read (a server reads one
+/// per pushed ref).
+fn refuse_secret(text: &str, field: &str) -> Result<()> {
+    static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    let catalog = match BUILTIN.get() {
+        Some(c) => c,
+        None => {
+            let c = Catalog::builtin()?;
+            BUILTIN.get_or_init(|| c)
+        }
+    };
     // As written, and with a regex's escapes taken out (`sk\_live…`).
     for t in [text.to_string(), text.replace('\\', "")] {
         let scanned = crate::engine::scan(catalog, t);
