@@ -376,12 +376,12 @@ impl<'c> Scanner<'c> {
         // search) and compared.
         let (focus, wake) = match changes {
             Some((c, wake)) if c.same_words => {
-                let mine = wake.for_version(self.catalog, &after, &c.added, &c.removed);
-                (Some(c.focus), mine)
+                let (mine, same) = wake.for_version(self.catalog, &after, &c.added, &c.removed);
+                (same.then_some(c.focus), mine)
             }
             Some((c, wake)) => {
                 let mine = Wake::of(self.catalog, &after, Mode::Text, path);
-                let same = mine == *wake;
+                let same = mine.same_as(wake, self.catalog, &after);
                 (same.then_some(c.focus), mine)
             }
             None => (None, Wake::of(self.catalog, &after, Mode::Text, path)),

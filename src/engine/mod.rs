@@ -18,6 +18,7 @@ pub mod text;
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
@@ -394,20 +395,29 @@ fn find(
     let mut assignments: [Option<Vec<Assignment>>; 2] = [None, None];
     let mut shape_searches = 0;
     let mut parents = assign::ParentFinder::new(text, lines);
+    let mut words = text::WordsIn::new(text);
     for (k, &ri) in candidates.iter().enumerate() {
         let rule = &catalog.rules[ri];
-        for (ci, ctx) in rule.contexts.iter().enumerate() {
+        'context: for (ci, ctx) in rule.contexts.iter().enumerate() {
             if !wake.present(k, ci) {
                 continue;
             }
             if !path_allows(ctx, path) {
                 continue;
             }
-            // The `file` test was asked with the rest of what the text
-            // wakes.
-            if ctx.file.is_some() && !wake.file_ok(k, ci) {
+            // The `file` test is asked once per text (see `Wake::file_ok`):
+            // here, before the context searches, when its answer costs less
+            // than a search (no word it needs, or a test within lines, which
+            // reads only the lines holding its words); else when the context
+            // has found something the answer decides, before anything is
+            // claimed.
+            if ctx.file.is_some()
+                && (ctx.file_line_local() || !file_words_present(ctx, &mut words))
+                && !wake.file_ok(k, ci, ctx, text, &mut words)
+            {
                 continue;
             }
+            let mut file_ok = || ctx.file.is_none() || wake.file_ok(k, ci, ctx, text, &mut words);
             match &ctx.kind {
                 ContextKind::Pattern { pattern } => {
                     for r in scope(ctx) {
@@ -422,6 +432,9 @@ fn find(
                             // its secret's shape: not claimed either.
                             if !rule.value_ok(m.as_str()) {
                                 continue;
+                            }
+                            if !file_ok() {
+                                continue 'context;
                             }
                             let span = r.start + m.start()..r.start + m.end();
                             if !rule.fallback {
@@ -443,6 +456,9 @@ fn find(
                     let Some(bytes) = file else {
                         continue;
                     };
+                    if !file_ok() {
+                        continue;
+                    }
                     if let Some(magic) = magic {
                         let head = &bytes[..bytes.len().min(crate::rules::MAGIC_WINDOW)];
                         if !magic.get().is_match(head) {
@@ -530,6 +546,9 @@ fn find(
                         } else {
                             continue;
                         };
+                        if !file_ok() {
+                            continue 'context;
+                        }
                         if !rule.fallback {
                             claimed.push(a.value.clone());
                         }
@@ -555,21 +574,27 @@ fn find(
 /// from the whole text once; a new version of a file that holds the same
 /// words (see [`focus`]) wakes the same, so a history scan hands it on
 /// instead of reading it again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A context's `file` test is answered when [`find`] first needs it (a
+/// match it would decide), once per text, and recorded here. So an answer
+/// not asked means that no line of the text had such a match; one asked is
+/// kept valid from version to version ([`Wake::for_version`],
+/// [`Wake::same_as`]), which is what a focused search of the next version
+/// relies on.
+#[derive(Debug, Clone, Default)]
 pub struct Wake {
     rules: Vec<usize>,
     /// Per rule in `rules`, per context: what it reads of the whole text.
     contexts: Vec<Vec<Reads>>,
 }
 
-/// What one context reads of a whole text before it searches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What one context reads of a whole text.
+#[derive(Debug, Clone, Default)]
 struct Reads {
     /// Its keywords and name's words are present.
     words: bool,
-    /// Its `file` test's answer, where it has one and gets that far (words
-    /// present, path right).
-    file: Option<bool>,
+    /// Its `file` test's answer, once asked.
+    file: OnceLock<bool>,
 }
 
 impl Wake {
@@ -594,18 +619,9 @@ impl Wake {
                 catalog.rules[ri]
                     .contexts
                     .iter()
-                    .map(|ctx| {
-                        let present = words_present(ctx, &mut words);
-                        let file = match &ctx.file {
-                            Some(_) if present && path_allows(ctx, path) => {
-                                Some(file_test(ctx, text, &mut words))
-                            }
-                            _ => None,
-                        };
-                        Reads {
-                            words: present,
-                            file,
-                        }
+                    .map(|ctx| Reads {
+                        words: words_present(ctx, &mut words),
+                        file: OnceLock::new(),
                     })
                     .collect()
             })
@@ -613,34 +629,83 @@ impl Wake {
         Wake { rules, contexts }
     }
 
-    /// This wake for a new version of its text, `after`, that added the
-    /// lines `added` and removed `removed` and holds the same words (see
-    /// [`focus::Changes::same_words`]): a `file` test whose regex cannot
-    /// match across lines keeps its answer unless it matches a changed
-    /// line; any other is asked again.
-    pub fn for_version(&self, catalog: &Catalog, after: &str, added: &str, removed: &str) -> Wake {
-        let mut w = self.clone();
+    /// Whether `self`, just read from a new version of a text (`after`),
+    /// wakes what `before`, the wake of the version it replaces, woke: the
+    /// same rules, the same words present, and the same answer to every
+    /// `file` test `before` asked (asked here of `after` too). A test
+    /// `before` never asked had nothing to decide on any line of it.
+    pub fn same_as(&self, before: &Wake, catalog: &Catalog, after: &str) -> bool {
+        if self.rules != before.rules {
+            return false;
+        }
         let mut words = text::WordsIn::new(after);
         for (k, &ri) in self.rules.iter().enumerate() {
             for (ci, ctx) in catalog.rules[ri].contexts.iter().enumerate() {
-                let (Some(_), Some(file)) = (w.contexts[k][ci].file, &ctx.file) else {
+                let (mine, theirs) = (&self.contexts[k][ci], &before.contexts[k][ci]);
+                if mine.words != theirs.words {
+                    return false;
+                }
+                if let Some(&asked) = theirs.file.get() {
+                    if *mine.file.get_or_init(|| file_test(ctx, after, &mut words)) != asked {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// This wake for a new version of its text, `after`, that added the
+    /// lines `added` and removed `removed` and holds the same words (see
+    /// [`focus::Changes::same_words`]), and whether it is the same: each
+    /// `file` test asked of the version before keeps its answer if its
+    /// regex cannot match across lines and matches no changed line, and is
+    /// asked again otherwise. A different answer is a different wake: the
+    /// context may now report (or no longer report) what its kept lines
+    /// hold.
+    pub fn for_version(
+        &self,
+        catalog: &Catalog,
+        after: &str,
+        added: &str,
+        removed: &str,
+    ) -> (Wake, bool) {
+        let mut w = self.clone();
+        let mut same = true;
+        let mut words = text::WordsIn::new(after);
+        for (k, &ri) in self.rules.iter().enumerate() {
+            for (ci, ctx) in catalog.rules[ri].contexts.iter().enumerate() {
+                let (Some(&asked), Some(file)) = (w.contexts[k][ci].file.get(), &ctx.file) else {
                     continue;
                 };
                 let re = file.get();
                 if !ctx.file_line_local() || re.is_match(added) || re.is_match(removed) {
-                    w.contexts[k][ci].file = Some(file_test(ctx, after, &mut words));
+                    let now = file_test(ctx, after, &mut words);
+                    same &= now == asked;
+                    w.contexts[k][ci].file = OnceLock::from(now);
                 }
             }
         }
-        w
+        (w, same)
     }
 
     fn present(&self, rule: usize, context: usize) -> bool {
         self.contexts[rule][context].words
     }
 
-    fn file_ok(&self, rule: usize, context: usize) -> bool {
-        self.contexts[rule][context].file == Some(true)
+    /// The answer of the `file` test of context `context` of the wake's
+    /// rule `rule` (`ctx`) for `text`, asked on first need.
+    fn file_ok<'t>(
+        &self,
+        rule: usize,
+        context: usize,
+        ctx: &'t Context,
+        text: &str,
+        words: &mut text::WordsIn<'t>,
+    ) -> bool {
+        *self.contexts[rule][context]
+            .file
+            .get_or_init(|| file_test(ctx, text, words))
     }
 }
 
@@ -658,10 +723,10 @@ fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) ->
     let Some(file) = &ctx.file else {
         return false;
     };
-    let sets = ctx.file_words();
-    if !sets.iter().all(|set| set.iter().any(|w| words.has(w))) {
+    if !file_words_present(ctx, words) {
         return false;
     }
+    let sets = ctx.file_words();
     let re = file.get();
     // A short text is searched whole sooner than its lines are found.
     if text.len() < NARROW_MIN {
@@ -706,6 +771,14 @@ fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) ->
         .iter()
         .zip(&ends)
         .any(|(&s, &e)| re.is_match(&text[s..e]))
+}
+
+/// Whether the text holds a word of each set `ctx`'s `file` test cannot
+/// match without ([`Context::file_words`]).
+fn file_words_present<'t>(ctx: &'t Context, words: &mut text::WordsIn<'t>) -> bool {
+    ctx.file_words()
+        .iter()
+        .all(|set| set.iter().any(|w| words.has(w)))
 }
 
 /// Whether `ctx` reads a text at `path` (a context with a `path` reads

@@ -93,18 +93,16 @@ pub struct Context {
 impl Context {
     /// Whether every match of this context lies within one line and
     /// depends only on that line and what the engine reads from the whole
-    /// text anyway (keywords, enclosing keys): no `file` test of the whole
-    /// text, and a pattern that can match no line break and does not anchor
-    /// at the text's start or end. Such a context can be searched on some
-    /// lines of a text only (the engine's focused scans of a new version).
+    /// text anyway (keywords, enclosing keys, the answer of its `file`
+    /// test, which the engine carries from version to version and compares):
+    /// a pattern that can match no line break and does not anchor at the
+    /// text's start or end. Such a context can be searched on some lines of
+    /// a text only (the engine's focused scans of a new version).
     pub fn line_local(&self) -> bool {
-        *self.line_local.get_or_init(|| {
-            self.file.is_none()
-                && match &self.kind {
-                    ContextKind::Assignment { .. } => true,
-                    ContextKind::Pattern { pattern } => line_local_regex(&pattern.source),
-                    ContextKind::File { .. } => false,
-                }
+        *self.line_local.get_or_init(|| match &self.kind {
+            ContextKind::Assignment { .. } => true,
+            ContextKind::Pattern { pattern } => line_local_regex(&pattern.source),
+            ContextKind::File { .. } => false,
         })
     }
 
