@@ -437,3 +437,44 @@ fn new_versions_searched_where_they_changed_find_what_whole_versions_find() {
         human.stdout
     );
 }
+
+/// A `file` test whose answer a change elsewhere in the file turns: a key
+/// kept from the version before is reported in the version that makes it
+/// the provider's, in a search of changes as in a search of whole versions.
+#[test]
+fn a_kept_key_that_a_file_test_turns_into_a_finding_is_reported_where_it_turned() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let filler = |n: usize| -> String { (0..n).map(|i| format!("setting_{i}: {i}\n")).collect() };
+    let hex = secret(leakgate::rules::testgen::token("hex", 32, 9100));
+    let before = format!(
+        "# datadog notes\n{}api_key: {hex}\n{}",
+        filler(10),
+        filler(10)
+    );
+    commit_files(&sb, &repo, "base", &[("g.yml", before.clone())]);
+    // Ten lines below the key, past any margin: the site line says the
+    // file is Datadog's configuration.
+    let after = format!("{before}site: datadoghq.com\n");
+    commit_files(&sb, &repo, "site", &[("g.yml", after)]);
+    let changes = sb.leakgate(&repo, &["scan", "--all", "--format", "json"]);
+    let whole = sb.leakgate(
+        &repo,
+        &["scan", "--all", "--whole-versions", "--format", "json"],
+    );
+    changes.assert_hides(&hex);
+    let (changes, whole) = (json(&changes), json(&whole));
+    assert_eq!(places(&changes), places(&whole));
+    let site = sb
+        .git(&repo, &["rev-parse", "HEAD"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(
+        places(&changes)
+            .iter()
+            .any(|p| p.0 == "datadog-api-key" && p.2 == "g.yml" && p.3 == 12 && p.4 == site),
+        "{:?}",
+        places(&changes)
+    );
+}
