@@ -29,12 +29,15 @@
 //! - inside Go `var (` blocks, the lines up to the block's opener.
 //!
 //! A rule's pattern that can match across lines or anchors at the text's
-//! start or end, and a context with a whole-file `file` test, still search
-//! the whole text (see [`crate::rules::Context::line_local`]), as do decoded
-//! views.
+//! start or end still searches the whole text (see
+//! [`crate::rules::Context::line_local`]), as do decoded views. A context's
+//! `file` test reads the whole text, and its answer is part of the wake:
+//! a new answer is a different wake (see [`super::Wake::for_version`]).
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
+use aho_corasick::packed;
 use imara_diff::{Algorithm, Diff, InternedInput};
 
 use super::assign;
@@ -74,12 +77,7 @@ pub struct Changes {
 /// documentation).
 /// `lines` indexes `after`.
 pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> Option<Changes> {
-    let marked = |marker: &str| {
-        let m = memchr::memmem::Finder::new(marker);
-        m.find(before.as_bytes()).is_some() || m.find(after.as_bytes()).is_some()
-    };
-    if marked(INLINE_ALLOW) || (catalog.foreign_markers && FOREIGN_MARKERS.into_iter().any(marked))
-    {
+    if marked(before, catalog.foreign_markers) || marked(after, catalog.foreign_markers) {
         return None;
     }
     // Most versions change a few lines: the lines both start and end with
@@ -174,6 +172,29 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         added: added_text,
         removed: removed_text,
     })
+}
+
+/// Whether `text` holds leakgate's inline allow marker, or another
+/// scanner's when `foreign` (those count): one pass for all of them.
+fn marked(text: &str, foreign: bool) -> bool {
+    static MARKERS: OnceLock<Option<packed::Searcher>> = OnceLock::new();
+    // Teddy (SIMD) where the machine has it; the automaton's own prefilter
+    // would stop at every rare byte of the markers (`:` is not rare in code).
+    let teddy = MARKERS.get_or_init(|| {
+        packed::Config::new()
+            .builder()
+            .extend(std::iter::once(INLINE_ALLOW).chain(FOREIGN_MARKERS))
+            .build()
+    });
+    match teddy {
+        Some(t) => t
+            .find_iter(text)
+            .any(|m| foreign || m.pattern().as_usize() == 0),
+        None => {
+            let has = |m: &str| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some();
+            has(INLINE_ALLOW) || foreign && FOREIGN_MARKERS.into_iter().any(has)
+        }
+    }
 }
 
 /// Bytes of whole lines that `a` and `b` both start with, and both end with

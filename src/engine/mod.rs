@@ -411,11 +411,15 @@ fn find(
             // reads only the lines holding its words); else when the context
             // has found something the answer decides, before anything is
             // claimed.
-            if ctx.file.is_some()
-                && (ctx.file_line_local() || !file_words_present(ctx, &mut words))
-                && !wake.file_ok(k, ci, ctx, text, &mut words)
-            {
-                continue;
+            if ctx.file.is_some() {
+                let asked = wake.file_asked(k, ci);
+                if asked == Some(false)
+                    || asked.is_none()
+                        && (ctx.file_line_local() || !file_words_present(ctx, &mut words))
+                        && !wake.file_ok(k, ci, ctx, text, &mut words)
+                {
+                    continue;
+                }
             }
             let mut file_ok = || ctx.file.is_none() || wake.file_ok(k, ci, ctx, text, &mut words);
             match &ctx.kind {
@@ -691,6 +695,11 @@ impl Wake {
 
     fn present(&self, rule: usize, context: usize) -> bool {
         self.contexts[rule][context].words
+    }
+
+    /// The answer of a context's `file` test, if it was asked.
+    fn file_asked(&self, rule: usize, context: usize) -> Option<bool> {
+        self.contexts[rule][context].file.get().copied()
     }
 
     /// The answer of the `file` test of context `context` of the wake's

@@ -142,7 +142,8 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
         found
     } else {
         let probe = &bytes[..bytes.len().min(BINARY_PROBE) & !1];
-        if probe.len() < 8 {
+        // Most texts: no NUL at all, one memchr pass.
+        if probe.len() < 8 || !probe.contains(&0) {
             return None;
         }
         let pairs = probe.len() / 2;

@@ -899,8 +899,11 @@ impl Catalog {
             exact.sort_unstable();
             exact.dedup();
             let automaton = (!words.is_empty()).then(|| {
+                // Only history scans ask (for each new version's changed
+                // lines): a DFA's build pays for itself there.
                 aho_corasick::AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&words)
                     .expect("the catalog's words build an automaton")
             });
