@@ -17,9 +17,10 @@
 //!   needs (a keyword, a word of an assignment's name, a required literal)
 //!   that is on an added or removed line is also on a kept one. Otherwise
 //!   the caller reads what the new version wakes and compares;
-//! - neither version holds an inline `leakgate:allow` marker, nor another
-//!   scanner's where those count ([`between`]
-//!   gives up: the whole version is scanned).
+//! - an inline allow marker (`leakgate:allow`, or another scanner's where
+//!   those count) governs its own line and the line below it only, and
+//!   the margin below puts both in the focus when a marker is added,
+//!   removed or moved, so a kept match keeps its verdict.
 //!
 //! And the focus widens where the structure around kept lines changed:
 //! - a few lines either side of every change (the syntaxes whose value may
@@ -35,18 +36,16 @@
 //! a new answer is a different wake (see [`super::Wake::for_version`]).
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use aho_corasick::packed;
 use imara_diff::{Algorithm, Diff, InternedInput};
 
 use super::assign;
 use super::text::Lines;
-use super::{FOREIGN_MARKERS, INLINE_ALLOW};
 use crate::rules::Catalog;
 
 /// Lines either side of a change that are searched with it: a value on the
-/// line after its XML tag, an attribute pair over two lines.
+/// line after its XML tag, an attribute pair over two lines, a match below
+/// an allow marker that came or went.
 const MARGIN: usize = 2;
 
 /// The byte ranges of a text that a focused scan searches: whole lines,
@@ -77,9 +76,6 @@ pub struct Changes {
 /// documentation).
 /// `lines` indexes `after`.
 pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> Option<Changes> {
-    if marked(before, catalog.foreign_markers) || marked(after, catalog.foreign_markers) {
-        return None;
-    }
     // Most versions change a few lines: the lines both start and end with
     // are set aside before the diff.
     let (head, tail) = common_ends(before.as_bytes(), after.as_bytes());
@@ -172,29 +168,6 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         added: added_text,
         removed: removed_text,
     })
-}
-
-/// Whether `text` holds leakgate's inline allow marker, or another
-/// scanner's when `foreign` (those count): one pass for all of them.
-fn marked(text: &str, foreign: bool) -> bool {
-    static MARKERS: OnceLock<Option<packed::Searcher>> = OnceLock::new();
-    // Teddy (SIMD) where the machine has it; the automaton's own prefilter
-    // would stop at every rare byte of the markers (`:` is not rare in code).
-    let teddy = MARKERS.get_or_init(|| {
-        packed::Config::new()
-            .builder()
-            .extend(std::iter::once(INLINE_ALLOW).chain(FOREIGN_MARKERS))
-            .build()
-    });
-    match teddy {
-        Some(t) => t
-            .find_iter(text)
-            .any(|m| foreign || m.pattern().as_usize() == 0),
-        None => {
-            let has = |m: &str| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some();
-            has(INLINE_ALLOW) || foreign && FOREIGN_MARKERS.into_iter().any(has)
-        }
-    }
 }
 
 /// Bytes of whole lines that `a` and `b` both start with, and both end with
@@ -294,10 +267,24 @@ mod tests {
             .contains("  key: k\nzz: 2\nyy: 3\nww: 4\n"));
     }
 
+    /// A marker governs its own line and the one below: one that comes or
+    /// goes puts the line below it in the focus, so that line's match gets
+    /// its new verdict.
     #[test]
-    fn an_allow_marker_in_either_version_means_a_whole_scan() {
-        let before = "a = 1\n# leakgate:allow\nb = 2\n";
-        let after = "a = 1\nb = 2\n";
-        assert_eq!(between(&catalog(), before, after, &Lines::new(after)), None);
+    fn the_line_below_an_allow_marker_that_came_or_went_is_searched() {
+        let filler = |p: &str| -> String { (0..10).map(|i| format!("{p}{i} = {i}\n")).collect() };
+        let marked = format!("{}# leakgate:allow\nkey = 1\n{}", filler("x"), filler("y"));
+        let plain = format!("{}key = 1\n{}", filler("x"), filler("y"));
+        for (before, after) in [(&marked, &plain), (&plain, &marked)] {
+            let lines = Lines::new(after);
+            let c = between(&catalog(), before, after, &lines).expect("a focus");
+            let at = after.find("key = 1").unwrap();
+            assert!(
+                c.focus.ranges.iter().any(|r| r.contains(&at)),
+                "{:?} misses the line below the marker",
+                c.focus.ranges
+            );
+            assert!(c.focus.ranges.iter().map(|r| r.len()).sum::<usize>() < after.len());
+        }
     }
 }
