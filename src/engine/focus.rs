@@ -88,13 +88,15 @@ pub fn between(catalog: &Catalog, before: &str, after: &str, lines: &Lines) -> O
         let (s, e) = lines.span(after, i + 1);
         &after[s..e]
     };
-    let before_lines = Lines::new(before);
+    // The diff's own tokens are the old version's lines, with their line
+    // breaks (as `Lines::span` reads them without).
     let removed_line = |j: usize| -> &str {
-        if j >= before_lines.count() {
+        let Some(&token) = input.before.get(j) else {
             return "";
-        }
-        let (s, e) = before_lines.span(before, j + 1);
-        &before[s..e]
+        };
+        let l = input.interner[token];
+        let l = l.strip_suffix('\n').unwrap_or(l);
+        l.strip_suffix('\r').unwrap_or(l)
     };
     let mut added = vec![false; n];
     // Every line added or removed, for the check that the versions wake the

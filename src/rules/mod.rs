@@ -698,7 +698,8 @@ pub struct Catalog {
 struct ContextWords {
     words: Vec<String>,
     automaton: Option<aho_corasick::AhoCorasick>,
-    exact: Vec<String>,
+    /// Required literals, matched as written, each with its searcher.
+    exact: Vec<memchr::memmem::Finder<'static>>,
 }
 
 /// GitHub's and npm's token checksum: the last six base62 characters of the
@@ -910,7 +911,10 @@ impl Catalog {
             ContextWords {
                 words,
                 automaton,
-                exact,
+                exact: exact
+                    .iter()
+                    .map(|r| memchr::memmem::Finder::new(r.as_bytes()).into_owned())
+                    .collect(),
             }
         })
     }
@@ -959,12 +963,13 @@ impl Catalog {
                 return false;
             }
         }
+        let on = |f: &memchr::memmem::Finder, t: &str| f.find(t.as_bytes()).is_some();
         cw.exact
             .iter()
-            .filter(|r| added_text.contains(r.as_str()) != removed_text.contains(r.as_str()))
-            .all(|r| {
-                memchr::memmem::find_iter(text.as_bytes(), r.as_bytes())
-                    .any(|at| kept(at, at + r.len()))
+            .filter(|f| on(f, added_text) != on(f, removed_text))
+            .all(|f| {
+                let n = f.needle().len();
+                f.find_iter(text.as_bytes()).any(|at| kept(at, at + n))
             })
     }
 
