@@ -415,7 +415,7 @@ fn find(
                 let asked = wake.file_asked(k, ci);
                 if asked == Some(false)
                     || asked.is_none()
-                        && (ctx.file_line_local() || !file_words_present(ctx, &mut words))
+                        && (ctx.file_line_local() || lacks_file_words(ctx, &mut words))
                         && !wake.file_ok(k, ci, ctx, text, &mut words)
                 {
                     continue;
@@ -598,7 +598,24 @@ struct Reads {
     /// Its keywords and name's words are present.
     words: bool,
     /// Its `file` test's answer, once asked.
-    file: OnceLock<bool>,
+    file: OnceLock<Answer>,
+}
+
+/// A `file` test's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Yes,
+    No,
+    /// No, without a search: the text lacks every word of a set the test
+    /// cannot match without. A new version that adds none of them lacks
+    /// them too.
+    Lacks,
+}
+
+impl Answer {
+    fn ok(self) -> bool {
+        self == Answer::Yes
+    }
 }
 
 impl Wake {
@@ -650,7 +667,8 @@ impl Wake {
                     return false;
                 }
                 if let Some(&asked) = theirs.file.get() {
-                    if *mine.file.get_or_init(|| file_test(ctx, after, &mut words)) != asked {
+                    let now = *mine.file.get_or_init(|| file_test(ctx, after, &mut words));
+                    if now.ok() != asked.ok() {
                         return false;
                     }
                 }
@@ -662,9 +680,11 @@ impl Wake {
     /// This wake for a new version of its text, `after`, that added the
     /// lines `added` and removed `removed` and holds the same words (see
     /// [`focus::Changes::same_words`]), and whether it is the same: each
-    /// `file` test asked of the version before keeps its answer if its
-    /// regex cannot match across lines and matches no changed line, and is
-    /// asked again otherwise. A different answer is a different wake: the
+    /// `file` test asked of the version before keeps its answer if the
+    /// version before lacked a set of the test's words and the added lines
+    /// hold none of them either, or if its regex cannot match across lines
+    /// and matches no changed line; it is asked again otherwise. A
+    /// different answer is a different wake: the
     /// context may now report (or no longer report) what its kept lines
     /// hold.
     pub fn for_version(
@@ -677,15 +697,21 @@ impl Wake {
         let mut w = self.clone();
         let mut same = true;
         let mut words = text::WordsIn::new(after);
+        let mut added_words = text::WordsIn::new(added);
         for (k, &ri) in self.rules.iter().enumerate() {
             for (ci, ctx) in catalog.rules[ri].contexts.iter().enumerate() {
                 let (Some(&asked), Some(file)) = (w.contexts[k][ci].file.get(), &ctx.file) else {
                     continue;
                 };
-                let re = file.get();
-                if !ctx.file_line_local() || re.is_match(added) || re.is_match(removed) {
+                let kept = if asked == Answer::Lacks {
+                    lacks_file_words(ctx, &mut added_words)
+                } else {
+                    let re = file.get();
+                    ctx.file_line_local() && !re.is_match(added) && !re.is_match(removed)
+                };
+                if !kept {
                     let now = file_test(ctx, after, &mut words);
-                    same &= now == asked;
+                    same &= now.ok() == asked.ok();
                     w.contexts[k][ci].file = OnceLock::from(now);
                 }
             }
@@ -699,7 +725,7 @@ impl Wake {
 
     /// The answer of a context's `file` test, if it was asked.
     fn file_asked(&self, rule: usize, context: usize) -> Option<bool> {
-        self.contexts[rule][context].file.get().copied()
+        self.contexts[rule][context].file.get().map(|a| a.ok())
     }
 
     /// The answer of the `file` test of context `context` of the wake's
@@ -712,29 +738,41 @@ impl Wake {
         text: &str,
         words: &mut text::WordsIn<'t>,
     ) -> bool {
-        *self.contexts[rule][context]
+        self.contexts[rule][context]
             .file
             .get_or_init(|| file_test(ctx, text, words))
+            .ok()
     }
 }
+
+/// The shortest text whose `file` tests [`file_test`] narrows to lines.
+const NARROW_MIN: usize = 16 * 1024;
 
 /// The answer of `ctx`'s `file` test for `text` (whose words `words`
 /// reads), with the search narrowed by the words the test cannot match
 /// without ([`Context::file_words`]): none of a set in the text is a `false`
-/// without a search; for a test that matches within one line
-/// ([`Context::file_line_local`]), only the lines holding a word of its
+/// without a search ([`Answer::Lacks`]); for a test that matches within one
+/// line ([`Context::file_line_local`]), only the lines holding a word of its
 /// rarest-looking set (longest shortest word) are searched, unless they are
 /// most of the text. Same answer as searching the whole text.
-/// The shortest text whose `file` tests [`file_test`] narrows to lines.
-const NARROW_MIN: usize = 16 * 1024;
+fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> Answer {
+    if ctx.file.is_none() {
+        return Answer::No;
+    }
+    if lacks_file_words(ctx, words) {
+        return Answer::Lacks;
+    }
+    if file_search(ctx, text, words) {
+        Answer::Yes
+    } else {
+        Answer::No
+    }
+}
 
-fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> bool {
+fn file_search<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> bool {
     let Some(file) = &ctx.file else {
         return false;
     };
-    if !file_words_present(ctx, words) {
-        return false;
-    }
     let sets = ctx.file_words();
     let re = file.get();
     // A short text is searched whole sooner than its lines are found.
@@ -782,12 +820,12 @@ fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) ->
         .any(|(&s, &e)| re.is_match(&text[s..e]))
 }
 
-/// Whether the text holds a word of each set `ctx`'s `file` test cannot
+/// Whether the text lacks every word of a set `ctx`'s `file` test cannot
 /// match without ([`Context::file_words`]).
-fn file_words_present<'t>(ctx: &'t Context, words: &mut text::WordsIn<'t>) -> bool {
+fn lacks_file_words<'t>(ctx: &'t Context, words: &mut text::WordsIn<'t>) -> bool {
     ctx.file_words()
         .iter()
-        .all(|set| set.iter().any(|w| words.has(w)))
+        .any(|set| !set.iter().any(|w| words.has(w)))
 }
 
 /// Whether `ctx` reads a text at `path` (a context with a `path` reads
