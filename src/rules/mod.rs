@@ -54,6 +54,12 @@ struct BuiltinRule {
     requires: &'static [&'static str],
     /// The `path` regexes of its contexts (inherited ones included).
     paths: &'static [&'static str],
+    /// Its contexts' keywords (lower case) and the words their assignment
+    /// names cannot match without ([`literals::required`]), as
+    /// [`Catalog::context_words`] reads them from a parsed rule: a history
+    /// scan needs every rule's, and parsing every rule costs more than the
+    /// scan of a small history.
+    context_words: &'static [&'static str],
 }
 
 pub enum ContextKind {
@@ -702,6 +708,14 @@ struct ContextWords {
     exact: Vec<memchr::memmem::Finder<'static>>,
 }
 
+/// The words a parsed rule's contexts look for: their keywords and the
+/// words their assignment names cannot match without.
+fn rule_context_words(rule: &Rule) -> impl Iterator<Item = String> + '_ {
+    rule.contexts
+        .iter()
+        .flat_map(|c| c.keywords.iter().chain(c.words.iter().flatten()).cloned())
+}
+
 /// GitHub's and npm's token checksum: the last six base62 characters of the
 /// part after the last `_` are the CRC32 of the rest of that part. (The
 /// engine checks each validator; this is the offline half of
@@ -885,13 +899,23 @@ impl Catalog {
         self.context_words.get_or_init(|| {
             let mut words: Vec<String> = Vec::new();
             let mut exact: Vec<String> = Vec::new();
-            for rule in self.rules.iter() {
-                words.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
-                words.extend(rule.requires.iter().map(|k| k.to_ascii_lowercase()));
-                exact.extend(rule.requires.iter().cloned());
-                for c in &rule.contexts {
-                    words.extend(c.keywords.iter().cloned());
-                    words.extend(c.words.iter().flatten().cloned());
+            for entry in &self.rules.entries {
+                match entry.source {
+                    // Built in: what build.rs read, without parsing the rule.
+                    Source::Builtin { index, .. } => {
+                        let b = &BUILTIN_RULES[index];
+                        words.extend(b.keywords.iter().map(|k| k.to_ascii_lowercase()));
+                        words.extend(b.requires.iter().map(|k| k.to_ascii_lowercase()));
+                        exact.extend(b.requires.iter().map(|r| r.to_string()));
+                        words.extend(b.context_words.iter().map(|w| w.to_string()));
+                    }
+                    Source::Project => {
+                        let rule = entry.get();
+                        words.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
+                        words.extend(rule.requires.iter().map(|k| k.to_ascii_lowercase()));
+                        exact.extend(rule.requires.iter().cloned());
+                        words.extend(rule_context_words(rule));
+                    }
                 }
             }
             words.retain(|w| !w.is_empty());
@@ -1406,6 +1430,25 @@ fn compile_spec(spec: RuleSpec, origin: &Origin) -> Result<Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The context words build.rs writes for each built-in rule are the
+    /// ones its parsed contexts look for: a missing one would let a history
+    /// scan search a new version only where it changed when a word on a
+    /// changed line woke a context.
+    #[test]
+    fn build_time_context_words_are_the_parsed_rules_words() {
+        let catalog = Catalog::builtin().unwrap();
+        for (i, b) in BUILTIN_RULES.iter().enumerate() {
+            let rule = &catalog.rules[i];
+            assert_eq!(rule.id, b.id);
+            let set = |v: Vec<String>| -> std::collections::BTreeSet<String> {
+                v.into_iter().filter(|w| !w.is_empty()).collect()
+            };
+            let built = set(b.context_words.iter().map(|w| w.to_string()).collect());
+            let parsed = set(rule_context_words(rule).collect());
+            assert_eq!(built, parsed, "rule `{}`", b.id);
+        }
+    }
 
     #[test]
     fn word_boundaries_become_ascii_and_escapes_stay() {
