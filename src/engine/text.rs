@@ -288,6 +288,48 @@ mod tests {
         assert!(matches!(decode(&bad), Decoded::Text(t) if t == "\u{FFFD}\u{FFFD}"));
     }
 
+    /// `printable_runs` against the rule read plainly: a
+    /// byte shows when it is printable in a run of at least `MIN_RUN`, a
+    /// line break always, anything else is a blank.
+    #[test]
+    fn printable_runs_match_the_plain_rule_on_mixed_bytes() {
+        let printable = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\r' | b'\n');
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in [0usize, 1, 7, 8, 9, 300, 4096] {
+            for density in [2u64, 8, 40] {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        if state % density == 0 {
+                            (state >> 8) as u8 | 0x80
+                        } else {
+                            b"ab\n\t= x"[(state >> 16) as usize % 7]
+                        }
+                    })
+                    .collect();
+                let want: String = (0..bytes.len())
+                    .map(|i| {
+                        let (mut s, mut e) = (i, i);
+                        while s > 0 && printable(bytes[s - 1]) {
+                            s -= 1;
+                        }
+                        while e < bytes.len() && printable(bytes[e]) {
+                            e += 1;
+                        }
+                        match bytes[i] {
+                            b'\n' => '\n',
+                            b if printable(b) && e - s >= MIN_RUN => b as char,
+                            _ => ' ',
+                        }
+                    })
+                    .collect();
+                assert_eq!(printable_runs(&bytes), want, "len {len}, density {density}");
+            }
+        }
+    }
+
     #[test]
     fn printable_runs_keep_offsets_and_newlines() {
         let bytes = b"\0\x01ab\ncd\0\xffsk_live_0123456789\n\x02\x03xyzxyzxyz";
