@@ -302,7 +302,7 @@ mod tests {
                         state ^= state << 13;
                         state ^= state >> 7;
                         state ^= state << 17;
-                        if state % density == 0 {
+                        if state.is_multiple_of(density) {
                             (state >> 8) as u8 | 0x80
                         } else {
                             b"ab\n\t= x"[(state >> 16) as usize % 7]
