@@ -593,7 +593,7 @@ pub struct Wake {
 }
 
 /// What one context reads of a whole text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Reads {
     /// Its keywords and name's words are present.
     words: bool,
@@ -756,25 +756,26 @@ const NARROW_MIN: usize = 16 * 1024;
 /// rarest-looking set (longest shortest word) are searched, unless they are
 /// most of the text. Same answer as searching the whole text.
 fn file_test<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> Answer {
-    if ctx.file.is_none() {
+    let Some(file) = &ctx.file else {
         return Answer::No;
-    }
+    };
     if lacks_file_words(ctx, words) {
-        return Answer::Lacks;
-    }
-    if file_search(ctx, text, words) {
+        Answer::Lacks
+    } else if file_search(ctx, file.get(), text, words) {
         Answer::Yes
     } else {
         Answer::No
     }
 }
 
-fn file_search<'t>(ctx: &'t Context, text: &str, words: &mut text::WordsIn<'t>) -> bool {
-    let Some(file) = &ctx.file else {
-        return false;
-    };
+/// The search behind [`file_test`], for a text holding a word of each set.
+fn file_search<'t>(
+    ctx: &'t Context,
+    re: &regex::Regex,
+    text: &str,
+    words: &mut text::WordsIn<'t>,
+) -> bool {
     let sets = ctx.file_words();
-    let re = file.get();
     // A short text is searched whole sooner than its lines are found.
     if text.len() < NARROW_MIN {
         return re.is_match(text);

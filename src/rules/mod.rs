@@ -900,23 +900,27 @@ impl Catalog {
             let mut words: Vec<String> = Vec::new();
             let mut exact: Vec<String> = Vec::new();
             for entry in &self.rules.entries {
-                match entry.source {
-                    // Built in: what build.rs read, without parsing the rule.
-                    Source::Builtin { index, .. } => {
-                        let b = &BUILTIN_RULES[index];
-                        words.extend(b.keywords.iter().map(|k| k.to_ascii_lowercase()));
-                        words.extend(b.requires.iter().map(|k| k.to_ascii_lowercase()));
-                        exact.extend(b.requires.iter().map(|r| r.to_string()));
-                        words.extend(b.context_words.iter().map(|w| w.to_string()));
-                    }
-                    Source::Project => {
-                        let rule = entry.get();
-                        words.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
-                        words.extend(rule.requires.iter().map(|k| k.to_ascii_lowercase()));
-                        exact.extend(rule.requires.iter().cloned());
-                        words.extend(rule_context_words(rule));
-                    }
-                }
+                // Built in: what build.rs read, without parsing the rule.
+                let (keywords, requires, of_contexts): (Vec<&str>, Vec<&str>, Vec<String>) =
+                    match entry.source {
+                        Source::Builtin { index, .. } => {
+                            let b = &BUILTIN_RULES[index];
+                            let cw = b.context_words.iter().map(|w| w.to_string()).collect();
+                            (b.keywords.to_vec(), b.requires.to_vec(), cw)
+                        }
+                        Source::Project => {
+                            let rule = entry.get();
+                            (
+                                rule.keywords.iter().map(String::as_str).collect(),
+                                rule.requires.iter().map(String::as_str).collect(),
+                                rule_context_words(rule).collect(),
+                            )
+                        }
+                    };
+                words.extend(keywords.iter().map(|k| k.to_ascii_lowercase()));
+                words.extend(requires.iter().map(|k| k.to_ascii_lowercase()));
+                exact.extend(requires.iter().map(|r| r.to_string()));
+                words.extend(of_contexts);
             }
             words.retain(|w| !w.is_empty());
             words.sort_unstable();
