@@ -188,7 +188,6 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
     for re in [
         &p.bare,
         &p.quoted,
-        &p.line_pair,
         &p.xml_pair,
         &p.xml_element,
         &p.xml_keyed,
@@ -200,6 +199,10 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
             collect(re, text, 0, &mut out);
         }
     }
+    // A line of two words: searched only on the lines that have the shape
+    // (most lines of prose and code have more words, and the pattern's
+    // search of a whole text cost more than all the others but one).
+    line_pairs(p.line_pair.get(), text, &mut out);
     // Go's `var (` / `const (` blocks: typed lines inside them only (a line
     // of two words and `=` anywhere else is some other language's).
     // Blocks never overlap, so each byte is searched once.
@@ -215,6 +218,44 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         }
     }
     out
+}
+
+/// What [`collect`] finds of the `line_pair` pattern `re` in `text`, read
+/// line by line.
+fn line_pairs(re: &Regex, text: &str, out: &mut Vec<Assignment>) {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let line = &text[start..end];
+        if may_pair(line.as_bytes()) {
+            collect(re, line, start, out);
+        }
+        start = end + 1;
+    }
+}
+
+/// Whether `line` (without its `\n`) may hold a match of the `line_pair`
+/// pattern: apart from blanks (spaces and tabs) at either end, two words,
+/// the first dotted (`a.b.c value`), or three, the first `ENV`. A `\r`
+/// before the end may end a line for that pattern (`(?R)`): such a line is
+/// left to the pattern.
+fn may_pair(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if memchr::memchr(b'\r', line).is_some() {
+        return true;
+    }
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let mut words = line.split(blank).filter(|w| !w.is_empty());
+    // Most lines fail on their first word, read alone.
+    let first = words.next().unwrap_or_default();
+    let (dotted, env) = (first.contains(&b'.'), first == b"ENV");
+    if !dotted && !env {
+        return false;
+    }
+    match (words.next(), words.next(), words.next()) {
+        (Some(_), None, _) => dotted,
+        (Some(_), Some(_), None) => env,
+        _ => false,
+    }
 }
 
 fn collect(re: &Regex, text: &str, base: usize, out: &mut Vec<Assignment>) {
@@ -663,6 +704,65 @@ mod tests {
         assert!(has("${K:=\"v1\"}", "K", "v1"));
         assert!(!pairs("${K}").iter().any(|(n, _)| n == "K"));
         assert!(!pairs("env('K')").iter().any(|(n, _)| n == "K"));
+    }
+
+    #[test]
+    fn line_pairs_read_by_line_are_the_patterns_matches_in_the_whole_text() {
+        let words = [
+            "ENV",
+            "a.b",
+            "app.secret.key",
+            "x",
+            "name",
+            "value1234567890",
+            "ab.cd",
+            "=v.x",
+            ":colon",
+            "# c.d",
+            "é.x",
+            "v\x0bw.z",
+            "tokentokentoken",
+            "ENVX",
+        ];
+        let blanks = ["", " ", "\t", "  "];
+        let ends = ["\n", "\r\n", "\r", "", "\r\r\n"];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as usize % n
+        };
+        let mut found = [0usize; 2];
+        for floor in FLOORS {
+            let re = patterns(floor).line_pair.get();
+            for _ in 0..3000 {
+                let mut text = String::new();
+                for _ in 0..1 + next(5) {
+                    text.push_str(blanks[next(blanks.len())]);
+                    for w in 0..1 + next(4) {
+                        if w > 0 {
+                            text.push_str(blanks[1 + next(blanks.len() - 1)]);
+                        }
+                        text.push_str(words[next(words.len())]);
+                    }
+                    text.push_str(blanks[next(blanks.len())]);
+                    text.push_str(ends[next(ends.len())]);
+                }
+                let spans = |found: Vec<Assignment>| {
+                    let mut v: Vec<_> = found.into_iter().map(|a| (a.name, a.value)).collect();
+                    v.sort_by_key(|(n, v)| (n.start, n.end, v.start, v.end));
+                    v
+                };
+                let (mut whole, mut lines) = (Vec::new(), Vec::new());
+                collect(re, &text, 0, &mut whole);
+                line_pairs(re, &text, &mut lines);
+                found[usize::from(text.contains("ENV"))] += whole.len();
+                assert_eq!(spans(lines), spans(whole), "floor {floor}, text {text:?}");
+            }
+        }
+        // Both forms were found, many times over.
+        assert!(found.iter().all(|&n| n > 100), "{found:?}");
     }
 
     #[test]
