@@ -411,6 +411,7 @@ pub struct ParentFinder<'t, 'l> {
     start: usize,
     at: usize,
     openers: Openers,
+    above: Above<'t>,
 }
 
 impl<'t, 'l> ParentFinder<'t, 'l> {
@@ -422,6 +423,7 @@ impl<'t, 'l> ParentFinder<'t, 'l> {
             start: 0,
             at: 0,
             openers: Openers::default(),
+            above: Above::default(),
         }
     }
 
@@ -443,36 +445,168 @@ impl<'t, 'l> ParentFinder<'t, 'l> {
         self.at = at;
         same_line_openers(&text[start..at], &self.openers.stack, line, &mut out);
 
-        let mut indent = indentation(&text[start..]);
-        let first = line.saturating_sub(LOOKBACK_LINES).max(1);
-        for l in (first..line).rev() {
-            let (s, e) = lines.span(text, l);
-            let raw = &text[s..e];
-            let trimmed = raw.trim();
-            if trimmed.is_empty() || is_comment(trimmed) {
-                continue;
-            }
-            if is_section_header(trimmed) {
-                // A section header encloses everything below it up to the next
-                // one, and nothing above it encloses the value.
-                out.push(Parent {
-                    text: trimmed,
-                    line: l,
-                });
-                break;
-            }
-            let ind = indentation(raw);
-            if ind < indent && opens_block(trimmed) {
-                out.push(Parent {
-                    text: trimmed,
-                    line: l,
-                });
-                indent = ind;
-            }
-            // At the top level only a section header can still enclose the value.
-        }
+        let indent = indentation(&text[start..]);
+        self.above.enclosing(text, lines, line, indent, &mut out);
         out
     }
+}
+
+/// The lines that enclose a line from above, as walking up from it finds
+/// them (at most [`LOOKBACK_LINES`] up): each line that opens a block at
+/// less indentation than the last one found, up to and with the first
+/// section header. Kept as the lines are read downwards: a stack of the
+/// openers that a line below can still find (each pushed opener drops those
+/// at its indentation or more, which a walk up from below it never takes),
+/// cleared at a section header; the stack's top and the header are noted
+/// per line. A walk up cost up to 400 lines per value: a generated page
+/// with thousands of values paid that for each.
+#[derive(Default)]
+struct Above<'t> {
+    /// The first line read: what lies above it was not read, as if the
+    /// text started there.
+    from: usize,
+    /// The next line to read.
+    next: usize,
+    /// Per line read (index: line - `from`): the stack's top and the
+    /// section header in force above it.
+    at_line: Vec<(u32, u32)>,
+    /// Openers and headers; `below` links each opener to the one under it.
+    nodes: Vec<Opener<'t>>,
+    top: u32,
+    header: u32,
+}
+
+struct Opener<'t> {
+    text: &'t str,
+    line: usize,
+    indent: usize,
+    below: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<'t> Above<'t> {
+    /// Appends the enclosing lines of `line` (indented `indent`) to `out`,
+    /// innermost first.
+    fn enclosing(
+        &mut self,
+        text: &'t str,
+        lines: &Lines,
+        line: usize,
+        indent: usize,
+        out: &mut Vec<Parent<'t>>,
+    ) {
+        let first = line.saturating_sub(LOOKBACK_LINES).max(1);
+        // Read on from where it got to when that is near; else start
+        // afresh from the first line the walk would read.
+        let near = self.next > 0 && self.from <= first && line <= self.next + 2 * LOOKBACK_LINES;
+        if !near {
+            *self = Above {
+                from: first,
+                next: first,
+                top: NONE,
+                header: NONE,
+                ..Above::default()
+            };
+        }
+        while self.next <= line {
+            self.read(text, lines);
+        }
+        let (mut n, header) = self.at_line[line - self.from];
+        let mut indent = indent;
+        while n != NONE {
+            let o = &self.nodes[n as usize];
+            if o.line < first {
+                break;
+            }
+            if o.indent < indent {
+                out.push(Parent {
+                    text: o.text,
+                    line: o.line,
+                });
+                indent = o.indent;
+            }
+            n = o.below;
+        }
+        if let Some(h) = self.nodes.get(header as usize).filter(|h| h.line >= first) {
+            out.push(Parent {
+                text: h.text,
+                line: h.line,
+            });
+        }
+    }
+
+    /// Reads line `next`: notes what is above it, then takes it in.
+    fn read(&mut self, text: &'t str, lines: &Lines) {
+        let l = self.next;
+        self.next += 1;
+        self.at_line.push((self.top, self.header));
+        let (s, e) = lines.span(text, l);
+        let raw = &text[s..e];
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || is_comment(trimmed) {
+            return;
+        }
+        let header = is_section_header(trimmed);
+        if !header && !opens_block(trimmed) {
+            return;
+        }
+        let indent = indentation(raw);
+        let mut below = self.top;
+        while let Some(o) = self
+            .nodes
+            .get(below as usize)
+            .filter(|o| o.indent >= indent)
+        {
+            below = o.below;
+        }
+        // A text has fewer lines than u32 counts.
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Opener {
+            text: trimmed,
+            line: l,
+            indent,
+            below: if header { NONE } else { below },
+        });
+        if header {
+            self.header = id;
+            self.top = NONE;
+        } else {
+            self.top = id;
+        }
+    }
+}
+
+/// The walk up that [`Above`] stands for, line by line: the reference its
+/// test compares it with.
+#[cfg(test)]
+fn walk_up<'t>(text: &'t str, lines: &Lines, line: usize, mut indent: usize) -> Vec<Parent<'t>> {
+    let mut out = Vec::new();
+    let first = line.saturating_sub(LOOKBACK_LINES).max(1);
+    for l in (first..line).rev() {
+        let (s, e) = lines.span(text, l);
+        let raw = &text[s..e];
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || is_comment(trimmed) {
+            continue;
+        }
+        if is_section_header(trimmed) {
+            out.push(Parent {
+                text: trimmed,
+                line: l,
+            });
+            break;
+        }
+        let ind = indentation(raw);
+        if ind < indent && opens_block(trimmed) {
+            out.push(Parent {
+                text: trimmed,
+                line: l,
+            });
+            indent = ind;
+        }
+    }
+    out
 }
 
 /// Unclosed `{`, `(`, `[` and `<` (offsets in the line) so far, quotes skipped.
@@ -796,6 +930,103 @@ mod tests {
             let one: Vec<_> = parents(json, &lines, at).iter().map(|p| p.text).collect();
             let many: Vec<_> = finder.parents(at).iter().map(|p| p.text).collect();
             assert_eq!(one, many, "at {needle}");
+        }
+    }
+
+    /// Read forward and kept, the enclosing lines are what a walk up from
+    /// each line finds, asked in any order, in texts longer than the walk
+    /// reaches.
+    #[test]
+    fn enclosing_lines_kept_are_those_a_walk_up_finds() {
+        let shapes = [
+            "a:",
+            "b: {",
+            "[section]",
+            "<tag>",
+            "<br/>",
+            "# c:",
+            "",
+            "k: v",
+            "x = 1",
+            "list = [",
+            "}",
+            "]",
+            "[a, b]",
+            "fn f() {",
+            "// d {",
+            "  ",
+            "key: value,",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as usize % n
+        };
+        let mut found = 0;
+        for n_lines in [3, 40, 450, 1300] {
+            // Openers and headers on most lines, or a few hundred lines
+            // apart (past the walk's reach).
+            for sparse in [1, 1, 1, 150, 300, 600] {
+                let text: String = (0..n_lines)
+                    .map(|_| {
+                        let indent = [" ", "\t"][next(2)].repeat(next(7));
+                        let shape = match next(sparse) {
+                            0 => shapes[next(shapes.len())],
+                            _ => "k: v",
+                        };
+                        format!("{indent}{shape}\n")
+                    })
+                    .collect();
+                let lines = Lines::new(&text);
+                let mut above = Above::default();
+                for _ in 0..n_lines * 2 {
+                    // Mostly onwards, now and then back or far ahead.
+                    let line = 1 + next(lines.count());
+                    let indent = next(9);
+                    let mut got = Vec::new();
+                    above.enclosing(&text, &lines, line, indent, &mut got);
+                    let want = walk_up(&text, &lines, line, indent);
+                    let key = |v: &[Parent<'_>]| {
+                        v.iter()
+                            .map(|p| (p.line, p.text.to_string()))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(key(&got), key(&want), "line {line}, indent {indent}");
+                    found += want.len();
+                }
+                let mut above = Above::default();
+                for line in 1..=lines.count() {
+                    let mut got = Vec::new();
+                    above.enclosing(&text, &lines, line, 8, &mut got);
+                    assert_eq!(
+                        got.len(),
+                        walk_up(&text, &lines, line, 8).len(),
+                        "line {line}"
+                    );
+                }
+            }
+        }
+        assert!(found > 1000, "{found}");
+        // A header or opener past the walk's reach encloses nothing.
+        for far in ["[old]", "old:"] {
+            let text = format!(
+                "{far}\n{}  near:\n    k: v\n",
+                "k: v\n".repeat(LOOKBACK_LINES)
+            );
+            let lines = Lines::new(&text);
+            let last = lines.count() - 1;
+            // Asked line by line, as values come, so the far line was read.
+            let mut above = Above::default();
+            let mut got = Vec::new();
+            for line in 1..=last {
+                got.clear();
+                above.enclosing(&text, &lines, line, 4, &mut got);
+            }
+            let texts: Vec<_> = got.iter().map(|p| p.text).collect();
+            assert_eq!(texts, ["near:"], "{far}");
+            assert_eq!(walk_up(&text, &lines, last, 4).len(), 1);
         }
     }
 
