@@ -110,8 +110,10 @@ fn compile(floor: usize) -> Patterns {
     // `:=`, PHP's `.=`.
     let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
     let bare = format!(
-        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*)?[ \t]*{op}[ \t]*{value}"#
+        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
     );
+    // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
+    // `KEY: &str = v` and `KEY: &'static str = v` (Rust).
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
     // `getOrDefault("X", "v")`: a default is committed like any value.
@@ -794,6 +796,9 @@ mod tests {
         assert!(has("{\"a.b:c\": \"v1\"}", "a.b:c", "v1"));
         assert!(has("api.key=v1", "api.key", "v1"));
         assert!(has("key: str = \"v1\"", "key", "v1"));
+        assert!(has("const K: &str = \"v1\";", "K", "v1"));
+        assert!(has("pub static K: &'static str = \"v1\";", "K", "v1"));
+        assert!(has("let k: Option<&str> = \"v1\";", "k", "v1"));
         assert!(has("'k' => 'v1',", "k", "v1"));
         assert!(has("k := \"v1\"", "k", "v1"));
         assert!(has("<add key=\"K\" value=\"v1\" />", "K", "v1"));
