@@ -35,6 +35,7 @@ struct Patterns {
     go_block_line: Pattern,
     env_or: Pattern,
     shell_default: Pattern,
+    define: Pattern,
 }
 
 struct Pattern {
@@ -103,17 +104,20 @@ fn compile(floor: usize) -> Patterns {
     // A value: quoted (the quote possibly escaped, as in notebooks) or bare,
     // of at least `floor` bytes.
     let more = floor - 1;
+    // A quote may follow a string prefix: Objective-C's and C#'s `@"v"`,
+    // Python's and Rust's `b"v"`, `r"v"`, `f"v"`, `u"v"`.
     let value = format!(
-        r#"(?:\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
+        r#"(?:(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
     );
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
     // `:=`, PHP's `.=`.
     let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
-    let bare = format!(
-        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
-    );
     // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
-    // `KEY: &str = v` and `KEY: &'static str = v` (Rust).
+    // `KEY: &str = v` and `KEY: &'static str = v` (Rust); a C array's
+    // brackets: `char KEY[] = "v"`.
+    let bare = format!(
+        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\])?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
+    );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
     // `getOrDefault("X", "v")`: a default is committed like any value.
@@ -172,6 +176,13 @@ fn compile(floor: usize) -> Patterns {
         ),
         go_block_line: re(&go_block_line, &[]),
         env_or: re(&env_or, &[b"||", b"??", b"or"]),
+        // C's and Objective-C's `#define NAME "v"`.
+        define: re(
+            &format!(
+                r"(?m)^[ \t]*#[ \t]*define[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+{value}"
+            ),
+            &[b"define"],
+        ),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
         shell_default: re(
             &format!(
@@ -196,6 +207,7 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.go_typed,
         &p.env_or,
         &p.shell_default,
+        &p.define,
     ] {
         if let Some(re) = re.for_text(text) {
             collect(re, text, 0, &mut out);
@@ -799,6 +811,13 @@ mod tests {
         assert!(has("const K: &str = \"v1\";", "K", "v1"));
         assert!(has("pub static K: &'static str = \"v1\";", "K", "v1"));
         assert!(has("let k: Option<&str> = \"v1\";", "k", "v1"));
+        assert!(has("static const char K[] = \"v1\";", "K", "v1"));
+        assert!(has("char k[33] = \"v1\";", "k", "v1"));
+        assert!(has("#define K \"v1\"", "K", "v1"));
+        assert!(has("  #  define K v1", "K", "v1"));
+        assert!(has("NSString *const kK = @\"v1\";", "kK", "v1"));
+        assert!(has("var k = @\"v1\";", "k", "v1"));
+        assert!(has("K = b\"v1\"", "K", "v1"));
         assert!(has("'k' => 'v1',", "k", "v1"));
         assert!(has("k := \"v1\"", "k", "v1"));
         assert!(has("<add key=\"K\" value=\"v1\" />", "K", "v1"));
