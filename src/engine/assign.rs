@@ -36,6 +36,8 @@ struct Patterns {
     env_or: Pattern,
     shell_default: Pattern,
     define: Pattern,
+    environment: Pattern,
+    name_value: Pattern,
 }
 
 struct Pattern {
@@ -114,9 +116,9 @@ fn compile(floor: usize) -> Patterns {
     let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
     // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
     // `KEY: &str = v` and `KEY: &'static str = v` (Rust); a C array's
-    // brackets: `char KEY[] = "v"`.
+    // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`.
     let bare = format!(
-        r#"(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\])?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
+        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\])?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
     );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
@@ -183,6 +185,21 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"define"],
         ),
+        // systemd's `Environment=KEY=v` and `Environment="KEY=v"`.
+        environment: re(
+            &format!(
+                r#"(?m)^[ \t]*Environment[ \t]*=[ \t]*"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<uv>[^\s"'`]{{{floor},}})"#
+            ),
+            &[b"Environment"],
+        ),
+        // A name and its value as two keys: Kubernetes' `- name: KEY` with
+        // `value: v` on the next line, ECS's `{"name": "KEY", "value": "v"}`.
+        name_value: re(
+            &format!(
+                r#"["']?\bname["']?[ \t]*:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?["']?value["']?[ \t]*:[ \t]*{value}"#
+            ),
+            &[b"value"],
+        ),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
         shell_default: re(
             &format!(
@@ -208,6 +225,8 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.env_or,
         &p.shell_default,
         &p.define,
+        &p.environment,
+        &p.name_value,
     ] {
         if let Some(re) = re.for_text(text) {
             collect(re, text, 0, &mut out);
@@ -818,6 +837,12 @@ mod tests {
         assert!(has("NSString *const kK = @\"v1\";", "kK", "v1"));
         assert!(has("var k = @\"v1\";", "k", "v1"));
         assert!(has("K = b\"v1\"", "K", "v1"));
+        assert!(has("$env:K = \"v1\"", "K", "v1"));
+        assert!(has("$Env:K='v1'", "K", "v1"));
+        assert!(has("Environment=K=v1", "K", "v1"));
+        assert!(has("Environment=\"K=v1\"", "K", "v1"));
+        assert!(has("env:\n  - name: K\n    value: \"v1\"", "K", "v1"));
+        assert!(has("[{\"name\": \"K\", \"value\": \"v1\"}]", "K", "v1"));
         assert!(has("'k' => 'v1',", "k", "v1"));
         assert!(has("k := \"v1\"", "k", "v1"));
         assert!(has("<add key=\"K\" value=\"v1\" />", "K", "v1"));
