@@ -38,6 +38,7 @@ struct Patterns {
     define: Pattern,
     environment: Pattern,
     name_value: Pattern,
+    shell_set: Pattern,
 }
 
 struct Pattern {
@@ -192,6 +193,13 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"Environment"],
         ),
+        // fish's `set -gx KEY v`, csh's `setenv KEY v`.
+        shell_set: re(
+            &format!(
+                r"(?m)^[ \t]*(?:set(?:[ \t]+-[-A-Za-z]+)+|setenv)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+{value}"
+            ),
+            &[b"set -", b"setenv"],
+        ),
         // A name and its value as two keys: Kubernetes' `- name: KEY` with
         // `value: v` on the next line, ECS's `{"name": "KEY", "value": "v"}`.
         name_value: re(
@@ -227,6 +235,7 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.define,
         &p.environment,
         &p.name_value,
+        &p.shell_set,
     ] {
         if let Some(re) = re.for_text(text) {
             collect(re, text, 0, &mut out);
@@ -838,6 +847,9 @@ mod tests {
         assert!(has("var k = @\"v1\";", "k", "v1"));
         assert!(has("K = b\"v1\"", "K", "v1"));
         assert!(has("$env:K = \"v1\"", "K", "v1"));
+        assert!(has("set -gx K v1", "K", "v1"));
+        assert!(has("set --export K 'v1'", "K", "v1"));
+        assert!(has("setenv K v1", "K", "v1"));
         assert!(has("$Env:K='v1'", "K", "v1"));
         assert!(has("Environment=K=v1", "K", "v1"));
         assert!(has("Environment=\"K=v1\"", "K", "v1"));
