@@ -901,6 +901,16 @@ mod tests {
         assert!(!pairs("env('K')").iter().any(|(n, _)| n == "K"));
     }
 
+    /// Draws below `n`, from a xorshift generator seeded with `state`.
+    fn draws(mut state: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as usize % n
+        }
+    }
+
     #[test]
     fn line_pairs_read_by_line_are_the_patterns_matches_in_the_whole_text() {
         let words = [
@@ -921,13 +931,7 @@ mod tests {
         ];
         let blanks = ["", " ", "\t", "  "];
         let ends = ["\n", "\r\n", "\r", "", "\r\r\n"];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as usize % n
-        };
+        let mut next = draws(0x9e37_79b9_7f4a_7c15u64);
         let mut found = [0usize; 2];
         for floor in FLOORS {
             let re = patterns(floor).line_pair.get();
@@ -1018,13 +1022,7 @@ mod tests {
             "  ",
             "key: value,",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as usize % n
-        };
+        let mut next = draws(0x2545_f491_4f6c_dd1du64);
         let mut found = 0;
         for n_lines in [3, 40, 450, 1300] {
             // Openers and headers on most lines, or a few hundred lines
