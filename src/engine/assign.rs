@@ -36,7 +36,7 @@ struct Patterns {
     env_or: Pattern,
     shell_default: Pattern,
     define: Pattern,
-    environment: Pattern,
+    flag: Pattern,
     name_value: Pattern,
     shell_set: Pattern,
 }
@@ -113,8 +113,8 @@ fn compile(floor: usize) -> Patterns {
         r#"(?:(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
     );
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
-    // `:=`, PHP's `.=`.
-    let op = r"(?::::=|::=|:=|\?=|\+=|\.=|=>|==|=|:)";
+    // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`.
+    let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|=|:)";
     // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
     // `KEY: &str = v` and `KEY: &'static str = v` (Rust); a C array's
     // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`.
@@ -186,12 +186,14 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"define"],
         ),
-        // systemd's `Environment=KEY=v` and `Environment="KEY=v"`.
-        environment: re(
+        // A long flag and its value: `--access-key v` (`--access-key=v`
+        // is a plain assignment); a value that starts with a dash is the
+        // next flag.
+        flag: re(
             &format!(
-                r#"(?m)^[ \t]*Environment[ \t]*=[ \t]*"?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<uv>[^\s"'`]{{{floor},}})"#
+                r#"(?m)(?:^|[ \t])--(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)[ \t]+(?:(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\\-][^\s"'`,;<>(){{}}\[\]\\]{{{more},}}))"#
             ),
-            &[b"Environment"],
+            &[b"--"],
         ),
         // fish's `set -gx KEY v`, csh's `setenv KEY v`.
         shell_set: re(
@@ -233,7 +235,7 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.env_or,
         &p.shell_default,
         &p.define,
-        &p.environment,
+        &p.flag,
         &p.name_value,
         &p.shell_set,
     ] {
@@ -334,7 +336,30 @@ fn collect(re: &Regex, text: &str, base: usize, out: &mut Vec<Assignment>) {
             name: base + start..base + name.start + trimmed,
             value: base + value.start..base + value.end,
         });
+        if let Some(inner) = inner_assignment(&text[value.clone()]) {
+            out.push(Assignment {
+                name: base + value.start + inner.name.start..base + value.start + inner.name.end,
+                value: base + value.start + inner.value.start..base + value.end,
+            });
+        }
     }
+}
+
+/// A value that is itself `NAME=v`: `--from-literal=KEY=v`, `--env=KEY=v`,
+/// systemd's `Environment=KEY=v` and `Environment="KEY=v"`, `"--token=v"`.
+/// The inner name and value, as ranges of `value`.
+fn inner_assignment(value: &str) -> Option<Assignment> {
+    let eq = value.find('=')?;
+    let dashes = value[..eq].len() - value[..eq].trim_start_matches('-').len();
+    let name = &value[dashes.min(2)..eq];
+    let mut bytes = name.bytes();
+    let first = bytes.next()?;
+    let named = (first.is_ascii_alphabetic() || first == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    (named && eq + 1 < value.len()).then(|| Assignment {
+        name: dashes.min(2)..eq,
+        value: eq + 1..value.len(),
+    })
 }
 
 /// `-Dgradle.publish.key=v` (Java) and `-Pgradle.publish.key=v` (Gradle):
@@ -848,6 +873,22 @@ mod tests {
         assert!(has("K = b\"v1\"", "K", "v1"));
         assert!(has("$env:K = \"v1\"", "K", "v1"));
         assert!(has("set -gx K v1", "K", "v1"));
+        assert!(has("ENV[\"K\"] ||= \"v1\"", "K", "v1"));
+        assert!(has("k ??= \"v1\";", "k", "v1"));
+        assert!(has("cli --access-key v1 send", "access-key", "v1"));
+        assert!(has("cli --access-key \"v1\"", "access-key", "v1"));
+        assert!(!has(
+            "cli --access-key --verbose",
+            "access-key",
+            "--verbose"
+        ));
+        assert!(has(
+            "kubectl create secret generic s --from-literal=K=v1",
+            "K",
+            "v1"
+        ));
+        assert!(has("args = \"--token=v1\"", "token", "v1"));
+        assert!(!has("u = \"https://h/?a=v1\"", "https://h/?a", "v1"));
         assert!(has("set --export K 'v1'", "K", "v1"));
         assert!(has("setenv K v1", "K", "v1"));
         assert!(has("$Env:K='v1'", "K", "v1"));
