@@ -109,9 +109,9 @@ fn compile(floor: usize) -> Patterns {
     let more = floor - 1;
     // A quote may follow a string prefix: Objective-C's and C#'s `@"v"`,
     // Python's and Rust's `b"v"`, `r"v"`, `f"v"`, `u"v"`.
-    let value = format!(
-        r#"(?:(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
-    );
+    let quoted_value =
+        format!(r#"(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]"#);
+    let value = format!(r#"(?:{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#);
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
     // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`.
     let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|=|:)";
@@ -191,7 +191,7 @@ fn compile(floor: usize) -> Patterns {
         // next flag.
         flag: re(
             &format!(
-                r#"(?m)(?:^|[ \t])--(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)[ \t]+(?:(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\\-][^\s"'`,;<>(){{}}\[\]\\]{{{more},}}))"#
+                r#"(?m)(?:^|[ \t])--(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)[ \t]+(?:{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\\-][^\s"'`,;<>(){{}}\[\]\\]{{{more},}}))"#
             ),
             &[b"--"],
         ),
@@ -339,7 +339,7 @@ fn collect(re: &Regex, text: &str, base: usize, out: &mut Vec<Assignment>) {
         if let Some(inner) = inner_assignment(&text[value.clone()]) {
             out.push(Assignment {
                 name: base + value.start + inner.name.start..base + value.start + inner.name.end,
-                value: base + value.start + inner.value.start..base + value.end,
+                value: base + value.start + inner.value.start..base + value.start + inner.value.end,
             });
         }
     }
@@ -619,7 +619,9 @@ impl<'t> Above<'t> {
             return;
         }
         let indent = indentation(raw);
-        let mut below = self.top;
+        // A header ends every block above it; an opener those at its
+        // indentation or more.
+        let mut below = if header { NONE } else { self.top };
         while let Some(o) = self
             .nodes
             .get(below as usize)
@@ -633,11 +635,10 @@ impl<'t> Above<'t> {
             text: trimmed,
             line: l,
             indent,
-            below: if header { NONE } else { below },
+            below,
         });
         if header {
-            self.header = id;
-            self.top = NONE;
+            (self.header, self.top) = (id, NONE);
         } else {
             self.top = id;
         }

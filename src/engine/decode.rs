@@ -361,7 +361,7 @@ fn decode_base64_text(encoded: &str) -> Option<String> {
     }
     let printable = bytes
         .iter()
-        .filter(|&&c| (0x20..0x7f).contains(&c) || matches!(c, b'\t' | b'\n' | b'\r'))
+        .filter(|&&c| super::text::is_printable(c))
         .count();
     (printable * 100 >= bytes.len() * 95).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -97,9 +97,13 @@ pub fn printable_runs(bytes: &[u8]) -> String {
     // chunk's starts). Machine code has short printable runs everywhere; a
     // byte-by-byte walk paid a mispredicted branch at each of them.
     let chunks = bytes.len().div_ceil(64);
-    let mask = |c: usize| match bytes.get(c * 64..) {
-        Some(rest) if c < chunks => printable_mask(&rest[..rest.len().min(64)]),
-        _ => 0,
+    let mask = |c: usize| {
+        let start = c * 64;
+        if c < chunks {
+            printable_mask(&bytes[start..bytes.len().min(start + 64)])
+        } else {
+            0
+        }
     };
     let mut printable = mask(0);
     let mut starts_before = 0u64;
@@ -137,10 +141,15 @@ fn printable_mask(chunk: &[u8]) -> u64 {
     }
     let done = chunk.len() - words.remainder().len();
     for (j, &b) in words.remainder().iter().enumerate() {
-        let p = (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\r' | b'\n');
-        m |= u64::from(p) << (done + j);
+        m |= u64::from(is_printable(b)) << (done + j);
     }
     m
+}
+
+/// Printable ASCII, a tab or a line break: what a binary's strings and a
+/// decoded value are made of.
+pub fn is_printable(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\r' | b'\n')
 }
 
 /// The printable bytes of the 8 in `w` (little-endian), as 8 bits, found
