@@ -39,6 +39,9 @@ struct Patterns {
     flag: Pattern,
     name_value: Pattern,
     shell_set: Pattern,
+    attribute: Pattern,
+    block_scalar: Pattern,
+    cli_secret: Pattern,
 }
 
 struct Pattern {
@@ -111,7 +114,15 @@ fn compile(floor: usize) -> Patterns {
     // Python's and Rust's `b"v"`, `r"v"`, `f"v"`, `u"v"`.
     let quoted_value =
         format!(r#"(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]"#);
-    let value = format!(r#"(?:{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#);
+    // A quoted value may sit inside a call that only wraps it, up to two
+    // deep: Rust's `String::from("v")`, `Some("v")`,
+    // `SecretString::new("v".into())`, Go's `[]byte("v")`, Java's
+    // `new String("v")`, Python's `str("v")` and pydantic's
+    // `SecretStr("v")`, JavaScript's `Buffer.from("v")`.
+    let wrapper = r"(?:new[ \t]+)?(?:[A-Za-z_][A-Za-z0-9_]*(?:::|\.))*(?:from|new|of|valueOf|Some|Ok|String|str|string|wstring|bytes|Secret|SecretStr|SecretString|SecretBox|Sensitive|QString|QStringLiteral|Buffer|\[\]byte)\([ \t]*";
+    let value = format!(
+        r#"(?:(?:{wrapper}){{0,2}}{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
+    );
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
     // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`.
     let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|=|:)";
@@ -142,9 +153,10 @@ fn compile(floor: usize) -> Patterns {
         r"(?m)^[ \t]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[*\[\]]*[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*{value}"
     );
     // A default after an environment read: `process.env.X || 'v'`,
-    // `process.env.X ?? 'v'`, `ENV["X"] || "v"`, `os.getenv("X") or "v"`.
+    // `process.env.X ?? 'v'`, `ENV["X"] || "v"`, `os.getenv("X") or "v"`,
+    // and Ruby's block default `ENV.fetch("X") { "v" }`.
     let env_or = format!(
-        r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*{value}"#
+        r#"(?:\.env\.|\[["']|\(["'])(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:["']\]|["']\))?[ \t]*(?:\|\||\?\?|\bor\b|\{{)[ \t]*{value}"#
     );
     Patterns {
         bare: re(&bare, &[]),
@@ -178,7 +190,7 @@ fn compile(floor: usize) -> Patterns {
             &[b"var (", b"const (", b"var(", b"const("],
         ),
         go_block_line: re(&go_block_line, &[]),
-        env_or: re(&env_or, &[b"||", b"??", b"or"]),
+        env_or: re(&env_or, &[b"||", b"??", b"or", b"{"]),
         // C's and Objective-C's `#define NAME "v"`.
         define: re(
             &format!(
@@ -210,6 +222,31 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"value"],
         ),
+        // Elixir's module attribute `@api_key "v"`: a quoted value only
+        // (`@doc`, `@moduledoc` and `@spec` take other forms).
+        attribute: re(
+            &format!(r"(?m)^[ \t]*@(?P<name>[a-z_][A-Za-z0-9_]*)[ \t]+{quoted_value}"),
+            &[b"@"],
+        ),
+        // A YAML block scalar whose first line is the value:
+        // `key: >-` or `key: |` and the value indented on the next line.
+        block_scalar: re(
+            &format!(
+                r#"(?m)^[ \t]*(?:-[ \t]+)?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*:[ \t]*[|>][-+1-9]{{0,2}}[ \t]*\r?\n[ \t]+(?P<uv>[^\s#][^\s]{{{more},}})[ \t]*\r?$"#
+            ),
+            &[b": |", b": >", b":|", b":>"],
+        ),
+        // A secret named by one argument of a command line and given by
+        // another, over backslash-continued lines too: `gh secret set X
+        // --body v`, `aws ssm put-parameter --name X --value v`, `aws
+        // secretsmanager create-secret --name X --secret-string v`, `az
+        // keyvault secret set --name X --value v`.
+        cli_secret: re(
+            &format!(
+                r#"(?:(?:secret|variable)[ \t]+set[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)|--name(?:[ \t]+|=)["']?(?P<name2>[A-Za-z0-9_./:\-]+)["']?)(?:(?:[ \t]|\\\r?\n)+[^\s\\]+)*?(?:[ \t]|\\\r?\n)+(?:--body|-b|--value|--secret-string)(?:(?:[ \t]|\\\r?\n)+|=){value}"#
+            ),
+            &[b"--body", b"-b ", b"--value", b"--secret-string"],
+        ),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
         shell_default: re(
             &format!(
@@ -238,6 +275,9 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.flag,
         &p.name_value,
         &p.shell_set,
+        &p.attribute,
+        &p.block_scalar,
+        &p.cli_secret,
     ] {
         if let Some(re) = re.for_text(text) {
             collect(re, text, 0, &mut out);
