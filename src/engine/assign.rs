@@ -39,6 +39,8 @@ struct Patterns {
     flag: Pattern,
     name_value: Pattern,
     shell_set: Pattern,
+    prose: Pattern,
+    table_row: Pattern,
     attribute: Pattern,
     block_scalar: Pattern,
     cli_secret: Pattern,
@@ -119,7 +121,7 @@ fn compile(floor: usize) -> Patterns {
     // `SecretString::new("v".into())`, Go's `[]byte("v")`, Java's
     // `new String("v")`, Python's `str("v")` and pydantic's
     // `SecretStr("v")`, JavaScript's `Buffer.from("v")`.
-    let wrapper = r"(?:new[ \t]+)?(?:[A-Za-z_][A-Za-z0-9_]*(?:::|\.))*(?:from|new|of|valueOf|Some|Ok|String|str|string|wstring|bytes|Secret|SecretStr|SecretString|SecretBox|Sensitive|QString|QStringLiteral|Buffer|\[\]byte)\([ \t]*";
+    let wrapper = r"(?:(?:Secret(?:String|Box)?|String)::(?:from|new)|String\.valueOf|Buffer\.from|Optional\.of|std::(?:w?string)|new[ \t]+String|Some|Ok|str|String|bytes|SecretStr|Sensitive|QString(?:Literal)?|\[\]byte)\([ \t]*";
     let value = format!(
         r#"(?:(?:{wrapper}){{0,2}}{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
     );
@@ -128,9 +130,10 @@ fn compile(floor: usize) -> Patterns {
     let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|=|:)";
     // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
     // `KEY: &str = v` and `KEY: &'static str = v` (Rust); a C array's
-    // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`.
+    // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`; C#'s
+    // property initializer `Key { get; set; } = "v"`.
     let bare = format!(
-        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\])?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
+        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\]|[ \t]*\{{[ \t]*get;[^}}\r\n]{{0,40}}\}})?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
     );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
@@ -222,6 +225,25 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"value"],
         ),
+        // A name of words written for people, ending in what it names:
+        // `MessageBird API key: v`, `- **Access token:** v`, `messagebird
+        // access key = v`, at the start of a line (after a comment or list
+        // marker).
+        prose: re(
+            &format!(
+                r#"(?m)^[ \t]*(?:(?:[#*>\-]+|//|--|;|[0-9]+[.)])[ \t]*){{0,3}}(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]*){{0,3}}[ \t]+(?i:key|token|secret|password|passwd|credentials?))[ \t]*(?:\*\*)?[ \t]*(?::|=)[ \t]*(?:\*\*)?[ \t]*{value}"#
+            ),
+            // Searched only on lines of that shape (see `by_line`).
+            &[],
+        ),
+        // A Markdown table row of a name and its value:
+        // `| MESSAGEBIRD_ACCESS_KEY | v |`.
+        table_row: re(
+            &format!(
+                r"(?m)^[ \t]*\|[ \t]*`?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)`?[ \t]*\|[ \t]*(?:`(?P<qv>[^`|\r\n]{{{floor},}})`|(?P<uv>[^\s|`]{{{floor},}}))[ \t]*\|"
+            ),
+            &[b"| "],
+        ),
         // Elixir's module attribute `@api_key "v"`: a quoted value only
         // (`@doc`, `@moduledoc` and `@spec` take other forms).
         attribute: re(
@@ -275,6 +297,7 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.flag,
         &p.name_value,
         &p.shell_set,
+        &p.table_row,
         &p.attribute,
         &p.block_scalar,
         &p.cli_secret,
@@ -283,10 +306,11 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
             collect(re, text, 0, &mut out);
         }
     }
-    // A line of two words: searched only on the lines that have the shape
-    // (most lines of prose and code have more words, and the pattern's
-    // search of a whole text cost more than all the others but one).
-    line_pairs(p.line_pair.get(), text, &mut out);
+    // A line of two words, and a name of words: searched only on the lines
+    // that have the shape (most lines of prose and code have more words,
+    // and the two-word pattern's search of a whole text cost more than all
+    // the others but one).
+    by_line(p, text, &mut out);
     // Go's `var (` / `const (` blocks: typed lines inside them only (a line
     // of two words and `=` anywhere else is some other language's).
     // Blocks never overlap, so each byte is searched once.
@@ -304,17 +328,48 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
     out
 }
 
-/// What [`collect`] finds of the `line_pair` pattern `re` in `text`, read
-/// line by line.
-fn line_pairs(re: &Regex, text: &str, out: &mut Vec<Assignment>) {
+/// What [`collect`] finds of the `line_pair` and `prose` patterns in
+/// `text`, read line by line.
+fn by_line(p: &Patterns, text: &str, out: &mut Vec<Assignment>) {
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
         let line = &text[start..end];
         if may_pair(line.as_bytes()) {
-            collect(re, line, start, out);
+            collect(p.line_pair.get(), line, start, out);
+        }
+        if may_be_prose(line.as_bytes()) {
+            collect(p.prose.get(), line, start, out);
         }
         start = end + 1;
     }
+}
+
+/// Whether `line` may hold a match of the `prose` pattern: before its first
+/// `:` or `=`, two to eight words (markers included), the last a secret's noun (`key`,
+/// `token`, ...).
+fn may_be_prose(line: &[u8]) -> bool {
+    let Some(op) = memchr::memchr2(b':', b'=', line) else {
+        return false;
+    };
+    let head = &line[..op];
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let mut words = head.split(blank).filter(|w| !w.is_empty() && *w != b"**");
+    let Some(last) = words.next_back() else {
+        return false;
+    };
+    let last = last.strip_suffix(b"**").unwrap_or(last);
+    const NOUNS: [&[u8]; 7] = [
+        b"key",
+        b"token",
+        b"secret",
+        b"password",
+        b"passwd",
+        b"credential",
+        b"credentials",
+    ];
+    let count = words.count() + 1;
+    // Up to three more words for leading comment or list markers.
+    (2..=8).contains(&count) && NOUNS.iter().any(|n| last.eq_ignore_ascii_case(n))
 }
 
 /// Whether `line` (without its `\n`) may hold a match of the `line_pair`
@@ -994,7 +1049,7 @@ mod tests {
     }
 
     #[test]
-    fn line_pairs_read_by_line_are_the_patterns_matches_in_the_whole_text() {
+    fn patterns_read_by_line_find_what_they_find_in_the_whole_text() {
         let words = [
             "ENV",
             "a.b",
@@ -1010,13 +1065,25 @@ mod tests {
             "v\x0bw.z",
             "tokentokentoken",
             "ENVX",
+            "MessageBird",
+            "API",
+            "key:",
+            "Key",
+            "token",
+            "=",
+            ":",
+            "- **Access",
+            "secret:**",
+            "# Live",
+            "PASSWORD=",
+            "credentials",
         ];
         let blanks = ["", " ", "\t", "  "];
         let ends = ["\n", "\r\n", "\r", "", "\r\r\n"];
         let mut next = draws(0x9e37_79b9_7f4a_7c15u64);
         let mut found = [0usize; 2];
         for floor in FLOORS {
-            let re = patterns(floor).line_pair.get();
+            let p = patterns(floor);
             for _ in 0..3000 {
                 let mut text = String::new();
                 for _ in 0..1 + next(5) {
@@ -1036,13 +1103,16 @@ mod tests {
                     v
                 };
                 let (mut whole, mut lines) = (Vec::new(), Vec::new());
-                collect(re, &text, 0, &mut whole);
-                line_pairs(re, &text, &mut lines);
-                found[usize::from(text.contains("ENV"))] += whole.len();
+                collect(p.line_pair.get(), &text, 0, &mut whole);
+                found[0] += whole.len();
+                let pairs = whole.len();
+                collect(p.prose.get(), &text, 0, &mut whole);
+                found[1] += whole.len() - pairs;
+                by_line(p, &text, &mut lines);
                 assert_eq!(spans(lines), spans(whole), "floor {floor}, text {text:?}");
             }
         }
-        // Both forms were found, many times over.
+        // Both patterns found something, many times over.
         assert!(found.iter().all(|&n| n > 100), "{found:?}");
     }
 

@@ -533,7 +533,16 @@ fn find(
                             continue;
                         }
                         let key = &text[a.name.clone()];
-                        let why = if name_matches(name_re, key) {
+                        // A name of words (`MessageBird API key`) is read
+                        // as one identifier (`MessageBird_API_key`).
+                        let joined;
+                        let as_name = if key.contains([' ', '\t']) {
+                            joined = key.split_whitespace().collect::<Vec<_>>().join("_");
+                            joined.as_str()
+                        } else {
+                            key
+                        };
+                        let why = if name_matches(name_re, as_name) {
                             format!("{} (`{}`)", ctx.why, escape(key))
                         } else if let Some(p) = parents
                             .parents(a.name.start)
