@@ -39,6 +39,11 @@ struct Patterns {
     flag: Pattern,
     name_value: Pattern,
     shell_set: Pattern,
+    cmake_set: Pattern,
+    gradle_field: Pattern,
+    plist: Pattern,
+    lisp_def: Pattern,
+    edn_key: Pattern,
     prose: Pattern,
     table_row: Pattern,
     attribute: Pattern,
@@ -126,14 +131,16 @@ fn compile(floor: usize) -> Patterns {
         r#"(?:(?:{wrapper}){{0,2}}{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
     );
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
-    // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`.
-    let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|=|:)";
+    // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`, R's
+    // `<-` and `<<-`.
+    let op = r"(?::::=|::=|\|\|=|&&=|\?\?=|:=|\?=|\+=|\.=|=>|==|<<-|<-|=|:)";
     // A type after the name: `key: string = v` (TypeScript, Python, Kotlin),
     // `KEY: &str = v` and `KEY: &'static str = v` (Rust); a C array's
     // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`; C#'s
-    // property initializer `Key { get; set; } = "v"`.
+    // property initializer `Key { get; set; } = "v"`; Visual Basic's
+    // `Dim Key As String = "v"`.
     let bare = format!(
-        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\]|[ \t]*\{{[ \t]*get;[^}}\r\n]{{0,40}}\}})?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
+        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\]|[ \t]*\{{[ \t]*get;[^}}\r\n]{{0,40}}\}}|[ \t]+As[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
     );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
@@ -244,6 +251,43 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"| "],
         ),
+        // CMake's `set(KEY "v")` and `set(ENV{KEY} v)`.
+        cmake_set: re(
+            &format!(
+                r"(?:^|[^A-Za-z0-9_])(?i:set)\([ \t]*(?:ENV\{{)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}}?[ \t]+{value}"
+            ),
+            &[b"set(", b"SET(", b"Set("],
+        ),
+        // Android's Gradle fields, whose value is a Java literal in a
+        // string: `buildConfigField "String", "KEY", "\"v\""` and
+        // `resValue("string", "key", "v")`.
+        gradle_field: re(
+            &format!(
+                r#"(?:buildConfigField|resValue)[ \t(]+["'][^"'\r\n]*["'][ \t]*,[ \t]*["'](?P<name>[^"'\r\n]+)["'][ \t]*,[ \t]*["'](?:\\["'])?(?P<qv>[^"'\\\r\n]{{{floor},}})(?:\\["'])?["']"#
+            ),
+            &[b"buildConfigField", b"resValue"],
+        ),
+        // A property list's `<key>K</key>` and the `<string>v</string>`
+        // after it (an iOS app's Info.plist).
+        plist: re(
+            &format!(
+                r"<key>[ \t]*(?P<name>[^<\r\n]+?)[ \t]*</key>\s*<string>[ \t]*(?P<uv>[^<\s]{{{floor},}})[ \t]*</string>"
+            ),
+            &[b"<key>"],
+        ),
+        // Lisp definitions: Clojure's `(def key "v")`, Emacs Lisp's
+        // `(setq key "v")`, Scheme's `(define key "v")`.
+        lisp_def: re(
+            &format!(
+                r"\((?:def|defonce|defconst|defvar|defparameter|setq|setq-default|setf|define|set!)[ \t]+(?P<name>[A-Za-z_*][A-Za-z0-9_\-*!?.]*)[ \t]+{quoted_value}"
+            ),
+            &[b"(def", b"(set"],
+        ),
+        // A keyword key in Clojure's and EDN's maps: `{:access-key "v"}`.
+        edn_key: re(
+            &format!(r"(?:^|[\s{{(\[,]):(?P<name>[A-Za-z_][A-Za-z0-9_\-.]*)[ \t]+{quoted_value}"),
+            &[b"{:", b" :", b"(:", b"[:", b"\n:", b"\t:"],
+        ),
         // Elixir's module attribute `@api_key "v"`: a quoted value only
         // (`@doc`, `@moduledoc` and `@spec` take other forms).
         attribute: re(
@@ -297,6 +341,11 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
         &p.flag,
         &p.name_value,
         &p.shell_set,
+        &p.cmake_set,
+        &p.gradle_field,
+        &p.plist,
+        &p.lisp_def,
+        &p.edn_key,
         &p.table_row,
         &p.attribute,
         &p.block_scalar,
