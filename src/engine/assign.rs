@@ -56,6 +56,9 @@ struct Pattern {
     /// Byte strings one of which every match contains: a text without any
     /// skips the pattern (and its compilation). Empty: always run.
     needs: &'static [&'static [u8]],
+    /// One search for all of `needs` at once (SIMD, where the machine has
+    /// it): a text holding none of them is read once, not once per word.
+    needs_searcher: OnceLock<Option<aho_corasick::packed::Searcher>>,
     re: OnceLock<Regex>,
 }
 
@@ -64,6 +67,7 @@ impl Pattern {
         Pattern {
             source,
             needs,
+            needs_searcher: OnceLock::new(),
             re: OnceLock::new(),
         }
     }
@@ -71,11 +75,17 @@ impl Pattern {
     /// The regex, or `None` when `text` cannot hold a match.
     fn for_text(&self, text: &str) -> Option<&Regex> {
         let b = text.as_bytes();
-        let possible = self.needs.is_empty()
-            || self
-                .needs
-                .iter()
-                .any(|n| memchr::memmem::find(b, n).is_some());
+        let possible = match self.needs {
+            [] => true,
+            [one] => memchr::memmem::find(b, one).is_some(),
+            many => match self
+                .needs_searcher
+                .get_or_init(|| aho_corasick::packed::Searcher::new(many.iter()))
+            {
+                Some(searcher) => searcher.find(b).is_some(),
+                None => many.iter().any(|n| memchr::memmem::find(b, n).is_some()),
+            },
+        };
         possible.then(|| self.get())
     }
 
@@ -244,12 +254,13 @@ fn compile(floor: usize) -> Patterns {
             &[],
         ),
         // A Markdown table row of a name and its value:
-        // `| MESSAGEBIRD_ACCESS_KEY | v |`.
+        // `| MESSAGEBIRD_ACCESS_KEY | v |`, in a text with a table's
+        // delimiter row (`|---|`, `| :-- |`).
         table_row: re(
             &format!(
                 r"(?m)^[ \t]*\|[ \t]*`?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)`?[ \t]*\|[ \t]*(?:`(?P<qv>[^`|\r\n]{{{floor},}})`|(?P<uv>[^\s|`]{{{floor},}}))[ \t]*\|"
             ),
-            &[b"| "],
+            &[b"|-", b"| -", b"|:", b"| :"],
         ),
         // CMake's `set(KEY "v")` and `set(ENV{KEY} v)`.
         cmake_set: re(
@@ -286,13 +297,15 @@ fn compile(floor: usize) -> Patterns {
         // A keyword key in Clojure's and EDN's maps: `{:access-key "v"}`.
         edn_key: re(
             &format!(r"(?:^|[\s{{(\[,]):(?P<name>[A-Za-z_][A-Za-z0-9_\-.]*)[ \t]+{quoted_value}"),
-            &[b"{:", b" :", b"(:", b"[:", b"\n:", b"\t:"],
+            // A map's first key follows its brace.
+            &[b"{:"],
         ),
         // Elixir's module attribute `@api_key "v"`: a quoted value only
         // (`@doc`, `@moduledoc` and `@spec` take other forms).
         attribute: re(
             &format!(r"(?m)^[ \t]*@(?P<name>[a-z_][A-Za-z0-9_]*)[ \t]+{quoted_value}"),
-            &[b"@"],
+            // Attributes live in modules.
+            &[b"defmodule"],
         ),
         // A YAML block scalar whose first line is the value:
         // `key: >-` or `key: |` and the value indented on the next line.
