@@ -128,9 +128,10 @@ fn compile(floor: usize) -> Patterns {
     // of at least `floor` bytes.
     let more = floor - 1;
     // A quote may follow a string prefix: Objective-C's and C#'s `@"v"`,
-    // Python's and Rust's `b"v"`, `r"v"`, `f"v"`, `u"v"`.
-    let quoted_value =
-        format!(r#"(?:@|[bruf])?\\{{0,3}}["'`](?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]"#);
+    // Python's and Rust's `b"v"`, `r"v"`, `f"v"`, `u"v"`; or be tripled (`"""v"""`).
+    let quoted_value = format!(
+        r#"(?:@|[bruf])?\\{{0,3}}(?:"""|'''|["'`])(?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]"#
+    );
     // A quoted value may sit inside a call that only wraps it, up to two
     // deep: Rust's `String::from("v")`, `Some("v")`,
     // `SecretString::new("v".into())`, Go's `[]byte("v")`, Java's
@@ -154,9 +155,11 @@ fn compile(floor: usize) -> Patterns {
     );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
-    // `getOrDefault("X", "v")`: a default is committed like any value.
+    // `getOrDefault("X", "v")`, python-decouple's `config("X", default="v")`,
+    // Dart's `fromEnvironment("X", defaultValue: "v")`: a default is
+    // committed like any value.
     let quoted = format!(
-        r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,)[ \t]*{value}"#
+        r#"\\{{0,3}}["'](?P<name>[^"'\\\r\n]+)\\{{0,3}}["']\]?[ \t]*(?::=|=>|=|:|,[ \t]*(?:(?:defaultValue|default|fallback)[ \t]*[:=])?)[ \t]*{value}"#
     );
     // Whole lines of two words: Dockerfile's `ENV NAME value`, and a
     // .properties key with dots and a space for separator
@@ -235,10 +238,11 @@ fn compile(floor: usize) -> Patterns {
             &[b"set -", b"setenv"],
         ),
         // A name and its value as two keys: Kubernetes' `- name: KEY` with
-        // `value: v` on the next line, ECS's `{"name": "KEY", "value": "v"}`.
+        // `value: v` on the next line, ECS's `{"name": "KEY", "value": "v"}`,
+        // a Postman environment's `{"key": "KEY", "value": "v"}`.
         name_value: re(
             &format!(
-                r#"["']?\bname["']?[ \t]*:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?["']?value["']?[ \t]*:[ \t]*{value}"#
+                r#"["']?\b(?:name|key)["']?[ \t]*:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?["']?value["']?[ \t]*:[ \t]*{value}"#
             ),
             &[b"value"],
         ),
