@@ -59,6 +59,8 @@ struct Pattern {
     /// One search for all of `needs` at once (SIMD, where the machine has
     /// it): a text holding none of them is read once, not once per word.
     needs_searcher: OnceLock<Option<aho_corasick::packed::Searcher>>,
+    /// Whether a text may hold a match, where `needs` cannot say it.
+    gate: Option<fn(&[u8]) -> bool>,
     re: OnceLock<Regex>,
 }
 
@@ -68,22 +70,32 @@ impl Pattern {
             source,
             needs,
             needs_searcher: OnceLock::new(),
+            gate: None,
             re: OnceLock::new(),
         }
+    }
+
+    /// See [`Pattern::gate`].
+    fn gated(mut self, gate: fn(&[u8]) -> bool) -> Pattern {
+        self.gate = Some(gate);
+        self
     }
 
     /// The regex, or `None` when `text` cannot hold a match.
     fn for_text(&self, text: &str) -> Option<&Regex> {
         let b = text.as_bytes();
-        let possible = match self.needs {
-            [] => true,
-            [one] => memchr::memmem::find(b, one).is_some(),
-            many => match self
-                .needs_searcher
-                .get_or_init(|| aho_corasick::packed::Searcher::new(many.iter()))
-            {
-                Some(searcher) => searcher.find(b).is_some(),
-                None => many.iter().any(|n| memchr::memmem::find(b, n).is_some()),
+        let possible = match self.gate {
+            Some(gate) => gate(b),
+            None => match self.needs {
+                [] => true,
+                [one] => memchr::memmem::find(b, one).is_some(),
+                many => match self
+                    .needs_searcher
+                    .get_or_init(|| aho_corasick::packed::Searcher::new(many.iter()))
+                {
+                    Some(searcher) => searcher.find(b).is_some(),
+                    None => many.iter().any(|n| memchr::memmem::find(b, n).is_some()),
+                },
             },
         };
         possible.then(|| self.get())
@@ -97,6 +109,17 @@ impl Pattern {
                 .expect("assignment patterns are valid")
         })
     }
+}
+
+/// Whether a line of `b` starts (after blanks) with CMake's `set(`, written
+/// in lower, upper or title case.
+fn starts_a_line_with_set(b: &[u8]) -> bool {
+    [&b"set("[..], b"SET(", b"Set("].iter().any(|word| {
+        memchr::memmem::find_iter(b, word).any(|at| {
+            let line = memchr::memrchr(b'\n', &b[..at]).map_or(&b[..at], |i| &b[i + 1..at]);
+            line.iter().all(|&c| c == b' ' || c == b'\t')
+        })
+    })
 }
 
 /// The value lengths the patterns are compiled for: a caller asking for
@@ -266,13 +289,15 @@ fn compile(floor: usize) -> Patterns {
             ),
             &[b"|-", b"| -", b"|:", b"| :"],
         ),
-        // CMake's `set(KEY "v")` and `set(ENV{KEY} v)`.
+        // CMake's `set(KEY "v")` and `set(ENV{KEY} v)`, a command of its
+        // own line (`set(` elsewhere is some language's call).
         cmake_set: re(
             &format!(
-                r"(?:^|[^A-Za-z0-9_])(?i:set)\([ \t]*(?:ENV\{{)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}}?[ \t]+{value}"
+                r"(?m)^[ \t]*(?:set|SET|Set)\([ \t]*(?:ENV\{{)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}}?[ \t]+{value}"
             ),
-            &[b"set(", b"SET(", b"Set("],
-        ),
+            &[],
+        )
+        .gated(starts_a_line_with_set),
         // Android's Gradle fields, whose value is a Java literal in a
         // string: `buildConfigField "String", "KEY", "\"v\""` and
         // `resValue("string", "key", "v")`.
@@ -296,13 +321,22 @@ fn compile(floor: usize) -> Patterns {
             &format!(
                 r"\((?:def|defonce|defconst|defvar|defparameter|setq|setq-default|setf|define|set!)[ \t]+(?P<name>[A-Za-z_*][A-Za-z0-9_\-*!?.]*)[ \t]+{quoted_value}"
             ),
-            &[b"(def", b"(set"],
+            &[
+                b"(def ", b"(defonce ", b"(defconst ", b"(defvar ", b"(defparameter ", b"(setq ",
+                b"(setq-default ", b"(setf ", b"(define ", b"(set! ", b"(def\t", b"(setq\t",
+                b"(define\t",
+            ],
         ),
         // A keyword key in Clojure's and EDN's maps: `{:access-key "v"}`.
         edn_key: re(
             &format!(r"(?:^|[\s{{(\[,]):(?P<name>[A-Za-z_][A-Za-z0-9_\-.]*)[ \t]+{quoted_value}"),
-            // A map's first key follows its brace.
-            &[b"{:"],
+            // A map's first key follows its brace (Rust's and Python's
+            // `{:?}` and `{:>8}` do not name a key).
+            &[
+                b"{:a", b"{:b", b"{:c", b"{:d", b"{:e", b"{:f", b"{:g", b"{:h", b"{:i", b"{:j",
+                b"{:k", b"{:l", b"{:m", b"{:n", b"{:o", b"{:p", b"{:q", b"{:r", b"{:s", b"{:t",
+                b"{:u", b"{:v", b"{:w", b"{:x", b"{:y", b"{:z",
+            ],
         ),
         // Elixir's module attribute `@api_key "v"`: a quoted value only
         // (`@doc`, `@moduledoc` and `@spec` take other forms).
@@ -326,9 +360,10 @@ fn compile(floor: usize) -> Patterns {
         // keyvault secret set --name X --value v`.
         cli_secret: re(
             &format!(
-                r#"(?:(?:secret|variable)[ \t]+set[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)|--name(?:[ \t]+|=)["']?(?P<name2>[A-Za-z0-9_./:\-]+)["']?)(?:(?:[ \t]|\\\r?\n)+[^\s\\]+)*?(?:[ \t]|\\\r?\n)+(?:--body|-b|--value|--secret-string)(?:(?:[ \t]|\\\r?\n)+|=){value}"#
+                r#"(?:(?:secret|variable) set[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?:[ \t]|\\\r?\n)+[^\s\\]+)*?(?:[ \t]|\\\r?\n)+(?:--body|-b)|--name(?:[ \t]+|=)["']?(?P<name2>[A-Za-z0-9_./:\-]+)["']?(?:(?:[ \t]|\\\r?\n)+[^\s\\]+)*?(?:[ \t]|\\\r?\n)+(?:--value|--secret-string|--body))(?:(?:[ \t]|\\\r?\n)+|=){value}"#
             ),
-            &[b"--body", b"-b ", b"--value", b"--secret-string"],
+            // `-b` is gh's alone (and `git checkout -b` is everywhere).
+            &[b"secret set", b"variable set", b"--value", b"--secret-string", b"--body"],
         ),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
         shell_default: re(
@@ -419,11 +454,11 @@ fn may_be_prose(line: &[u8]) -> bool {
     };
     let head = &line[..op];
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let mut words = head.split(blank).filter(|w| !w.is_empty() && *w != b"**");
-    let Some(last) = words.next_back() else {
-        return false;
-    };
-    let last = last.strip_suffix(b"**").unwrap_or(last);
+    // Most lines fail here: the word before the operator is no noun.
+    let mut end = head.len();
+    while end > 0 && (blank(&head[end - 1]) || head[end - 1] == b'*') {
+        end -= 1;
+    }
     const NOUNS: [&[u8]; 7] = [
         b"key",
         b"token",
@@ -433,9 +468,20 @@ fn may_be_prose(line: &[u8]) -> bool {
         b"credential",
         b"credentials",
     ];
-    let count = words.count() + 1;
+    let before = &head[..end];
+    if !NOUNS.iter().any(|n| {
+        before.len() > n.len()
+            && before[before.len() - n.len()..].eq_ignore_ascii_case(n)
+            && blank(&before[before.len() - n.len() - 1])
+    }) {
+        return false;
+    }
+    let count = head
+        .split(blank)
+        .filter(|w| !w.is_empty() && *w != b"**")
+        .count();
     // Up to three more words for leading comment or list markers.
-    (2..=8).contains(&count) && NOUNS.iter().any(|n| last.eq_ignore_ascii_case(n))
+    (2..=8).contains(&count)
 }
 
 /// Whether `line` (without its `\n`) may hold a match of the `line_pair`
