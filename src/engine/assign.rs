@@ -25,6 +25,7 @@ pub struct Assignment {
 /// texts hold no XML, Go or shell default, and a hook reads a few files).
 struct Patterns {
     bare: Pattern,
+    wrapped: Pattern,
     quoted: Pattern,
     line_pair: Pattern,
     xml_pair: Pattern,
@@ -111,6 +112,37 @@ impl Pattern {
     }
 }
 
+/// Whether `b` holds a string literal as the first argument of a call
+/// whose name ends like one of the `wrapped` pattern's wrappers (`from`,
+/// `new`, `Some`, `str`, `byte`, ...): that pattern's gate.
+fn holds_wrapped_literal(b: &[u8]) -> bool {
+    static OPENINGS: OnceLock<Option<aho_corasick::packed::Searcher>> = OnceLock::new();
+    const OPEN: [&str; 12] = [
+        "(\"", "('", "(`", "(@\"", "(b\"", "(r\"", "(f\"", "(u\"", "(b'", "(r'", "(f'", "(u'",
+    ];
+    const ENDS: [&[u8]; 14] = [
+        b"from",
+        b"new",
+        b"valueOf",
+        b"of",
+        b"string",
+        b"String",
+        b"Some",
+        b"Ok",
+        b"str",
+        b"Str",
+        b"bytes",
+        b"byte",
+        b"Sensitive",
+        b"Literal",
+    ];
+    let wrapped_at = |at: usize| ENDS.iter().any(|e| b[..at].ends_with(e));
+    match OPENINGS.get_or_init(|| aho_corasick::packed::Searcher::new(OPEN.iter())) {
+        Some(searcher) => searcher.find_iter(b).any(|m| wrapped_at(m.start())),
+        None => memchr::memchr_iter(b'(', b).any(wrapped_at),
+    }
+}
+
 /// Whether a line of `b` starts (after blanks) with CMake's `set(`, written
 /// in lower, upper or title case.
 fn starts_a_line_with_set(b: &[u8]) -> bool {
@@ -155,15 +187,7 @@ fn compile(floor: usize) -> Patterns {
     let quoted_value = format!(
         r#"(?:@|[bruf])?\\{{0,3}}(?:"""|'''|["'`])(?P<qv>[^"'`\\\r\n]{{{floor},}})\\{{0,3}}["'`]"#
     );
-    // A quoted value may sit inside a call that only wraps it, up to two
-    // deep: Rust's `String::from("v")`, `Some("v")`,
-    // `SecretString::new("v".into())`, Go's `[]byte("v")`, Java's
-    // `new String("v")`, Python's `str("v")` and pydantic's
-    // `SecretStr("v")`, JavaScript's `Buffer.from("v")`.
-    let wrapper = r"(?:(?:Secret(?:String|Box)?|String)::(?:from|new)|String\.valueOf|Buffer\.from|Optional\.of|std::(?:w?string)|new[ \t]+String|Some|Ok|str|String|bytes|SecretStr|Sensitive|QString(?:Literal)?|\[\]byte)\([ \t]*";
-    let value = format!(
-        r#"(?:(?:{wrapper}){{0,2}}{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#
-    );
+    let value = format!(r#"(?:{quoted_value}|(?P<uv>[^\s"'`,;<>(){{}}\[\]\\]{{{floor},}}))"#);
     // Longest operators first: Make's `:::=`, `::=`, `?=` and `+=`, Go's
     // `:=`, PHP's `.=`, Ruby's `||=`, JavaScript's and C#'s `??=`, R's
     // `<-` and `<<-`.
@@ -173,8 +197,19 @@ fn compile(floor: usize) -> Patterns {
     // brackets: `char KEY[] = "v"`; PowerShell's `$env:KEY = "v"`; C#'s
     // property initializer `Key { get; set; } = "v"`; Visual Basic's
     // `Dim Key As String = "v"`.
-    let bare = format!(
-        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\]|[ \t]*\{{[ \t]*get;[^}}\r\n]{{0,40}}\}}|[ \t]+As[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*{value}"#
+    let head = format!(
+        r#"(?:(?i:\$env):)?(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-$@]*)(?:\[[0-9]*\]|[ \t]*\{{[ \t]*get;[^}}\r\n]{{0,40}}\}}|[ \t]+As[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?(?:\\{{0,3}}["'`])?\]?(?:[ \t]*:[ \t]*(?:&(?:'[A-Za-z_][A-Za-z0-9_]*[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][A-Za-z0-9_.<>\[\]&']*)?[ \t]*{op}[ \t]*"#
+    );
+    let bare = format!("{head}{value}");
+    // A quoted value inside a call that only wraps it, up to two deep:
+    // Rust's `String::from("v")`, `Some("v")`, `SecretString::new("v".into())`,
+    // Go's `[]byte("v")`, Java's `new String("v")`, Python's `str("v")` and
+    // pydantic's `SecretStr("v")`, JavaScript's `Buffer.from("v")`. A pattern
+    // of its own, searched in the texts that hold such a call (see
+    // `holds_wrapped_literal`): in `bare` it cost every text.
+    let wrapper = r"(?:(?:Secret(?:String|Box)?|String)::(?:from|new)|String\.valueOf|Buffer\.from|Optional\.of|std::(?:w?string)|new[ \t]+String|Some|Ok|str|String|bytes|SecretStr|Sensitive|QString(?:Literal)?|\[\]byte)\(";
+    let wrapped = format!(
+        r#"{head}(?:{wrapper}){{1,2}}[@bruf]?(?:"""|'''|["'`])(?P<qv>[^"'`\\\r\n]{{{floor},}})["'`]"#
     );
     // `"name": v`, `'name' => v`, and a call's first two string arguments:
     // `define('X', 'v')`, `os.getenv("X", "v")`, `ENV.fetch("X", "v")`,
@@ -206,6 +241,7 @@ fn compile(floor: usize) -> Patterns {
     );
     Patterns {
         bare: re(&bare, &[]),
+        wrapped: re(&wrapped, &[]).gated(holds_wrapped_literal),
         quoted: re(&quoted, &[b"\"", b"'"]),
         line_pair: re(&line_pair, &[]),
         xml_pair: re(
@@ -382,6 +418,7 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
     let mut out = Vec::new();
     for re in [
         &p.bare,
+        &p.wrapped,
         &p.quoted,
         &p.xml_pair,
         &p.xml_element,
@@ -1226,6 +1263,57 @@ mod tests {
         }
         // Both patterns found something, many times over.
         assert!(found.iter().all(|&n| n > 100), "{found:?}");
+    }
+
+    /// A gate that says no for a text the pattern matches would lose a
+    /// key: on generated texts, every match is in a text its gate passes.
+    #[test]
+    fn gates_pass_every_text_their_pattern_matches() {
+        let parts = [
+            "key = ",
+            "messagebird_key := ",
+            "String::from(",
+            "Some(",
+            "SecretString::new(",
+            "[]byte(",
+            "new String(",
+            "str(",
+            "b\"",
+            "\"",
+            "'",
+            "abcdefghijklmnopqrstuvwxyz0123",
+            "\")",
+            "\n",
+            "  ",
+            "\t",
+            "set(",
+            "SET(",
+            "X ",
+            "  set(KEY ",
+            "foo.set(",
+            "(",
+        ];
+        let mut next = draws(0x2545_f491_4f6c_dd1d);
+        let mut matched = [0usize; 2];
+        for _ in 0..20_000 {
+            let text: String = (0..1 + next(12))
+                .map(|_| parts[next(parts.len())])
+                .collect();
+            let p = patterns(1);
+            for (i, (pattern, gate)) in [
+                (&p.wrapped, holds_wrapped_literal as fn(&[u8]) -> bool),
+                (&p.cmake_set, starts_a_line_with_set),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if pattern.get().is_match(text.as_bytes()) {
+                    matched[i] += 1;
+                    assert!(gate(text.as_bytes()), "gate {i} refuses {text:?}");
+                }
+            }
+        }
+        assert!(matched.iter().all(|&n| n > 50), "{matched:?}");
     }
 
     #[test]
