@@ -24,6 +24,8 @@ pub struct Assignment {
 /// The syntaxes, each compiled the first time a text could hold it (most
 /// texts hold no XML, Go or shell default, and a hook reads a few files).
 struct Patterns {
+    for_key: Pattern,
+    piped_secret: Pattern,
     bare: Pattern,
     wrapped: Pattern,
     quoted: Pattern,
@@ -298,10 +300,12 @@ fn compile(floor: usize) -> Patterns {
         ),
         // A name and its value as two keys: Kubernetes' `- name: KEY` with
         // `value: v` on the next line, ECS's `{"name": "KEY", "value": "v"}`,
-        // a Postman environment's `{"key": "KEY", "value": "v"}`.
+        // a Postman environment's `{"key": "KEY", "value": "v"}`, an HCL
+        // block's `name = "/prod/key"` and `value = "v"` (a `type = …`
+        // line between them too).
         name_value: re(
             &format!(
-                r#"["']?\b(?:name|key)["']?[ \t]*:[ \t]*["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?["']?value["']?[ \t]*:[ \t]*{value}"#
+                r#"["']?\b(?:name|key)["']?[ \t]*[:=][ \t]*["']?(?P<name>[A-Za-z_/][A-Za-z0-9_./\-]*)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*[ \t]*=[^\r\n]*\r?\n[ \t]*)?)?["']?value["']?[ \t]*[:=][ \t]*{value}"#
             ),
             &[b"value"],
         ),
@@ -401,6 +405,24 @@ fn compile(floor: usize) -> Patterns {
             // `-b` is gh's alone (and `git checkout -b` is everywhere).
             &[b"secret set", b"variable set", b"--value", b"--secret-string", b"--body"],
         ),
+        // A value stored under a name given after it: Swift's
+        // `defaults.set("v", forKey: "k")`, Objective-C's
+        // `[defaults setObject:@"v" forKey:@"k"]`.
+        for_key: re(
+            &format!(
+                r#"{quoted_value}[ \t]*,?[ \t]*forKey:[ \t]*@?["'](?P<name>[^"'\r\n]+)["']"#
+            ),
+            &[b"forKey:"],
+        ),
+        // A value piped into a command that stores it as a secret:
+        // `echo "v" | gh secret set K`, `printf '%s' v | docker secret
+        // create k -`, `echo v | wrangler secret put K`.
+        piped_secret: re(
+            &format!(
+                r#"(?:echo|printf)(?:[ \t]+-[neE]+)?(?:[ \t]+["']%s["'])?[ \t]+{value}[ \t]*\|[ \t]*(?:gh[ \t]+secret[ \t]+set|docker[ \t]+secret[ \t]+create|wrangler[ \t]+secret[ \t]+put|vercel[ \t]+env[ \t]+add)[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)"#
+            ),
+            &[b"secret set", b"secret create", b"secret put", b"env add"],
+        ),
         // `${X:-v}`, `${X-v}`, `${X:=v}` in shell and compose files.
         shell_default: re(
             &format!(
@@ -419,6 +441,8 @@ pub fn assignments(text: &str, min_value: usize) -> Vec<Assignment> {
     for re in [
         &p.bare,
         &p.wrapped,
+        &p.for_key,
+        &p.piped_secret,
         &p.quoted,
         &p.xml_pair,
         &p.xml_element,
