@@ -725,6 +725,68 @@ pub struct Parent<'t> {
     pub line: usize,
 }
 
+/// The values of the provider selectors beside the key at `at`
+/// (`provider: messagebird` next to `access_key: v`, Laravel's `'driver' =>
+/// 'messagebird'`), each with its line: on the key's own line near it, and
+/// on the lines of its block next to it, at most [`SELECTOR_LINES`]
+/// non-blank lines away, which the margin of a focused scan covers.
+pub fn selectors<'t>(text: &'t str, lines: &Lines, at: usize) -> Vec<Parent<'t>> {
+    static SELECTOR: OnceLock<Regex> = OnceLock::new();
+    let re = SELECTOR.get_or_init(|| {
+        Regex::new(
+            r#"(?i-u)(?:^|[^A-Za-z0-9_])["']?(?:provider|driver|service|gateway|vendor|adapter|backend|transport)["']?[ \t]*(?::|=>|=)[ \t]*["']?(?P<value>[A-Za-z][A-Za-z0-9_.\-]*)"#,
+        )
+        .expect("the selector pattern is valid")
+    });
+    let mut out = Vec::new();
+    let line = lines.line_of(at);
+    let (start, end) = lines.span(text, line);
+    // On the key's own line, near it: a minified line holds many blocks.
+    let mut from = at.saturating_sub(200).max(start);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (at + 200).min(end).max(from);
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let mut push = |base: usize, hay: &'t str, line: usize| {
+        for c in re.captures_iter(hay.as_bytes()) {
+            if let Some(v) = c
+                .name("value")
+                .and_then(|v| text.get(base + v.start()..base + v.end()))
+            {
+                out.push(Parent { text: v, line });
+            }
+        }
+    };
+    push(from, &text[from..to], line);
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t', '-']).len();
+    let own = indent(&text[start..end]);
+    for step in [-1isize, 1] {
+        let mut n = line as isize;
+        let mut left = SELECTOR_LINES;
+        while left > 0 {
+            n += step;
+            if n < 1 || n as usize > lines.count() {
+                break;
+            }
+            let (s, e) = lines.span(text, n as usize);
+            let l = &text[s..e];
+            if l.trim().is_empty() || indent(l) != own {
+                break;
+            }
+            left -= 1;
+            push(s, l, n as usize);
+        }
+    }
+    out
+}
+
+/// How many lines above and below a key its block's selectors are looked
+/// for: within the margin a focused scan searches around a change.
+const SELECTOR_LINES: usize = 2;
+
 /// How far back to look for enclosing keys. Config blocks are short; this bounds
 /// the cost on huge generated files.
 const LOOKBACK_LINES: usize = 400;

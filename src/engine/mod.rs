@@ -556,6 +556,17 @@ fn find(
                                 escape(p.text),
                                 p.line
                             )
+                        } else if let Some(p) = assign::selectors(text, lines, a.name.start)
+                            .into_iter()
+                            .find(|p| name_matches(name_re, p.text))
+                        {
+                            format!(
+                                "{}: `{}` sits beside `{}` (line {})",
+                                ctx.why,
+                                escape(key),
+                                escape(p.text),
+                                p.line
+                            )
                         } else {
                             continue;
                         };
