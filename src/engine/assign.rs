@@ -122,10 +122,11 @@ fn holds_wrapped_literal(b: &[u8]) -> bool {
     const OPEN: [&str; 12] = [
         "(\"", "('", "(`", "(@\"", "(b\"", "(r\"", "(f\"", "(u\"", "(b'", "(r'", "(f'", "(u'",
     ];
-    const ENDS: [&[u8]; 14] = [
+    // Suffixes: `of` stands for `valueOf`, `string` for `wstring`,
+    // `String` for `QString`, `Str` for `SecretStr`.
+    const ENDS: [&[u8]; 13] = [
         b"from",
         b"new",
-        b"valueOf",
         b"of",
         b"string",
         b"String",
